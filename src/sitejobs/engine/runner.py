@@ -1,0 +1,99 @@
+"""Running one claimed execution: build its context, call the job, turn what happened into an Outcome."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from pathlib import Path
+from typing import Any
+
+from sitejobs.engine.joblog import LogWriter, append_lines
+from sitejobs.engine.models import Execution, Outcome
+from sitejobs.engine.states import State
+from sitejobs.errors import LeaseLost, SitejobsError
+from sitejobs.jobs.context import JobAborted, JobContext, JobFailed, ProgressSink
+from sitejobs.jobs.registry import JobFunction, Registry
+
+log = logging.getLogger(__name__)
+
+
+class EngineSink:
+    """Sends a job's reports to the engine under the worker's lease, and its log lines to a LogWriter
+    (or straight to the file when there is none, as in a pool process)."""
+
+    def __init__(self, engine: Any, worker: str, logs: LogWriter | None = None) -> None:
+        self._engine = engine
+        self._worker = worker
+        self._logs = logs
+
+    def log(self, path: Path, text: str) -> None:
+        if self._logs is None:
+            append_lines(path, text)
+        else:
+            self._logs.write(path, text)
+
+    def log_done(self, path: Path) -> None:
+        if self._logs is not None:
+            self._logs.done(path)
+
+    def report(self, execution_id: int, **kw: Any) -> State:
+        state: State = self._engine.report(execution_id, self._worker, **kw)
+        return state
+
+    def set_state(self, execution_id: int, state: State) -> None:
+        self._engine.set_state(execution_id, self._worker, state)
+
+    def current_state(self, execution_id: int) -> State:
+        state: State = self._engine.current_state(execution_id, self._worker)
+        return state
+
+
+def run_execution(
+    execution: Execution, registry: Registry, sink: ProgressSink, data_dir: Path, log_file: Path
+) -> Outcome | None:
+    """Run the job; None means the lease was lost and the result must not be recorded."""
+    definition = registry.find(execution.job_id)
+    if definition is None:
+        return Outcome(State.FAILED, "JOB_NOT_DEFINED", f"No job '{execution.job_id}' is defined on this worker.")
+    try:
+        params = (
+            dict(execution.request or {})
+            if definition.system_request is not None
+            else definition.typed_parameters(execution.parameters)
+        )
+    except SitejobsError as exc:
+        return Outcome(State.FAILED, "INVALID_PARAMETERS", exc.message)
+    ctx = JobContext(execution, params, sink, data_dir, log_file)
+    try:
+        return _run(definition.run, ctx)
+    finally:
+        sink.log_done(log_file)
+
+
+def _run(job: JobFunction, ctx: JobContext) -> Outcome | None:
+    execution = ctx.execution
+    attempt = f" (restart, attempt {execution.attempt})" if execution.is_restart else ""
+    try:
+        ctx.log(f"Job {execution.job_id} execution {execution.id} started{attempt}")
+        result = job(ctx)
+    except JobAborted:
+        ctx.log("Aborted on request", "WARN")
+        return Outcome(State.ABORTED, "ABORTED", "Aborted on request.")
+    except JobFailed as exc:
+        ctx.log(f"Failed: {exc.message}", "ERROR")
+        return Outcome(State.FAILED, exc.code, exc.message, _result(ctx, None))
+    except LeaseLost:
+        log.warning("lease lost while running execution %s; leaving it to its new owner", execution.id)
+        return None
+    except Exception as exc:
+        ctx.log("Failed with an unexpected error:\n" + traceback.format_exc(), "ERROR")
+        return Outcome(State.FAILED, "ERROR", f"{type(exc).__name__}: {exc}", _result(ctx, None))
+    ctx.log(f"Job {execution.job_id} execution {execution.id} finished")
+    return Outcome(State.SUCCEEDED, "OK", "OK", _result(ctx, result))
+
+
+def _result(ctx: JobContext, returned: dict[str, Any] | None) -> dict[str, Any] | None:
+    merged = dict(ctx.result)
+    if returned:
+        merged.update(returned)
+    return merged or None

@@ -1,0 +1,337 @@
+"""The engine's one API: submit, read, control, and the worker side (claim, report, finish, reap).
+
+No HTTP in here: the OCAPI and OCE surfaces, the CLI and the executors all call these methods.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine
+
+from sitejobs.engine import store
+from sitejobs.engine.batcher import WriteBatcher
+from sitejobs.engine.db import create_store_engine, migrate
+from sitejobs.engine.joblog import append_lines
+from sitejobs.engine.models import Execution, Outcome, now_ms
+from sitejobs.engine.states import LEASED, TERMINAL, State
+from sitejobs.errors import (
+    InvalidStateTransition,
+    JobExecutionNotFinished,
+    JobExecutionNotFound,
+    LeaseLost,
+    UnknownProperty,
+)
+from sitejobs.jobs.context import format_log_line
+from sitejobs.jobs.registry import JobDefinition, Registry, default_registry
+from sitejobs.settings import Settings
+
+log = logging.getLogger(__name__)
+
+WORKER_LOST = "WORKER_LOST"
+
+
+def format_log_stamp(ms: int) -> str:
+    return time.strftime("%Y%m%d%H%M%S", time.gmtime(ms / 1000)) + f"{ms % 1000:03d}"
+
+
+def log_file_name(execution: Execution) -> str:
+    """Commerce Cloud's `Job-{job}-{yyyyMMddHHmmssSSS}.log`, with the id so same-millisecond runs differ."""
+    return f"Job-{execution.job_id}-{format_log_stamp(execution.created_at)}-{execution.id}.log"
+
+
+class JobEngine:
+    def __init__(self, settings: Settings, registry: Registry | None = None, engine: Engine | None = None) -> None:
+        self.settings = settings
+        self.registry = registry or default_registry(settings.jobs_module)
+        self.db = engine or create_store_engine(
+            settings.resolved_database_url, synchronous=settings.sqlite_synchronous
+        )
+        self.writer = WriteBatcher(self.db)
+        self._listeners: list[Callable[[], None]] = []
+        self._lease_ms = int(settings.lease_seconds * 1000)
+
+    @classmethod
+    def open(cls, settings: Settings, registry: Registry | None = None) -> JobEngine:
+        settings.ensure_dirs()
+        engine = cls(settings, registry)
+        migrate(engine.db)
+        return engine
+
+    def close(self) -> None:
+        self.writer.close()
+        self.db.dispose()
+
+    # ---- submitting -------------------------------------------------------------------------------------------
+
+    def on_submit(self, listener: Callable[[], None]) -> None:
+        """Call `listener` (cheaply, from any thread) after each durable submission."""
+        self._listeners.append(listener)
+
+    def prepare(
+        self,
+        job_id: str,
+        parameters: Iterable[tuple[str, object]] | None = None,
+        request: Mapping[str, Any] | None = None,
+    ) -> tuple[JobDefinition, list[dict[str, str]], dict[str, Any] | None]:
+        """Validate a submission against the job's schema: (definition, echoed parameters, request document)."""
+        definition = self.registry.get(job_id)
+        if definition.system_request is not None:
+            document = dict(request or {})
+            if parameters:
+                document.update(dict(parameters))
+            echoed, stored = definition.read_system_request(document)
+            return definition, echoed, stored
+        if request:
+            name = next(iter(request))
+            raise UnknownProperty(f"Unknown property '{name}'.", property=name)
+        echoed, _typed = definition.validate_parameters(parameters or ())
+        return definition, echoed, None
+
+    def submit_future(
+        self,
+        job_id: str,
+        parameters: Iterable[tuple[str, object]] | None = None,
+        request: Mapping[str, Any] | None = None,
+        *,
+        client_id: str | None = None,
+        owner: str | None = None,
+        result: dict[str, Any] | None = None,
+    ) -> Future[Execution]:
+        """Validate now (raising faults synchronously); the future resolves once the row is committed."""
+        definition, echoed, stored = self.prepare(job_id, parameters, request)
+        new = store.NewExecution(
+            job_id=job_id, parameters=echoed, request=stored, client_id=client_id, owner=owner,
+            singleton=not definition.concurrent, result=result,
+        )
+        future = self.writer.submit_bulk(store.insert_executions, new)
+        future.add_done_callback(self._notify)
+        return future
+
+    def submit(self, job_id: str, parameters: Iterable[tuple[str, object]] | None = None, **kw: Any) -> Execution:
+        return self.submit_future(job_id, parameters, **kw).result()
+
+    async def asubmit(self, job_id: str, parameters: Iterable[tuple[str, object]] | None = None, **kw: Any) -> Execution:
+        return await asyncio.wrap_future(self.submit_future(job_id, parameters, **kw))
+
+    def _notify(self, _f: Future[Execution]) -> None:
+        for listener in self._listeners:
+            listener()
+
+    # ---- reading ----------------------------------------------------------------------------------------------
+
+    def get(self, execution_id: int) -> Execution | None:
+        with self.db.connect() as conn:
+            return store.get_execution(conn, execution_id)
+
+    def get_for_job(self, job_id: str, execution_id: int) -> Execution:
+        execution = self.get(execution_id)
+        if execution is None or execution.job_id != job_id:
+            raise JobExecutionNotFound(
+                f"No execution '{execution_id}' of job '{job_id}' exists.",
+                jobId=job_id,
+                executionId=str(execution_id),
+            )
+        return execution
+
+    def read(self, fn: Callable[[Connection], Any]) -> Any:
+        with self.db.connect() as conn:
+            return fn(conn)
+
+    def count_by_state(self) -> dict[State, int]:
+        return dict(self.read(store.count_by_state))
+
+    def events(self, execution_id: int) -> list[dict[str, Any]]:
+        return list(self.read(lambda c: store.events_of(c, execution_id)))
+
+    # ---- control ----------------------------------------------------------------------------------------------
+
+    def delete(self, job_id: str, execution_id: int) -> None:
+        execution = self.get_for_job(job_id, execution_id)
+        if not execution.is_terminal:
+            raise JobExecutionNotFinished(
+                f"Execution '{execution_id}' is still {execution.state.value}; abort it first.",
+                executionId=str(execution_id),
+            )
+        if not self.writer.run(lambda c: store.delete_finished(c, execution_id)):
+            raise JobExecutionNotFinished(executionId=str(execution_id))
+        self.log_path(execution).unlink(missing_ok=True)
+
+    def abort(self, execution_id: int) -> Execution:
+        """Pending executions end at once; running ones are asked to stop at their next progress call."""
+
+        def op(conn: Connection) -> Execution | None:
+            execution = store.get_execution(conn, execution_id)
+            if execution is None:
+                return None
+            if execution.state is State.PENDING:
+                return store.transition(
+                    conn, execution_id=execution_id, to=State.ABORTED, exit_code="ABORTED",
+                    exit_message="Aborted before it started.",
+                )
+            if execution.state in LEASED and execution.state is not State.ABORTING:
+                return store.transition(conn, execution_id=execution_id, to=State.ABORTING, note="abort requested")
+            return execution
+
+        return self._control(execution_id, op, "abort")
+
+    def pause(self, execution_id: int) -> Execution:
+        return self._control(
+            execution_id,
+            lambda c: store.transition(c, execution_id=execution_id, to=State.PAUSING, note="pause requested"),
+            "pause",
+        )
+
+    def resume(self, execution_id: int) -> Execution:
+        return self._control(
+            execution_id,
+            lambda c: store.transition(c, execution_id=execution_id, to=State.RESUMING, note="resume requested"),
+            "resume",
+        )
+
+    def restart(self, execution_id: int, *, client_id: str | None = None) -> Execution:
+        """Run a failed or aborted execution again, as a new execution marked `is_restart`."""
+        old = self.get(execution_id)
+        if old is None:
+            raise JobExecutionNotFound(executionId=str(execution_id))
+        if old.state not in (State.FAILED, State.ABORTED):
+            raise InvalidStateTransition(f"Only failed or aborted executions can be restarted, not {old.state}.")
+        definition = self.registry.get(old.job_id)
+        new = store.NewExecution(
+            job_id=old.job_id, parameters=old.parameters, request=old.request,
+            client_id=client_id or old.client_id, owner=old.owner, singleton=not definition.concurrent,
+            result={"restartOf": old.id}, is_restart=True,
+        )
+        future = self.writer.submit_bulk(store.insert_executions, new)
+        future.add_done_callback(self._notify)
+        return future.result()
+
+    def _control(self, execution_id: int, op: Callable[[Connection], Execution | None], verb: str) -> Execution:
+        if self.get(execution_id) is None:
+            raise JobExecutionNotFound(executionId=str(execution_id))
+        done = self.writer.run(op)
+        if done is None:
+            current = self.get(execution_id)
+            state = current.state.value if current else "deleted"
+            raise InvalidStateTransition(f"Cannot {verb} execution {execution_id}: it is {state}.")
+        return done
+
+    # ---- the worker side --------------------------------------------------------------------------------------
+
+    def claim(self, worker: str, limit: int, job_ids: Sequence[str] | None = None) -> list[Execution]:
+        if limit <= 0:
+            return []
+        return list(
+            self.writer.run(
+                lambda c: store.claim(c, worker=worker, limit=limit, lease_ms=self._lease_ms, job_ids=job_ids)
+            )
+        )
+
+    def heartbeat(self, worker: str, ids: Sequence[int], *, kind: str, pid: int, hostname: str) -> set[int]:
+        def op(conn: Connection) -> set[int]:
+            store.upsert_worker(conn, worker=worker, hostname=hostname, pid=pid, kind=kind)
+            return store.renew_leases(conn, worker=worker, ids=ids, lease_ms=self._lease_ms)
+
+        return set(self.writer.run(op))
+
+    def worker_stopped(self, worker: str) -> None:
+        self.writer.run(lambda c: store.remove_worker(c, worker))
+
+    def live_workers(self) -> list[dict[str, Any]]:
+        since = now_ms() - self._lease_ms
+        return list(self.read(lambda c: store.live_workers(c, since=since)))
+
+    def report(
+        self,
+        execution_id: int,
+        worker: str,
+        *,
+        percent: int | None = None,
+        message: str | None = None,
+        steps: list[dict[str, Any]] | None = None,
+        result: dict[str, Any] | None = None,
+    ) -> State:
+        state = self.writer.run(
+            lambda c: store.report_progress(
+                c, execution_id=execution_id, worker=worker, percent=percent, message=message,
+                steps=steps, result=result,
+            )
+        )
+        if state is None:
+            raise LeaseLost(executionId=str(execution_id))
+        return State(state)
+
+    def set_state(self, execution_id: int, worker: str, state: State) -> None:
+        done = self.writer.run(lambda c: store.transition(c, execution_id=execution_id, to=state, worker=worker))
+        if done is None:
+            raise LeaseLost(executionId=str(execution_id))
+
+    def current_state(self, execution_id: int, worker: str) -> State:
+        execution = self.get(execution_id)
+        if execution is None or execution.lease_owner != worker or execution.state not in LEASED:
+            raise LeaseLost(executionId=str(execution_id))
+        return execution.state
+
+    def finish_future(self, execution: Execution, worker: str, outcome: Outcome) -> Future[bool]:
+        """End a run; resolves to False when the worker had lost the lease (the run is then not recorded)."""
+        to = outcome.state if outcome.state in TERMINAL else State.FAILED
+        finish = store.Finish(execution.id, worker, to, outcome.exit_code, outcome.message, outcome.result)
+        return self.writer.submit_bulk(store.finish_executions, finish)
+
+    def reap(self) -> list[tuple[int, str]]:
+        """Recover executions whose worker stopped renewing its lease: retry or fail, per the job's policy."""
+        at = now_ms()
+        expired = self.read(lambda c: store.expired(c, at=at))
+        decisions: list[tuple[int, str]] = []
+        for execution in expired:
+            decision = self._recover(execution, at)
+            if decision:
+                decisions.append((execution.id, decision))
+        return decisions
+
+    def _recover(self, execution: Execution, at: int) -> str | None:
+        definition = self.registry.find(execution.job_id)
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime((execution.lease_expires_at or at) / 1000))
+        if execution.state is State.ABORTING:
+            done = self.writer.run(
+                lambda c: store.transition(
+                    c, execution_id=execution.id, to=State.ABORTED, exit_code="ABORTED",
+                    exit_message="Aborted; its worker stopped before acknowledging.", note="lease expired",
+                )
+            )
+            return "aborted" if done else None
+        policy = definition.retry if definition else None
+        if policy and policy.on_worker_lost == "retry" and execution.attempt < policy.max_attempts:
+            if self.writer.run(lambda c: store.requeue_expired(c, execution, at=at)):
+                self.log_line(execution, f"worker {execution.lease_owner} lost (lease expired {stamp}); retrying", "WARN")
+                self._notify(Future())
+                return "retried"
+            return None
+        message = (
+            f"The worker running this execution ({execution.lease_owner}) stopped renewing its lease, which "
+            f"expired at {stamp}; attempt {execution.attempt}"
+            + (f" of {policy.max_attempts}" if policy else "")
+            + (", and the job's policy is not to retry." if policy and policy.on_worker_lost == "fail" else ".")
+        )
+        if self.writer.run(lambda c: store.fail_expired(c, execution, at=at, code=WORKER_LOST, message=message)):
+            self.log_line(execution, message, "ERROR")
+            return "failed"
+        return None
+
+    # ---- logs -------------------------------------------------------------------------------------------------
+
+    def log_path(self, execution: Execution) -> Path:
+        return self.settings.logs_dir / execution.job_id / log_file_name(execution)
+
+    def log_line(self, execution: Execution, message: str, level: str = "INFO") -> None:
+        """Append a line to an execution's log from outside its run (the reaper, say)."""
+        append_lines(self.log_path(execution), format_log_line(message, level))
+
+

@@ -1,0 +1,370 @@
+"""Named queries on the execution store. Every state change is one guarded statement plus an event row.
+
+Functions take a SQLAlchemy `Connection` inside a transaction the caller owns; none commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from sitejobs.engine.models import Execution, now_ms
+from sitejobs.engine.schema import execution_events, executions, workers
+from sitejobs.engine.states import LEASED, TERMINAL, State, sources_of
+from sitejobs.errors import JobAlreadyRunning
+
+E = executions.c
+_LEASED_VALUES = [s.value for s in LEASED]
+_TERMINAL_VALUES = [s.value for s in TERMINAL]
+_COLUMNS = ", ".join(c.name for c in executions.c)
+_LEASED_SQL = ", ".join(f"'{v}'" for v in sorted(_LEASED_VALUES))
+
+
+def _raw(conn: Connection, sql: str) -> str:
+    """Hot statements go to the driver directly (no SQL compilation): `?` placeholders, per its style."""
+    return sql if conn.dialect.paramstyle == "qmark" else sql.replace("?", "%s")
+
+
+def _dumps(value: Any) -> str | None:
+    return None if value is None else orjson.dumps(value).decode()
+
+
+def _event(conn: Connection, rows: Iterable[tuple[int, str | None, str]], worker: str | None, note: str | None) -> None:
+    at = now_ms()
+    params = [(i, at, f, t, worker, note) for i, f, t in rows]
+    if params:
+        conn.exec_driver_sql(
+            _raw(
+                conn,
+                "INSERT INTO execution_events (execution_id, at, from_state, to_state, worker, note) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+            ),
+            params,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class NewExecution:
+    job_id: str
+    parameters: list[dict[str, str]]
+    request: dict[str, Any] | None
+    client_id: str | None
+    owner: str | None
+    singleton: bool
+    result: dict[str, Any] | None = None
+    is_restart: bool = False
+
+
+def insert_executions(conn: Connection, new: Sequence[NewExecution]) -> list[Execution]:
+    """Insert pending executions in one statement; a second active run of a singleton job is refused."""
+    at = now_ms()
+    rows = [
+        {
+            "job_id": n.job_id,
+            "state": State.PENDING.value,
+            "client_id": n.client_id,
+            "owner": n.owner,
+            "parameters": n.parameters,
+            "request": n.request,
+            "singleton_key": n.job_id if n.singleton else None,
+            "is_restart": n.is_restart,
+            "attempt": 1,
+            "created_at": at,
+            "modified_at": at,
+            "result": n.result,
+        }
+        for n in new
+    ]
+    try:
+        if len(rows) == 1:
+            ids = [conn.execute(insert(executions).values(rows[0]).returning(E.id)).scalar_one()]
+        else:
+            result = conn.execute(insert(executions).returning(E.id, sort_by_parameter_order=True), rows)
+            ids = [r.id for r in result]
+    except IntegrityError as exc:
+        job_id = new[0].job_id
+        raise JobAlreadyRunning(
+            f"Job '{job_id}' does not allow concurrent executions and one is already active.", jobId=job_id
+        ) from exc
+    created = [
+        Execution(
+            id=i, job_id=n.job_id, state=State.PENDING, client_id=n.client_id, owner=n.owner,
+            parameters=n.parameters, request=n.request, is_restart=n.is_restart, attempt=1, created_at=at,
+            modified_at=at, start_time=None, end_time=None, percent=None, message=None, steps=None,
+            exit_code=None, exit_message=None, result=n.result, lease_owner=None, lease_expires_at=None,
+        )
+        for i, n in zip(ids, new, strict=True)
+    ]
+    _event(conn, [(e.id, None, State.PENDING.value) for e in created], None, None)
+    return created
+
+
+@dataclass(frozen=True, slots=True)
+class Finish:
+    execution_id: int
+    worker: str
+    state: State
+    exit_code: str
+    exit_message: str
+    result: dict[str, Any] | None
+
+
+def finish_executions(conn: Connection, finishes: Sequence[Finish]) -> list[bool]:
+    """End runs held by their workers; False for a run whose worker had lost the lease."""
+    ids = [f.execution_id for f in finishes]
+    marks = ", ".join("?" * len(ids))
+    current = {
+        r[0]: r
+        for r in conn.exec_driver_sql(
+            _raw(conn, f"SELECT id, state, lease_owner FROM executions WHERE id IN ({marks})"), tuple(ids)
+        )
+    }
+    ok: list[bool] = []
+    at = now_ms()
+    params: list[tuple[Any, ...]] = []
+    events: list[tuple[int, str, str, str]] = []
+    for f in finishes:
+        row = current.get(f.execution_id)
+        allowed = row is not None and row[2] == f.worker and State(row[1]) in sources_of(f.state)
+        ok.append(allowed)
+        if allowed:
+            assert row is not None
+            percent = 100 if f.state is State.SUCCEEDED else None
+            params.append((
+                f.state.value, f.exit_code, f.exit_message, _dumps(f.result), percent, at, at,
+                f.execution_id, f.worker, row[1],
+            ))
+            events.append((f.execution_id, row[1], f.state.value, f.worker))
+    if not params:
+        return ok
+    changed = conn.exec_driver_sql(
+        _raw(
+            conn,
+            "UPDATE executions SET state = ?, exit_code = ?, exit_message = ?, result = COALESCE(?, result), "
+            "percent = COALESCE(?, percent), end_time = ?, modified_at = ?, lease_owner = NULL, "
+            "lease_expires_at = NULL WHERE id = ? AND lease_owner = ? AND state = ?",
+        ),
+        params,
+    ).rowcount
+    if changed != len(params):  # a concurrent writer got in between (another process): redo one by one
+        raise LeaseRace(f"{len(params) - changed} of {len(params)} finishes lost a race")
+    for worker in {e[3] for e in events}:
+        _event(conn, [(i, f, t) for i, f, t, w in events if w == worker], worker, None)
+    return ok
+
+
+class LeaseRace(Exception):
+    """A bulk write found rows changed under it; the batcher retries each payload alone."""
+
+
+def get_execution(conn: Connection, execution_id: int) -> Execution | None:
+    row = conn.exec_driver_sql(
+        _raw(conn, f"SELECT {_COLUMNS} FROM executions WHERE id = ?"), (execution_id,)
+    ).first()
+    return Execution.from_row(row) if row else None
+
+
+def claim(
+    conn: Connection, *, worker: str, limit: int, lease_ms: int, job_ids: Sequence[str] | None = None
+) -> list[Execution]:
+    """Take up to `limit` pending executions, oldest first, under a lease for `worker`."""
+    at = now_ms()
+    only = ""
+    params: list[Any] = [worker, at + lease_ms, at, at]
+    if job_ids is not None:
+        only = f" AND job_id IN ({', '.join('?' * len(job_ids))})"
+        params.extend(job_ids)
+    params.append(limit)
+    lock = " FOR UPDATE SKIP LOCKED" if conn.dialect.name == "postgresql" else ""
+    rows = conn.exec_driver_sql(
+        _raw(
+            conn,
+            "UPDATE executions SET state = 'running', lease_owner = ?, lease_expires_at = ?, "
+            "start_time = COALESCE(start_time, ?), modified_at = ?, percent = COALESCE(percent, 0) "
+            f"WHERE id IN (SELECT id FROM executions WHERE state = 'pending'{only} ORDER BY id LIMIT ?{lock}) "
+            f"AND state = 'pending' RETURNING {_COLUMNS}",
+        ),
+        tuple(params),
+    ).all()
+    claimed = sorted((Execution.from_row(r) for r in rows), key=lambda e: e.id)
+    _event(conn, [(e.id, State.PENDING.value, State.RUNNING.value) for e in claimed], worker, None)
+    return claimed
+
+
+def renew_leases(conn: Connection, *, worker: str, ids: Sequence[int], lease_ms: int) -> set[int]:
+    """Extend the leases `worker` still holds; returns the ids it holds."""
+    if not ids:
+        return set()
+    rows = conn.execute(
+        update(executions)
+        .where(E.id.in_(ids), E.lease_owner == worker, E.state.in_(_LEASED_VALUES))
+        .values(lease_expires_at=now_ms() + lease_ms)
+        .returning(E.id)
+    ).all()
+    return {r.id for r in rows}
+
+
+def report_progress(
+    conn: Connection,
+    *,
+    execution_id: int,
+    worker: str,
+    percent: int | None,
+    message: str | None,
+    steps: list[dict[str, Any]] | None,
+    result: dict[str, Any] | None,
+) -> State | None:
+    """Record progress; returns the current state, or None when `worker` no longer holds the lease."""
+    values: dict[str, Any] = {"modified_at": now_ms()}
+    if percent is not None:
+        values["percent"] = percent
+    if message is not None:
+        values["message"] = message
+    if steps is not None:
+        values["steps"] = steps
+    if result is not None:
+        values["result"] = result
+    row = conn.execute(
+        update(executions)
+        .where(E.id == execution_id, E.lease_owner == worker, E.state.in_(_LEASED_VALUES))
+        .values(**values)
+        .returning(E.state)
+    ).first()
+    return State(row.state) if row else None
+
+
+def transition(
+    conn: Connection,
+    *,
+    execution_id: int,
+    to: State,
+    worker: str | None = None,
+    note: str | None = None,
+    **values: Any,
+) -> Execution | None:
+    """Move one execution to `to` if the state machine allows it (and `worker` holds it, when given)."""
+    current = conn.execute(select(E.state).where(E.id == execution_id)).first()
+    if current is None or State(current.state) not in sources_of(to):
+        return None
+    conditions = [E.id == execution_id, E.state == current.state]
+    if worker is not None:
+        conditions.append(E.lease_owner == worker)
+    at = now_ms()
+    values.setdefault("modified_at", at)
+    if to in TERMINAL:
+        values.setdefault("end_time", at)
+        values.update(lease_owner=None, lease_expires_at=None)
+    row = conn.execute(
+        update(executions).where(and_(*conditions)).values(state=to.value, **values).returning(*executions.c)
+    ).first()
+    if row is None:
+        return None
+    _event(conn, [(execution_id, current.state, to.value)], worker, note)
+    return Execution.from_row(row)
+
+
+def expire_leases(conn: Connection, *, worker: str, ids: Sequence[int]) -> None:
+    """Mark a stopping worker's leases as run out, so the reaper recovers them now rather than later."""
+    conn.execute(
+        update(executions).where(E.id.in_(ids), E.lease_owner == worker).values(lease_expires_at=now_ms() - 1)
+    )
+
+
+def expired(conn: Connection, *, at: int, limit: int = 500) -> list[Execution]:
+    rows = conn.execute(
+        select(executions)
+        .where(E.lease_expires_at < at, E.state.in_(_LEASED_VALUES))
+        .order_by(E.lease_expires_at)
+        .limit(limit)
+    ).all()
+    return [Execution.from_row(r) for r in rows]
+
+
+def requeue_expired(conn: Connection, execution: Execution, *, at: int) -> bool:
+    """Give an execution whose lease ran out back to the queue, as a restart."""
+    done = conn.execute(
+        update(executions)
+        .where(E.id == execution.id, E.lease_owner == execution.lease_owner, E.lease_expires_at < at)
+        .where(E.state.in_(_LEASED_VALUES))
+        .values(
+            state=State.PENDING.value,
+            is_restart=True,
+            attempt=E.attempt + 1,
+            lease_owner=None,
+            lease_expires_at=None,
+            modified_at=at,
+        )
+    ).rowcount
+    if done:
+        _event(conn, [(execution.id, execution.state.value, State.PENDING.value)], None, "lease expired: retry")
+    return bool(done)
+
+
+def fail_expired(conn: Connection, execution: Execution, *, at: int, code: str, message: str) -> bool:
+    done = conn.execute(
+        update(executions)
+        .where(E.id == execution.id, E.lease_owner == execution.lease_owner, E.lease_expires_at < at)
+        .where(E.state.in_(_LEASED_VALUES))
+        .values(
+            state=State.FAILED.value,
+            exit_code=code,
+            exit_message=message,
+            end_time=at,
+            lease_owner=None,
+            lease_expires_at=None,
+            modified_at=at,
+        )
+    ).rowcount
+    if done:
+        _event(conn, [(execution.id, execution.state.value, State.FAILED.value)], None, "lease expired: failed")
+    return bool(done)
+
+
+def delete_finished(conn: Connection, execution_id: int) -> bool:
+    return bool(
+        conn.execute(
+            delete(executions).where(E.id == execution_id, E.state.in_(_TERMINAL_VALUES))
+        ).rowcount
+    )
+
+
+def count_by_state(conn: Connection) -> dict[State, int]:
+    rows = conn.execute(select(E.state, func.count()).group_by(E.state)).all()
+    return {State(s): n for s, n in rows}
+
+
+def events_of(conn: Connection, execution_id: int) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        select(execution_events)
+        .where(execution_events.c.execution_id == execution_id)
+        .order_by(execution_events.c.id)
+    ).all()
+    return [dict(r._mapping) for r in rows]
+
+
+def upsert_worker(conn: Connection, *, worker: str, hostname: str, pid: int, kind: str) -> None:
+    at = now_ms()
+    changed = conn.execute(update(workers).where(workers.c.id == worker).values(heartbeat_at=at)).rowcount
+    if not changed:
+        conn.execute(
+            insert(workers).values(id=worker, hostname=hostname, pid=pid, kind=kind, started_at=at, heartbeat_at=at)
+        )
+
+
+def remove_worker(conn: Connection, worker: str) -> None:
+    conn.execute(delete(workers).where(workers.c.id == worker))
+
+
+def live_workers(conn: Connection, *, since: int) -> list[dict[str, Any]]:
+    rows = conn.execute(select(workers).where(workers.c.heartbeat_at >= since)).all()
+    return [dict(r._mapping) for r in rows]
+
+
+def active_ids(conn: Connection, ids: Sequence[int]) -> set[int]:
+    rows = conn.execute(select(E.id).where(E.id.in_(ids), or_(*(E.state == s for s in _LEASED_VALUES)))).all()
+    return {r.id for r in rows}

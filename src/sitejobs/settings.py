@@ -1,0 +1,67 @@
+"""Settings: one object, read from arguments, `SITEJOBS_*` variables, `.env` or a TOML file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATA_DIR = Path("var")
+DEFAULT_LEASE_SECONDS = 30.0
+DEFAULT_POLL_SECONDS = 0.25
+DEFAULT_TOKEN_TTL_SECONDS = 1799
+
+
+class Settings(BaseSettings):
+    """Everything the server, the workers and the CLI are configured by."""
+
+    model_config = SettingsConfigDict(env_prefix="SITEJOBS_", env_file=".env", extra="ignore")
+
+    data_dir: Path = DEFAULT_DATA_DIR
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; SQLite in the data directory when not given"
+    )
+    sqlite_synchronous: Literal["FULL", "NORMAL", "EXTRA"] = "FULL"
+    executor: Literal["local", "celery"] = "local"
+    broker_url: str = "redis://127.0.0.1:6379/0"
+    workers: int = Field(default=8, ge=1, description="job slots of the in-process worker pool")
+    cpu_workers: int = Field(default=2, ge=1, description="processes for jobs declared CPU-bound")
+    lease_seconds: float = Field(default=DEFAULT_LEASE_SECONDS, gt=0)
+    poll_seconds: float = Field(default=DEFAULT_POLL_SECONDS, gt=0)
+    reap_seconds: float = Field(default=5.0, gt=0)
+    token_ttl_seconds: int = DEFAULT_TOKEN_TTL_SECONDS
+    token_secret: str | None = Field(
+        default=None, description="HMAC key for bearer tokens; made once in the data directory when not given"
+    )
+    clients_file: Path | None = None
+    jobs_module: str | None = Field(default=None, description="module whose import registers custom jobs")
+    max_body_bytes: int = 1_048_576
+    host: str = "127.0.0.1"
+    port: int = 8080
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
+    log_json: bool = False
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'sitejobs.db').resolve()}"
+
+    @property
+    def resolved_clients_file(self) -> Path:
+        return self.clients_file or self.data_dir / "clients.json"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.data_dir / "logs" / "jobs"
+
+    @property
+    def impex_dir(self) -> Path:
+        return self.data_dir / "impex"
+
+    def ensure_dirs(self) -> None:
+        for path in (self.data_dir, self.logs_dir, self.impex_dir):
+            path.mkdir(parents=True, exist_ok=True)
