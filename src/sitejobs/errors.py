@@ -5,14 +5,14 @@ A class's docstring is its default message. `fault_type` is the OCAPI fault name
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 
 class SitejobsError(Exception):
     """Internal error."""
 
-    status: ClassVar[int] = 500
-    fault_type: ClassVar[str] = "InternalServerErrorException"
+    status: int = 500
+    fault_type: str = "InternalServerErrorException"
 
     def __init__(self, message: str | None = None, **arguments: Any) -> None:
         self.message = message or (type(self).__doc__ or "").strip()
@@ -140,3 +140,13 @@ class LeaseLost(SitejobsError):
 
     status = 409
     fault_type = "LeaseLostException"
+
+
+class HttpError(SitejobsError):
+    """The request could not be served."""
+
+    fault_type = "HttpException"
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status

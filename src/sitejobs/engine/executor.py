@@ -12,10 +12,11 @@ import socket
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from sitejobs.engine import store
 from sitejobs.engine.joblog import LogWriter
-from sitejobs.engine.models import Execution, Outcome
+from sitejobs.engine.models import Execution, Outcome, now_ms
 from sitejobs.engine.runner import EngineSink, run_execution
 from sitejobs.engine.service import JobEngine
 from sitejobs.engine.states import State
@@ -41,6 +42,8 @@ class LocalExecutor:
         self._logs = LogWriter()
         self._sink = EngineSink(engine, self.worker_id, self._logs)
         engine.on_submit(self._wake.set)
+        #: Called after each finished run with (execution, outcome, seconds it ran); for metrics.
+        self.on_finished: Callable[[Execution, Outcome, float], None] | None = None
 
     # ---- lifecycle --------------------------------------------------------------------------------------------
 
@@ -176,6 +179,9 @@ class LocalExecutor:
         if outcome is None:
             self._release(execution.id)
             return
+        if self.on_finished is not None:
+            started = execution.start_time or now_ms()
+            self.on_finished(execution, outcome, max(0, now_ms() - started) / 1000)
         done = self.engine.finish_future(execution, self.worker_id, outcome)
         done.add_done_callback(lambda _f: self._release(execution.id))
 

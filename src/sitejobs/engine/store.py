@@ -175,22 +175,27 @@ def claim(
     """Take up to `limit` pending executions, oldest first, under a lease for `worker`."""
     at = now_ms()
     only = ""
-    params: list[Any] = [worker, at + lease_ms, at, at]
+    assign_params: list[Any] = [worker, at + lease_ms, at, at]
+    pick_params: list[Any] = [*(job_ids or ()), limit]
     if job_ids is not None:
         only = f" AND job_id IN ({', '.join('?' * len(job_ids))})"
-        params.extend(job_ids)
-    params.append(limit)
-    lock = " FOR UPDATE SKIP LOCKED" if conn.dialect.name == "postgresql" else ""
-    rows = conn.exec_driver_sql(
-        _raw(
-            conn,
-            "UPDATE executions SET state = 'running', lease_owner = ?, lease_expires_at = ?, "
-            "start_time = COALESCE(start_time, ?), modified_at = ?, percent = COALESCE(percent, 0) "
-            f"WHERE id IN (SELECT id FROM executions WHERE state = 'pending'{only} ORDER BY id LIMIT ?{lock}) "
-            f"AND state = 'pending' RETURNING {_COLUMNS}",
-        ),
-        tuple(params),
-    ).all()
+    pick = f"SELECT id FROM executions WHERE state = 'pending'{only} ORDER BY id LIMIT ?"
+    assign = (
+        "UPDATE executions SET state = 'running', lease_owner = ?, lease_expires_at = ?, "
+        "start_time = COALESCE(start_time, ?), modified_at = ?, percent = COALESCE(percent, 0) "
+    )
+    if conn.dialect.name == "postgresql":
+        # A materialized CTE: a SKIP LOCKED subquery inside IN (…) may be re-run and pick more than LIMIT rows.
+        cols = ", ".join(f"executions.{c.name}" for c in executions.c)
+        sql = (
+            f"WITH picked AS MATERIALIZED ({pick} FOR UPDATE SKIP LOCKED) {assign}"
+            f"FROM picked WHERE executions.id = picked.id RETURNING {cols}"
+        )
+        params = pick_params + assign_params
+    else:
+        sql = f"{assign}WHERE id IN ({pick}) AND state = 'pending' RETURNING {_COLUMNS}"
+        params = assign_params + pick_params
+    rows = conn.exec_driver_sql(_raw(conn, sql), tuple(params)).all()
     claimed = sorted((Execution.from_row(r) for r in rows), key=lambda e: e.id)
     _event(conn, [(e.id, State.PENDING.value, State.RUNNING.value) for e in claimed], worker, None)
     return claimed
@@ -368,3 +373,15 @@ def live_workers(conn: Connection, *, since: int) -> list[dict[str, Any]]:
 def active_ids(conn: Connection, ids: Sequence[int]) -> set[int]:
     rows = conn.execute(select(E.id).where(E.id.in_(ids), or_(*(E.state == s for s in _LEASED_VALUES)))).all()
     return {r.id for r in rows}
+
+
+def list_executions(
+    conn: Connection, *, job_id: str | None = None, states: Iterable[State] | None = None, limit: int = 50
+) -> list[Execution]:
+    """The newest executions, optionally of one job and in some states."""
+    query = select(executions).order_by(E.id.desc()).limit(limit)
+    if job_id is not None:
+        query = query.where(E.job_id == job_id)
+    if states is not None:
+        query = query.where(E.state.in_([s.value for s in states]))
+    return [Execution.from_row(r) for r in conn.execute(query)]

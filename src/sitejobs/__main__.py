@@ -1,0 +1,3 @@
+from sitejobs.cli import main
+
+main()

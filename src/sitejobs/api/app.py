@@ -1,0 +1,77 @@
+"""The ASGI application: both API surfaces, the token endpoint, operations routes, one fault handler."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp
+
+from sitejobs.api import faults, ops, token
+from sitejobs.api.limits import BodyLimit
+from sitejobs.api.ocapi.routes import router as ocapi_router
+from sitejobs.auth.clients import ClientStore
+from sitejobs.auth.tokens import TokenIssuer, load_or_create_key
+from sitejobs.engine.executor import LocalExecutor
+from sitejobs.engine.service import JobEngine
+from sitejobs.errors import SitejobsError
+from sitejobs.settings import Settings
+
+log = logging.getLogger(__name__)
+
+OCAPI_PREFIXES = ("/s/-/dw/data", "/dw/data")
+WEBDAV_PREFIX = "/on/demandware.servlet/webdav"
+
+
+def create_app(settings: Settings, *, engine: JobEngine | None = None, executor: bool = True) -> ASGIApp:
+    """The server. It opens (and migrates) the store at startup unless given an engine, and runs an
+    in-process executor when `executor` is true and the settings ask for the local one."""
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own = engine is None
+        app.state.engine = JobEngine.open(settings) if own else engine
+        app.state.metrics, durations = ops.metrics_registry(app.state.engine)
+        runner: LocalExecutor | None = None
+        if executor and settings.executor == "local":
+            runner = LocalExecutor(app.state.engine, kind="embedded")
+            runner.on_finished = lambda e, o, seconds: durations.labels(e.job_id, o.state.value).observe(seconds)
+            runner.start()
+        app.state.executor = runner
+        try:
+            yield
+        finally:
+            if runner is not None:
+                runner.stop()
+            if own:
+                app.state.engine.close()
+
+    app = FastAPI(
+        title="sitejobs",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    settings.ensure_dirs()
+    app.state.settings = settings
+    app.state.clients = ClientStore(settings.resolved_clients_file)
+    key = settings.token_secret.encode() if settings.token_secret else load_or_create_key(settings.data_dir / "token.key")
+    app.state.tokens = TokenIssuer(key, settings.token_ttl_seconds)
+    app.state.fault_renderers = {}
+
+    for prefix in OCAPI_PREFIXES:
+        app.include_router(ocapi_router, prefix=prefix)
+    app.router.routes.extend(token.routes)
+    app.router.routes.extend(ops.routes)
+
+    app.add_exception_handler(SitejobsError, faults.on_sitejobs_error)
+    app.add_exception_handler(HTTPException, faults.on_http_error)
+    app.add_exception_handler(Exception, faults.on_unexpected)
+    app.add_exception_handler(RequestValidationError, faults.on_validation_error)
+    return BodyLimit(app, settings.max_body_bytes, exempt_prefixes=(WEBDAV_PREFIX,))

@@ -1,0 +1,80 @@
+"""How errors leave the server: the fault document of the surface the request was made to.
+
+One handler for the whole app: it picks the surface by path. No stack trace ever reaches a client.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import orjson
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from sitejobs.errors import BadRequest, HttpError, MethodNotAllowed, NotFound, SitejobsError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_VERSION = "23.2"
+_VERSION_IN_PATH = re.compile(r"/dw/data/v(\d{2})_(\d{1,2})/")
+JSON_TYPE = "application/json;charset=UTF-8"
+
+
+def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(orjson.dumps(body), status_code=status, media_type=JSON_TYPE, headers=headers)
+
+
+def version_of(path: str) -> str:
+    match = _VERSION_IN_PATH.search(path)
+    return f"{match.group(1)}.{match.group(2)}" if match else DEFAULT_VERSION
+
+
+def ocapi_fault(error: SitejobsError, version: str) -> Response:
+    fault: dict[str, Any] = {"type": error.fault_type, "message": error.message}
+    if error.arguments:
+        fault["arguments"] = error.arguments
+    headers = {"WWW-Authenticate": 'Bearer realm="sitejobs"'} if error.status == 401 else None
+    return json_response({"_v": version, "fault": fault}, error.status, headers)
+
+
+def render(request: Request, error: SitejobsError) -> Response:
+    renderer = getattr(request.app.state, "fault_renderers", {})
+    for prefix, fn in renderer.items():
+        if request.url.path.startswith(prefix):
+            response: Response = fn(request, error)
+            return response
+    return ocapi_fault(error, version_of(request.url.path))
+
+
+async def on_sitejobs_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, SitejobsError)
+    if exc.status >= 500:
+        log.error("request failed: %s", exc.message, extra={"path": request.url.path})
+    return render(request, exc)
+
+
+async def on_http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    error: SitejobsError
+    if exc.status_code == 404:
+        error = NotFound(f"No resource at '{request.url.path}'.", path=request.url.path)
+    elif exc.status_code == 405:
+        error = MethodNotAllowed(f"Method {request.method} is not allowed on '{request.url.path}'.")
+    else:
+        error = HttpError(exc.status_code, str(exc.detail))
+    return render(request, error)
+
+
+async def on_unexpected(request: Request, exc: Exception) -> Response:
+    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    return render(request, SitejobsError("The server could not complete the request."))
+
+
+async def on_validation_error(request: Request, exc: Exception) -> Response:
+    errors = getattr(exc, "errors", lambda: [])()
+    first = errors[0] if errors else {}
+    where = ".".join(str(p) for p in first.get("loc", ())) or "request"
+    return render(request, BadRequest(f"Invalid {where}: {first.get('msg', 'not valid')}.", property=where))

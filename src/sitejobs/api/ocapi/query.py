@@ -1,0 +1,478 @@
+"""The OCAPI `job_execution_search` request: validated once, then run as one indexed SELECT (plus a COUNT).
+
+`parse_search` turns the request body into a `SearchRequest` (raising the OCAPI faults on a bad document) and
+`search` runs it on a connection. Every predicate is built two-valued (never SQL NULL), so negations
+(`must_not`, `bool_filter` `not`, `neq`, `not_in`) treat an absent value as "not equal": an execution without
+a `client_id` matches `client_id neq "x"` and never matches `client_id is "x"` or a range on it.
+
+Ordering: absent times sort as the smallest value (first ascending, last descending) on every backend, and
+`id` always ends the ORDER BY, in the direction of the last sort key so that an index scan serves it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Collection, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from enum import Enum
+from typing import Any, TypeGuard
+
+from sqlalchemy import Column, ColumnElement, Connection, Select, and_, false, func, not_, or_, select, true
+from sqlalchemy.sql.elements import False_, True_
+
+from sitejobs.engine.models import Execution
+from sitejobs.engine.schema import executions
+from sitejobs.engine.states import (
+    OCAPI,
+    State,
+    states_with_ocapi_execution_status,
+    states_with_ocapi_status,
+)
+from sitejobs.errors import InvalidParameter, MalformedDocument, MissingParameter, UnknownProperty
+
+__all__ = ["SearchRequest", "count_statement", "hits_statement", "parse_search", "search"]
+
+DEFAULT_COUNT = 25
+MAX_COUNT = 200
+DEFAULT_SELECT = "(**)"
+
+Predicate = ColumnElement[bool]
+
+
+class Kind(Enum):
+    NUMBER = "number"
+    TEXT = "text"
+    STATE = "state"
+    TIME = "time"
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    name: str
+    column: Column[Any]
+    kind: Kind
+    #: For STATE fields: each OCAPI name (lower case) and the internal states it stands for.
+    states: Mapping[str, frozenset[State]] = field(default_factory=dict)
+
+
+_STATUS = {n.status.lower(): states_with_ocapi_status(n.status) for n in OCAPI.values()}
+_EXECUTION_STATUS = {
+    n.execution_status.lower(): states_with_ocapi_execution_status(n.execution_status) for n in OCAPI.values()
+}
+_C = executions.c
+FIELDS: dict[str, Field] = {
+    f.name: f
+    for f in (
+        Field("id", _C.id, Kind.NUMBER),
+        Field("job_id", _C.job_id, Kind.TEXT),
+        Field("status", _C.state, Kind.STATE, _STATUS),
+        Field("execution_status", _C.state, Kind.STATE, _EXECUTION_STATUS),
+        Field("exit_status.code", _C.exit_code, Kind.TEXT),
+        Field("client_id", _C.client_id, Kind.TEXT),
+        Field("start_time", _C.start_time, Kind.TIME),
+        Field("end_time", _C.end_time, Kind.TIME),
+        Field("modification_time", _C.modified_at, Kind.TIME),
+    )
+}
+OPERATORS = ("is", "one_of", "less", "greater", "not_in", "neq")
+_ONE_VALUE = frozenset({"is", "less", "greater", "neq"})
+_ALL_STATES = frozenset(State)
+_INT64 = (-(2**63), 2**63 - 1)
+_DECIMAL = re.compile(r"-?[0-9]{1,19}")
+_TIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})"
+)
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class SearchRequest:
+    """A validated search; `query` and `sorts` are the documents as sent, for the result to echo."""
+
+    query: dict[str, Any]
+    sorts: list[Any] | None
+    start: int
+    count: int
+    select: str
+    expand: tuple[str, ...]
+    where: Predicate = field(compare=False, repr=False)
+    order_by: tuple[ColumnElement[Any], ...] = field(compare=False, repr=False)
+
+
+def parse_search(doc: object) -> SearchRequest:
+    """Validate a `job_execution_search` body; raises the OCAPI fault naming the first thing wrong."""
+    if not isinstance(doc, dict):
+        raise MalformedDocument("The search request must be a JSON object.")
+    body = _props(doc, "search_request", {"query"}, {"sorts", "start", "count", "select", "expand"})
+    start = body.get("start", 0)
+    if not _is_int(start) or start < 0:
+        raise InvalidParameter(f"'start' must be an integer >= 0, not {start!r}.", property="start")
+    count = body.get("count", DEFAULT_COUNT)
+    if not _is_int(count) or not 1 <= count <= MAX_COUNT:
+        raise InvalidParameter(
+            f"'count' must be an integer from 1 to {MAX_COUNT}, not {count!r}.", property="count"
+        )
+    selected = body.get("select", DEFAULT_SELECT)
+    if not isinstance(selected, str):
+        raise InvalidParameter(f"'select' must be a string, not {selected!r}.", property="select")
+    expand = body.get("expand", [])
+    if not isinstance(expand, list) or not all(isinstance(e, str) for e in expand):
+        raise InvalidParameter("'expand' must be a list of strings.", property="expand")
+    sorts = body.get("sorts")
+    if sorts is not None and not isinstance(sorts, list):
+        raise InvalidParameter("'sorts' must be a list of sort objects.", property="sorts")
+    return SearchRequest(
+        query=body["query"],
+        sorts=sorts,
+        start=start,
+        count=count,
+        select=selected,
+        expand=tuple(expand),
+        where=_query(body["query"], "query"),
+        order_by=_order_by(sorts or [], "sorts"),
+    )
+
+
+def count_statement(req: SearchRequest) -> Select[int]:
+    return _where(select(func.count()).select_from(executions), req)
+
+
+def hits_statement(req: SearchRequest) -> Select[Any]:
+    return _where(select(executions), req).order_by(*req.order_by).offset(req.start).limit(req.count)
+
+
+def search(conn: Connection, req: SearchRequest) -> tuple[int, list[Execution]]:
+    """The total number of matches and the requested page of them, in order."""
+    hits = [Execution.from_row(row) for row in conn.execute(hits_statement(req))]
+    if 0 < len(hits) < req.count or (not hits and req.start == 0):
+        return req.start + len(hits), hits  # a short page is the last one: no COUNT needed
+    return conn.execute(count_statement(req)).scalar_one(), hits
+
+
+def _where(stmt: Select[Any], req: SearchRequest) -> Select[Any]:
+    return stmt if isinstance(req.where, True_) else stmt.where(req.where)
+
+
+# -- queries and filters ---------------------------------------------------------------------------
+
+
+def _query(doc: object, path: str) -> Predicate:
+    kind, body = _one_key(doc, path, "query")
+    handler = _QUERIES.get(kind)
+    if handler is None:
+        raise UnknownProperty(
+            f"Unknown query type {kind!r} at {path}; expected one of {sorted(_QUERIES)}.", property=path
+        )
+    return handler(body, f"{path}.{kind}")
+
+
+def _filter(doc: object, path: str) -> Predicate:
+    kind, body = _one_key(doc, path, "filter")
+    handler = _FILTERS.get(kind)
+    if handler is None:
+        raise UnknownProperty(
+            f"Unknown filter type {kind!r} at {path}; expected one of {sorted(_FILTERS)}.", property=path
+        )
+    return handler(body, f"{path}.{kind}")
+
+
+def _match_all_query(doc: object, path: str) -> Predicate:
+    _props(doc, path)
+    return true()
+
+
+def _term_query(doc: object, path: str) -> Predicate:
+    body = _props(doc, path, {"fields", "operator", "values"})
+    fields = _field_list(body["fields"], f"{path}.fields")
+    operator = _operator(body["operator"], f"{path}.operator")
+    values = _value_list(body["values"], operator, f"{path}.values")
+    return _any(_term(f, operator, values, f"{path}.values") for f in fields)
+
+
+def _text_query(doc: object, path: str) -> Predicate:
+    body = _props(doc, path, {"fields", "search_phrase"})
+    fields = _field_list(body["fields"], f"{path}.fields")
+    for f in fields:
+        if f.kind is not Kind.TEXT:
+            raise InvalidParameter(
+                f"{path}.fields: {f.name!r} is not a text field; text fields are "
+                f"{sorted(n for n, t in FIELDS.items() if t.kind is Kind.TEXT)}.",
+                property=f"{path}.fields",
+            )
+    phrase = body["search_phrase"]
+    if not isinstance(phrase, str) or not phrase:
+        raise InvalidParameter(
+            f"{path}.search_phrase must be a non-empty string.", property=f"{path}.search_phrase"
+        )
+    return _any(_present(f, f.column.icontains(phrase, autoescape=True)) for f in fields)
+
+
+def _bool_query(doc: object, path: str) -> Predicate:
+    body = _props(doc, path, optional={"must", "must_not", "should"})
+    clauses = {
+        key: [_query(q, f"{path}.{key}[{i}]") for i, q in enumerate(_list(body, key, path))]
+        for key in ("must", "must_not", "should")
+    }
+    must = _all(clauses["must"])
+    should = _any(clauses["should"]) if clauses["should"] else true()
+    return _all([must, should, not_(_any(clauses["must_not"]))])
+
+
+def _filtered_query(doc: object, path: str) -> Predicate:
+    body = _props(doc, path, {"query", "filter"})
+    return _all([_query(body["query"], f"{path}.query"), _filter(body["filter"], f"{path}.filter")])
+
+
+def _term_filter(doc: object, path: str) -> Predicate:
+    body = _props(doc, path, {"field", "operator", "values"})
+    f = _field(body["field"], f"{path}.field")
+    operator = _operator(body["operator"], f"{path}.operator")
+    return _term(f, operator, _value_list(body["values"], operator, f"{path}.values"), f"{path}.values")
+
+
+def _range_filter(doc: object, path: str) -> Predicate:
+    body = _props(doc, path, {"field"}, {"from", "to", "from_inclusive", "to_inclusive"})
+    f = _field(body["field"], f"{path}.field")
+    if f.kind is Kind.STATE:
+        raise InvalidParameter(
+            f"{path}: {f.name!r} has no order; use a term filter.", property=f"{path}.field"
+        )
+    if "from" not in body and "to" not in body:
+        raise MissingParameter(f"{path} needs 'from', 'to' or both.", property=path)
+    column, parts = f.column, list[Predicate]()
+    for key, inclusive_key in (("from", "from_inclusive"), ("to", "to_inclusive")):
+        inclusive = body.get(inclusive_key, True)
+        if not isinstance(inclusive, bool):
+            raise InvalidParameter(
+                f"{path}.{inclusive_key} must be true or false.", property=f"{path}.{inclusive_key}"
+            )
+        if key in body:
+            value = _scalar(f, body[key], f"{path}.{key}")
+            if key == "from":
+                parts.append(column >= value if inclusive else column > value)
+            else:
+                parts.append(column <= value if inclusive else column < value)
+    return _present(f, _all(parts))
+
+
+def _bool_filter(doc: object, path: str) -> Predicate:
+    body = _props(doc, path, {"operator", "filters"})
+    operator = body["operator"]
+    if operator not in ("and", "or", "not"):
+        raise InvalidParameter(
+            f"{path}.operator must be 'and', 'or' or 'not', not {operator!r}.", property=f"{path}.operator"
+        )
+    filters = [_filter(d, f"{path}.filters[{i}]") for i, d in enumerate(_list(body, "filters", path))]
+    if not filters:
+        raise InvalidParameter(f"{path}.filters must hold at least one filter.", property=f"{path}.filters")
+    if operator == "and":
+        return _all(filters)
+    return _any(filters) if operator == "or" else not_(_any(filters))  # not: none of them
+
+
+def _query_filter(doc: object, path: str) -> Predicate:
+    return _query(_props(doc, path, {"query"})["query"], f"{path}.query")
+
+
+_QUERIES: dict[str, Callable[[object, str], Predicate]] = {
+    "match_all_query": _match_all_query,
+    "term_query": _term_query,
+    "text_query": _text_query,
+    "bool_query": _bool_query,
+    "filtered_query": _filtered_query,
+}
+_FILTERS: dict[str, Callable[[object, str], Predicate]] = {
+    "term_filter": _term_filter,
+    "range_filter": _range_filter,
+    "bool_filter": _bool_filter,
+    "query_filter": _query_filter,
+}
+
+
+# -- terms and values ------------------------------------------------------------------------------
+
+
+def _term(f: Field, operator: str, values: list[Any], path: str) -> Predicate:
+    column = f.column
+    if f.kind is Kind.STATE:
+        if operator in ("less", "greater"):
+            raise InvalidParameter(
+                f"{path}: {f.name!r} has no order; '{operator}' does not apply.", property=path
+            )
+        wanted = frozenset[State]().union(*(_states(f, v, f"{path}[{i}]") for i, v in enumerate(values)))
+        if operator in ("neq", "not_in"):
+            wanted = _ALL_STATES - wanted  # the complement keeps `state IN (...)` on the (state, id) index
+        return column.in_(sorted(s.value for s in wanted)) if wanted else false()
+    scalars = [_scalar(f, v, f"{path}[{i}]") for i, v in enumerate(values)]
+    positive: Predicate
+    if operator == "less":
+        positive = column < scalars[0]
+    elif operator == "greater":
+        positive = column > scalars[0]
+    else:
+        positive = column == scalars[0] if len(scalars) == 1 else column.in_(scalars)
+    if operator in ("neq", "not_in"):
+        return or_(not_(positive), column.is_(None)) if column.nullable else not_(positive)
+    return _present(f, positive)
+
+
+def _scalar(f: Field, raw: object, path: str) -> int | str:
+    if f.kind is Kind.NUMBER:
+        return _number(raw, path)
+    if f.kind is Kind.TIME:
+        return _time_ms(raw, path)
+    if not isinstance(raw, str):
+        raise InvalidParameter(f"{path} must be a string, not {raw!r}.", property=path)
+    return raw
+
+
+def _number(raw: object, path: str) -> int:
+    if _is_int(raw):
+        value = raw
+    elif isinstance(raw, str) and _DECIMAL.fullmatch(raw):
+        value = int(raw)
+    else:
+        raise InvalidParameter(f"{path} must be an integer or a decimal string, not {raw!r}.", property=path)
+    if not _INT64[0] <= value <= _INT64[1]:
+        raise InvalidParameter(f"{path} is out of range: {raw!r}.", property=path)
+    return value
+
+
+def _time_ms(raw: object, path: str) -> int:
+    """An ISO 8601 date-time with a zone (`2017-05-12T14:23:57.316Z`) as epoch ms (sub-ms cut off)."""
+    if isinstance(raw, str) and _TIME.fullmatch(raw):
+        try:
+            return (datetime.fromisoformat(raw) - _EPOCH) // timedelta(milliseconds=1)
+        except ValueError:
+            pass
+    raise InvalidParameter(
+        f"{path} must be an ISO 8601 UTC date-time like '2017-05-12T14:23:57.316Z', not {raw!r}.",
+        property=path,
+    )
+
+
+def _states(f: Field, raw: object, path: str) -> frozenset[State]:
+    states = f.states.get(raw.lower()) if isinstance(raw, str) else None
+    if states is None:
+        names = sorted({n.status if f.name == "status" else n.execution_status for n in OCAPI.values()})
+        raise InvalidParameter(f"{path} must be one of {names} (any case), not {raw!r}.", property=path)
+    return states
+
+
+def _present(f: Field, predicate: Predicate) -> Predicate:
+    """`predicate`, false rather than NULL where the column is NULL (so safe to negate); still indexable."""
+    return and_(predicate, f.column.is_not(None)) if f.column.nullable else predicate
+
+
+def _field(raw: object, path: str) -> Field:
+    if not isinstance(raw, str):
+        raise InvalidParameter(f"{path} must be a field name, not {raw!r}.", property=path)
+    f = FIELDS.get(raw)
+    if f is None:
+        raise UnknownProperty(
+            f"{path}: unknown field {raw!r}; known fields are {list(FIELDS)}.", property=path
+        )
+    return f
+
+
+def _field_list(raw: object, path: str) -> list[Field]:
+    if not isinstance(raw, list) or not raw:
+        raise InvalidParameter(f"{path} must be a non-empty list of field names.", property=path)
+    return [_field(name, f"{path}[{i}]") for i, name in enumerate(raw)]
+
+
+def _operator(raw: object, path: str) -> str:
+    if raw not in OPERATORS:
+        raise InvalidParameter(f"{path} must be one of {list(OPERATORS)}, not {raw!r}.", property=path)
+    assert isinstance(raw, str)
+    return raw
+
+
+def _value_list(raw: object, operator: str, path: str) -> list[Any]:
+    if not isinstance(raw, list) or not raw:
+        raise InvalidParameter(f"{path} must be a non-empty list of values.", property=path)
+    if operator in _ONE_VALUE and len(raw) != 1:
+        raise InvalidParameter(
+            f"{path}: operator '{operator}' takes exactly one value, got {len(raw)}.", property=path
+        )
+    return raw
+
+
+# -- sorting ---------------------------------------------------------------------------------------
+
+
+def _order_by(sorts: list[Any], path: str) -> tuple[ColumnElement[Any], ...]:
+    keys: list[ColumnElement[Any]] = []
+    descending = True  # the default order, id descending, when no sort is given
+    for i, doc in enumerate(sorts):
+        body = _props(doc, f"{path}[{i}]", {"field"}, {"sort_order"})
+        f = _field(body["field"], f"{path}[{i}].field")
+        order = body.get("sort_order", "asc")
+        if not isinstance(order, str) or order.lower() not in ("asc", "desc"):
+            raise InvalidParameter(
+                f"{path}[{i}].sort_order must be 'asc' or 'desc', not {order!r}.",
+                property=f"{path}[{i}].sort_order",
+            )
+        descending = order.lower() == "desc"
+        if descending:
+            keys.append(f.column.desc().nulls_last() if f.column.nullable else f.column.desc())
+        else:
+            keys.append(f.column.asc().nulls_first() if f.column.nullable else f.column.asc())
+    if not any(doc["field"] == "id" for doc in sorts):
+        keys.append(_C.id.desc() if descending else _C.id.asc())
+    return tuple(keys)
+
+
+# -- document helpers ------------------------------------------------------------------------------
+
+
+def _props(
+    doc: object, path: str, required: Collection[str] = (), optional: Collection[str] = ()
+) -> dict[str, Any]:
+    """`doc`'s properties, checked against the allowed names; a null counts as absent, `_type` is ignored."""
+    if not isinstance(doc, dict):
+        raise InvalidParameter(f"{path} must be an object, not {doc!r}.", property=path)
+    for key in doc:
+        if key not in required and key not in optional and key != "_type":
+            allowed = sorted({*required, *optional})
+            raise UnknownProperty(
+                f"{path} has no property {key!r}; allowed: {allowed}.", property=f"{path}.{key}"
+            )
+    body = {k: v for k, v in doc.items() if v is not None and k != "_type"}
+    for key in required:
+        if key not in body:
+            raise MissingParameter(f"{path} needs the property {key!r}.", property=f"{path}.{key}")
+    return body
+
+
+def _one_key(doc: object, path: str, what: str) -> tuple[str, object]:
+    if not isinstance(doc, dict):
+        raise InvalidParameter(f"{path} must be a {what} object, not {doc!r}.", property=path)
+    keys = [k for k in doc if k != "_type"]
+    if len(keys) != 1:
+        raise InvalidParameter(
+            f"{path} must have exactly one property naming the {what} type, got {keys}.", property=path
+        )
+    return keys[0], doc[keys[0]]
+
+
+def _list(body: Mapping[str, Any], key: str, path: str) -> list[Any]:
+    value = body.get(key, [])
+    if not isinstance(value, list):
+        raise InvalidParameter(f"{path}.{key} must be a list.", property=f"{path}.{key}")
+    return value
+
+
+def _is_int(value: object) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _all(predicates: Iterable[Predicate]) -> Predicate:
+    """AND, true when empty; always-true parts are left out of the SQL."""
+    return and_(true(), *(p for p in predicates if not isinstance(p, True_)))
+
+
+def _any(predicates: Iterable[Predicate]) -> Predicate:
+    """OR, false when empty; always-false parts are left out of the SQL."""
+    return or_(false(), *(p for p in predicates if not isinstance(p, False_)))

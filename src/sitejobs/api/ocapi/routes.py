@@ -1,0 +1,154 @@
+"""The Data API jobs resource: start, read, delete and search executions.
+
+Mounted under `/s/-/dw/data/{version}` (what sfcc-ci calls) and `/dw/data/{version}` (the seed's form).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import orjson
+from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
+
+from sitejobs.api.faults import json_response
+from sitejobs.api.ocapi import query
+from sitejobs.api.ocapi.documents import job_execution
+from sitejobs.api.security import authorize
+from sitejobs.engine.service import JobEngine
+from sitejobs.errors import (
+    InvalidParameter,
+    JobExecutionNotFound,
+    MalformedDocument,
+    UnknownProperty,
+    UnsupportedMediaType,
+    UnsupportedVersion,
+)
+
+_VERSION = re.compile(r"^v(\d{2})_(\d{1,2})$")
+_ID = re.compile(r"^[0-9]{1,18}$")
+
+router = APIRouter()
+
+
+def api_version(segment: str) -> str:
+    match = _VERSION.match(segment)
+    if not match or not (15 <= int(match.group(1)) <= 99):
+        raise UnsupportedVersion(f"'{segment}' is not an API version of the form v{{major}}_{{minor}}, e.g. v23_2.")
+    return f"{match.group(1)}.{match.group(2)}"
+
+
+def execution_id(job_id: str, raw: str) -> int:
+    if not _ID.match(raw):
+        raise JobExecutionNotFound(f"No execution '{raw}' of job '{job_id}' exists.", jobId=job_id, executionId=raw)
+    return int(raw)
+
+
+async def json_body(request: Request) -> Any:
+    """The request's JSON document (None when empty); faults for other media types and bad JSON."""
+    body = await request.body()
+    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if not body.strip():
+        return None
+    if media and media != "application/json" and not media.endswith("+json"):
+        raise UnsupportedMediaType(f"The request body must be application/json, not '{media}'.")
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise MalformedDocument(f"The request body is not valid JSON: {exc}.") from None
+
+
+def custom_parameters(document: Any) -> list[tuple[str, object]]:
+    """`{"parameters": [{"name": …, "value": …}]}` as name/value pairs."""
+    if document is None:
+        return []
+    if not isinstance(document, dict):
+        raise MalformedDocument("The request body must be a JSON object.")
+    for key in document:
+        if key not in ("parameters", "_v", "_type"):
+            raise UnknownProperty(f"Unknown property '{key}'; a custom job takes 'parameters'.", property=key)
+    raw = document.get("parameters", [])
+    if not isinstance(raw, list):
+        raise InvalidParameter("'parameters' must be a list of {name, value} objects.", property="parameters")
+    pairs: list[tuple[str, object]] = []
+    for item in raw:
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+            raise InvalidParameter("Each parameter must be an object with a string 'name'.", property="parameters")
+        for key in item:
+            if key not in ("name", "value", "_type"):
+                raise UnknownProperty(f"Unknown property '{key}' in a parameter.", property=key)
+        value = item.get("value")
+        if isinstance(value, dict | list) or value is None:
+            raise InvalidParameter(f"Parameter '{item['name']}' needs a string value.", parameter=item["name"])
+        pairs.append((item["name"], value))
+    return pairs
+
+
+def _engine(request: Request) -> JobEngine:
+    engine: JobEngine = request.app.state.engine
+    return engine
+
+
+@router.post("/{version}/jobs/{job_id}/executions", status_code=202, tags=["ocapi"])
+async def start_execution(request: Request, version: str, job_id: str) -> Response:
+    v = api_version(version)
+    client = authorize(request, f"/jobs/{job_id}/executions", "post")
+    engine = _engine(request)
+    document = await json_body(request)
+    definition = engine.registry.get(job_id)
+    if definition.system_request is not None:
+        if document is not None and not isinstance(document, dict):
+            raise MalformedDocument("The request body must be a JSON object.")
+        execution = await engine.asubmit(job_id, request=document or {}, client_id=client.client_id)
+    else:
+        execution = await engine.asubmit(job_id, custom_parameters(document), client_id=client.client_id)
+    return json_response(job_execution(execution, v, engine.settings.logs_dir), 202)
+
+
+@router.get("/{version}/jobs/{job_id}/executions/{execution}", tags=["ocapi"])
+async def get_execution(request: Request, version: str, job_id: str, execution: str) -> Response:
+    v = api_version(version)
+    authorize(request, f"/jobs/{job_id}/executions/{execution}", "get")
+    engine = _engine(request)
+    found = engine.get_for_job(job_id, execution_id(job_id, execution))
+    return json_response(job_execution(found, v, engine.settings.logs_dir))
+
+
+@router.delete("/{version}/jobs/{job_id}/executions/{execution}", status_code=204, tags=["ocapi"])
+async def delete_execution(request: Request, version: str, job_id: str, execution: str) -> Response:
+    api_version(version)
+    authorize(request, f"/jobs/{job_id}/executions/{execution}", "delete")
+    engine = _engine(request)
+    await run_in_threadpool(engine.delete, job_id, execution_id(job_id, execution))
+    return Response(status_code=204)
+
+
+@router.post("/{version}/job_execution_search", tags=["ocapi"])
+async def search_executions(request: Request, version: str) -> Response:
+    v = api_version(version)
+    authorize(request, "/job_execution_search", "post")
+    engine = _engine(request)
+    document = await json_body(request)
+    search = query.parse_search(document)
+    total, hits = await run_in_threadpool(engine.read, lambda conn: query.search(conn, search))
+    logs_dir = engine.settings.logs_dir
+    result: dict[str, Any] = {
+        "_v": v,
+        "_type": "job_execution_search_result",
+        "count": len(hits),
+        "hits": [job_execution(h, v, logs_dir) for h in hits],
+        "query": search.query,
+        "select": search.select,
+        "start": search.start,
+        "total": total,
+    }
+    if search.sorts is not None:
+        result["sorts"] = search.sorts
+    if search.start + len(hits) < total:
+        result["next"] = {"_type": "result_page", "start": search.start + search.count, "count": search.count}
+    if search.start > 0:
+        previous = max(0, search.start - search.count)
+        result["previous"] = {"_type": "result_page", "start": previous, "count": min(search.count, search.start)}
+    return json_response(result)

@@ -1,0 +1,67 @@
+"""The Account Manager token endpoint: client credentials in, a bearer token out."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from urllib.parse import parse_qs
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from sitejobs.api.faults import json_response
+from sitejobs.auth.clients import ClientStore
+from sitejobs.auth.tokens import TokenIssuer
+
+MAX_FORM_BYTES = 8192
+
+
+def _oauth_error(error: str, status: int, description: str) -> Response:
+    headers = {"WWW-Authenticate": 'Basic realm="sitejobs"'} if status == 401 else None
+    return json_response({"error": error, "error_description": description}, status, headers)
+
+
+def _basic_credentials(header: str) -> tuple[str, str] | None:
+    scheme, _, encoded = header.partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        user, sep, secret = base64.b64decode(encoded.strip(), validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return (user, secret) if sep else None
+
+
+async def access_token(request: Request) -> Response:
+    body = await request.body()
+    if len(body) > MAX_FORM_BYTES:
+        return _oauth_error("invalid_request", 400, "The request body is too large.")
+    try:
+        form = {k: v[0] for k, v in parse_qs(body.decode(), strict_parsing=False).items()}
+    except UnicodeDecodeError:
+        return _oauth_error("invalid_request", 400, "The form body is not valid UTF-8.")
+    if form.get("grant_type") != "client_credentials":
+        return _oauth_error("unsupported_grant_type", 400, "Only grant_type=client_credentials is supported.")
+    credentials = _basic_credentials(request.headers.get("authorization", ""))
+    if credentials is None and "client_id" in form:
+        credentials = (form["client_id"], form.get("client_secret", ""))
+    if credentials is None:
+        return _oauth_error("invalid_client", 401, "Client credentials are required (HTTP Basic).")
+    clients: ClientStore = request.app.state.clients
+    client = clients.authenticate(*credentials)
+    if client is None:
+        return _oauth_error("invalid_client", 401, "Client authentication failed.")
+    tokens: TokenIssuer = request.app.state.tokens
+    return json_response(
+        {
+            "access_token": tokens.issue(client.client_id),
+            "scope": "mail",
+            "token_type": "Bearer",
+            "expires_in": tokens.ttl_seconds,
+        },
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+routes = [Route("/dwsso/oauth2/access_token", access_token, methods=["POST"])]

@@ -1,0 +1,416 @@
+"""The `sitejobs` command: serve, worker, clients, run, status, list, abort, logs.
+
+Every command takes `--data-dir` and `--database` (or SITEJOBS_DATA_DIR / SITEJOBS_DATABASE_URL) and works on
+the store directly, so it sees what the server and the workers see.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import signal
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated, Any
+
+import orjson
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from sitejobs import logging_setup
+from sitejobs.api.ocapi.documents import job_execution
+from sitejobs.auth.clients import ALL_RESOURCES, JOB_RESOURCES, ClientStore, resources_from_settings_file
+from sitejobs.engine import store
+from sitejobs.engine.executor import LocalExecutor
+from sitejobs.engine.models import Execution
+from sitejobs.engine.service import JobEngine
+from sitejobs.engine.states import OCAPI, TERMINAL, State, states_with_ocapi_status
+from sitejobs.errors import SitejobsError
+from sitejobs.settings import Settings
+from sitejobs.timefmt import iso_ms
+
+app = typer.Typer(help="sitejobs: a durable job server for site-management jobs.", no_args_is_help=True)
+clients_app = typer.Typer(help="Manage API clients and their permissions.", no_args_is_help=True)
+app.add_typer(clients_app, name="clients")
+console = Console()
+err = Console(stderr=True)
+
+DataDir = Annotated[
+    Path | None, typer.Option("--data-dir", envvar="SITEJOBS_DATA_DIR", help="Data directory (default ./var).")
+]
+Database = Annotated[
+    str | None,
+    typer.Option("--database", envvar="SITEJOBS_DATABASE_URL", help="Database URL (default SQLite in the data dir)."),
+]
+
+DEV_CLIENT = ("dev-client", "dev-secret")
+
+
+def settings_for(data_dir: Path | None, database: str | None, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {k: v for k, v in overrides.items() if v is not None}
+    if data_dir is not None:
+        values["data_dir"] = data_dir
+    if database is not None:
+        values["database_url"] = database
+    return Settings(**values)
+
+
+@contextlib.contextmanager
+def opened(settings: Settings) -> Iterator[JobEngine]:
+    try:
+        engine = JobEngine.open(settings)
+    except SitejobsError as exc:
+        fail(exc.message)
+    try:
+        yield engine
+    finally:
+        engine.close()
+
+
+def fail(message: str, code: int = 2) -> Any:
+    err.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(code)
+
+
+def parse_id(raw: str) -> int:
+    if not raw.isdigit():
+        fail(f"'{raw}' is not an execution id.")
+    return int(raw)
+
+
+# ---- server and workers ---------------------------------------------------------------------------------------
+
+
+def _serve(settings: Settings, host: str, port: int) -> None:
+    import uvicorn
+
+    from sitejobs.api.app import create_app
+
+    logging_setup.configure(settings.log_json)
+    uvicorn.run(
+        create_app(settings),
+        host=host,
+        port=port,
+        http="httptools",
+        loop="uvloop",
+        log_config=None,
+        access_log=False,
+        timeout_graceful_shutdown=10,
+    )
+
+
+@app.command()
+def serve(
+    data_dir: DataDir = None,
+    database: Database = None,
+    host: Annotated[str, typer.Option(envvar="SITEJOBS_HOST")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(envvar="SITEJOBS_PORT")] = 8080,
+    workers: Annotated[int | None, typer.Option(help="Job slots of the in-process worker pool.")] = None,
+) -> None:
+    """Serve the HTTP APIs, running jobs in-process (unless the executor is celery)."""
+    _serve(settings_for(data_dir, database, workers=workers), host, port)
+
+
+@app.command()
+def dev(
+    data_dir: DataDir = None,
+    database: Database = None,
+    host: Annotated[str, typer.Option(envvar="SITEJOBS_HOST")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(envvar="SITEJOBS_PORT")] = 8080,
+) -> None:
+    """What `make run` starts: seed a development client, print how to call the server, then serve."""
+    settings = settings_for(data_dir, database)
+    settings.ensure_dirs()
+    clients = ClientStore(settings.resolved_clients_file)
+    client_id, secret = DEV_CLIENT
+    existing = clients.get(client_id)
+    if existing is None or clients.authenticate(client_id, secret) is None:
+        clients.add(client_id, secret, ALL_RESOURCES)
+    url = f"http://{host}:{port}"
+    console.print(f"[bold]sitejobs[/bold] on {url}  (data in {settings.data_dir.resolve()})")
+    console.print(f"client id: [cyan]{client_id}[/cyan]  secret: [cyan]{secret}[/cyan]")
+    console.print("start a job:")
+    console.print(
+        f"  TOKEN=$(curl -s -u {client_id}:{secret} -d grant_type=client_credentials "
+        f"{url}/dwsso/oauth2/access_token | jq -r .access_token)\n"
+        f"  curl -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' "
+        f"-d '{{\"parameters\":[{{\"name\":\"Seconds\",\"value\":\"3\"}}]}}' "
+        f"{url}/s/-/dw/data/v23_2/jobs/hello-world/executions",
+        soft_wrap=True,
+    )
+    _serve(settings, host, port)
+
+
+@app.command()
+def worker(
+    data_dir: DataDir = None,
+    database: Database = None,
+    workers: Annotated[int | None, typer.Option(help="Job slots of this worker.")] = None,
+) -> None:
+    """Run jobs from the shared store in this process, until SIGTERM or Ctrl-C."""
+    settings = settings_for(data_dir, database, workers=workers)
+    logging_setup.configure(settings.log_json)
+    stop = threading.Event()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    with opened(settings) as engine:
+        runner = LocalExecutor(engine, kind="worker")
+        runner.start()
+        err.print(f"worker {runner.worker_id} running {runner.slots} slots; Ctrl-C to stop")
+        stop.wait()
+        runner.stop()
+
+
+# ---- clients --------------------------------------------------------------------------------------------------
+
+
+@clients_app.command("add")
+def clients_add(
+    client_id: Annotated[str, typer.Argument(help="The client id.")],
+    secret: Annotated[str, typer.Option("--secret", help="The client secret (stored hashed).")],
+    permissions: Annotated[
+        Path | None, typer.Option("--permissions", help="OCAPI settings JSON with this client's resources.")
+    ] = None,
+    all_resources: Annotated[bool, typer.Option("--all", help="Grant every resource.")] = False,
+    data_dir: DataDir = None,
+    database: Database = None,
+) -> None:
+    """Add or replace an API client. Without --permissions or --all it may run and read jobs."""
+    if permissions is not None and all_resources:
+        fail("give either --permissions or --all, not both")
+    settings = settings_for(data_dir, database)
+    try:
+        if permissions is not None:
+            resources = resources_from_settings_file(permissions, client_id)
+        else:
+            resources = ALL_RESOURCES if all_resources else JOB_RESOURCES
+        ClientStore(settings.resolved_clients_file).add(client_id, secret, resources)
+    except SitejobsError as exc:
+        fail(exc.message)
+    console.print(f"client [cyan]{client_id}[/cyan] saved in {settings.resolved_clients_file}")
+
+
+@clients_app.command("list")
+def clients_list(data_dir: DataDir = None, database: Database = None) -> None:
+    """List the API clients and their resources."""
+    settings = settings_for(data_dir, database)
+    table = Table("client id", "resources")
+    for client in ClientStore(settings.resolved_clients_file).all():
+        resources = client.document.get("resources", [])
+        table.add_row(
+            client.client_id, "\n".join(f"{r['resource_id']} {','.join(r.get('methods', []))}" for r in resources)
+        )
+    console.print(table)
+
+
+# ---- executions -----------------------------------------------------------------------------------------------
+
+
+def _parse_params(params: list[str]) -> list[tuple[str, str]]:
+    pairs = []
+    for item in params:
+        name, sep, value = item.partition("=")
+        if not sep or not name:
+            fail(f"parameter '{item}' is not NAME=VALUE")
+        pairs.append((name, value))
+    return pairs
+
+
+@app.command()
+def run(
+    job_id: Annotated[str, typer.Argument(help="The job to run.")],
+    param: Annotated[list[str] | None, typer.Option("-p", "--param", help="NAME=VALUE, repeatable.")] = None,
+    wait: Annotated[bool, typer.Option("--wait", help="Follow it to the end with a progress bar.")] = False,
+    data_dir: DataDir = None,
+    database: Database = None,
+) -> None:
+    """Start an execution. With --wait, exit 0 when it ends OK and 1 when it ends in ERROR.
+
+    When no worker is running on the store, --wait runs the job in this process."""
+    settings = settings_for(data_dir, database)
+    with opened(settings) as engine:
+        try:
+            execution = engine.submit(job_id, _parse_params(param or []), client_id="cli")
+        except SitejobsError as exc:
+            fail(exc.message)
+        console.print(f"execution [bold]{execution.id}[/bold] of {job_id}: {OCAPI[execution.state].status}")
+        if not wait:
+            if not engine.live_workers():
+                err.print("[yellow]no worker is running on this store: start `sitejobs serve` or `sitejobs worker`[/]")
+            return
+        local: LocalExecutor | None = None
+        if not engine.live_workers():
+            local = LocalExecutor(engine, kind="cli")
+            local.start()
+        try:
+            final = _follow(engine, execution.id)
+        finally:
+            if local is not None:
+                local.stop()
+        _print_end(final)
+        raise typer.Exit(0 if final.state is State.SUCCEEDED else 1)
+
+
+def _follow(engine: JobEngine, execution_id: int) -> Execution:
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[message]}"),
+        console=err,
+        transient=False,
+    ) as bar:
+        task = bar.add_task(f"execution {execution_id}", total=100, message="")
+        while True:
+            current = engine.get(execution_id)
+            if current is None:
+                fail(f"execution {execution_id} was deleted")
+                raise AssertionError
+            bar.update(task, completed=current.percent or 0, message=current.message or current.state.value)
+            if current.state in TERMINAL:
+                return current
+            time.sleep(0.2)
+
+
+def _print_end(execution: Execution) -> None:
+    names = OCAPI[execution.state]
+    colour = "green" if execution.state is State.SUCCEEDED else "red"
+    console.print(
+        f"[{colour}]{names.status}[/{colour}] {execution.exit_code or ''}: {execution.exit_message or ''}".rstrip()
+    )
+
+
+@app.command()
+def status(
+    execution_id: Annotated[str, typer.Argument(help="The execution id.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the OCAPI job_execution document.")] = False,
+    data_dir: DataDir = None,
+    database: Database = None,
+) -> None:
+    """Show one execution."""
+    settings = settings_for(data_dir, database)
+    with opened(settings) as engine:
+        execution = engine.get(parse_id(execution_id))
+        if execution is None:
+            fail(f"no execution {execution_id}", 1)
+            return
+        doc = job_execution(execution, "23.2", settings.logs_dir)
+        if as_json:
+            sys.stdout.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode() + "\n")
+            return
+        table = Table(show_header=False)
+        for key in ("id", "job_id", "status", "execution_status", "client_id", "start_time", "end_time"):
+            if key in doc:
+                table.add_row(key, str(doc[key]))
+        table.add_row("state", execution.state.value)
+        if execution.percent is not None:
+            table.add_row("progress", f"{execution.percent}% {execution.message or ''}")
+        if "exit_status" in doc:
+            table.add_row("exit_status", f"{doc['exit_status']['code']}: {doc['exit_status']['message']}")
+        table.add_row("parameters", ", ".join(f"{p['name']}={p['value']}" for p in execution.parameters))
+        table.add_row("log", str(engine.log_path(execution)))
+        console.print(table)
+
+
+@app.command("list")
+def list_(
+    job: Annotated[str | None, typer.Option("--job", help="Only this job.")] = None,
+    status_: Annotated[
+        str | None, typer.Option("--status", help="PENDING, RUNNING, OK, ERROR or an internal state.")
+    ] = None,
+    limit: Annotated[int, typer.Option(min=1, max=10_000)] = 50,
+    data_dir: DataDir = None,
+    database: Database = None,
+) -> None:
+    """List the newest executions."""
+    states: frozenset[State] | None = None
+    if status_ is not None:
+        states = states_with_ocapi_status(status_.upper()) or (
+            frozenset({State(status_.lower())}) if status_.lower() in State._value2member_map_ else None
+        )
+        if not states:
+            fail(f"unknown status '{status_}'")
+    settings = settings_for(data_dir, database)
+    with opened(settings) as engine:
+        rows = engine.read(lambda c: store.list_executions(c, job_id=job, states=states, limit=limit))
+    table = Table("id", "job", "status", "state", "progress", "client", "created", "exit")
+    for e in rows:
+        table.add_row(
+            str(e.id), e.job_id, OCAPI[e.state].status, e.state.value,
+            "" if e.percent is None else f"{e.percent}%", e.client_id or e.owner or "",
+            iso_ms(e.created_at), e.exit_code or "",
+        )
+    console.print(table)
+
+
+@app.command()
+def abort(
+    execution_id: Annotated[str, typer.Argument(help="The execution id.")],
+    data_dir: DataDir = None,
+    database: Database = None,
+) -> None:
+    """Abort an execution: at once if pending, at its next progress report if running."""
+    with opened(settings_for(data_dir, database)) as engine:
+        try:
+            execution = engine.abort(parse_id(execution_id))
+        except SitejobsError as exc:
+            fail(exc.message, 1)
+            return
+        console.print(f"execution {execution.id}: {execution.state.value}")
+
+
+@app.command()
+def logs(
+    execution_id: Annotated[str, typer.Argument(help="The execution id.")],
+    follow: Annotated[bool, typer.Option("--follow", "-f", help="Keep printing until the execution ends.")] = False,
+    data_dir: DataDir = None,
+    database: Database = None,
+) -> None:
+    """Print an execution's log."""
+    with opened(settings_for(data_dir, database)) as engine:
+        execution = engine.get(parse_id(execution_id))
+        if execution is None:
+            fail(f"no execution {execution_id}", 1)
+            return
+        path = engine.log_path(execution)
+        offset = 0
+        while True:
+            if path.exists():
+                with path.open("rb") as handle:
+                    handle.seek(offset)
+                    chunk = handle.read()
+                offset += len(chunk)
+                sys.stdout.write(chunk.decode("utf-8", "replace"))
+                sys.stdout.flush()
+            if not follow:
+                return
+            current = engine.get(execution.id)
+            if current is None or current.state in TERMINAL:
+                if path.exists() and path.stat().st_size > offset:
+                    continue
+                return
+            time.sleep(0.3)
+
+
+@app.command()
+def jobs(data_dir: DataDir = None, database: Database = None) -> None:
+    """List the jobs this installation can run."""
+    settings = settings_for(data_dir, database)
+    from sitejobs.jobs.registry import default_registry
+
+    table = Table("job id", "parameters", "concurrent", "description")
+    for d in default_registry(settings.jobs_module):
+        params = ", ".join(f"{p.name}:{p.type}" for p in d.params) or (
+            d.system_request.model.__name__ if d.system_request else ""
+        )
+        table.add_row(d.id, params, "yes" if d.concurrent else "no", d.description)
+    console.print(table)
+
+
+def main() -> None:
+    app()

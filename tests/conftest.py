@@ -1,0 +1,192 @@
+"""Shared fixtures. Every test that touches the store runs once on SQLite and once on PostgreSQL
+(127.0.0.1:5432, trust, database `test`), each test in a schema of its own."""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, text
+from starlette.testclient import TestClient
+
+from sitejobs.api.app import create_app
+from sitejobs.auth.clients import ALL_RESOURCES, ClientStore
+from sitejobs.engine.service import JobEngine
+from sitejobs.settings import Settings
+
+PG_ADMIN_URL = os.environ.get("SITEJOBS_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+PG_HELP = (
+    "PostgreSQL is not reachable at 127.0.0.1:5432 (database 'test'). Start it with "
+    "`pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`, or run only the SQLite half "
+    "with `make test PYTEST_ARGS='--backend sqlite'`."
+)
+CLIENT_ID, CLIENT_SECRET = "test-client", "test-secret"
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = REPO.parent / "shared" / "fixtures"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--backend", choices=("all", "sqlite", "postgresql"), default="all", help="store backends to test on"
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" in metafunc.fixturenames:
+        chosen = metafunc.config.getoption("--backend")
+        backends = ["sqlite", "postgresql"] if chosen == "all" else [chosen]
+        metafunc.parametrize("backend", backends, ids=backends)
+
+
+@pytest.fixture
+def database_url(backend: str, tmp_path: Path) -> Iterator[str]:
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'data' / 'sitejobs.db'}"
+        return
+    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    schema = f"t_{secrets.token_hex(6)}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except Exception as exc:  # the server is down: say how to start it, never skip silently
+        admin.dispose()
+        pytest.fail(f"{PG_HELP} ({type(exc).__name__}: {exc})", pytrace=False)
+    yield f"{PG_ADMIN_URL}?options=-csearch_path%3D{schema}"
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return Settings(
+        data_dir=tmp_path / "data",
+        database_url=database_url,
+        poll_seconds=0.05,
+        lease_seconds=3.0,
+        reap_seconds=0.5,
+        workers=4,
+    )
+
+
+@pytest.fixture
+def engine(settings: Settings) -> Iterator[JobEngine]:
+    engine = JobEngine.open(settings)
+    yield engine
+    engine.close()
+
+
+def add_client(settings: Settings, client_id: str = CLIENT_ID, secret: str = CLIENT_SECRET,
+               resources: list[dict[str, Any]] | None = None) -> None:
+    ClientStore(settings.resolved_clients_file).add(client_id, secret, resources or ALL_RESOURCES)
+
+
+def basic(client_id: str, secret: str) -> str:
+    return "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()
+
+
+def token_for(client: TestClient | httpx.Client, client_id: str = CLIENT_ID, secret: str = CLIENT_SECRET) -> str:
+    response = client.post(
+        "/dwsso/oauth2/access_token",
+        content="grant_type=client_credentials",
+        headers={"Authorization": basic(client_id, secret), "Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert response.status_code == 200, response.text
+    token: str = response.json()["access_token"]
+    return token
+
+
+@pytest.fixture
+def api(settings: Settings) -> Iterator[TestClient]:
+    """The app in-process with its embedded executor, and a client authorized for everything."""
+    add_client(settings)
+    with TestClient(create_app(settings)) as client:
+        client.headers["Authorization"] = f"Bearer {token_for(client)}"
+        yield client
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+class ServerProcess:
+    """`sitejobs serve` (or another command) in a subprocess, for tests that kill or restart it."""
+
+    def __init__(self, settings: Settings, *args: str, port: int | None = None) -> None:
+        self.settings = settings
+        self.port = port or free_port()
+        self.args = args or ("serve", "--port", str(self.port))
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.url = f"http://127.0.0.1:{self.port}"
+
+    def env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(cli_env(self.settings))
+        return env
+
+    def start(self, wait_ready: bool = True) -> ServerProcess:
+        log = (self.settings.data_dir / f"server-{self.port}.log").open("ab")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "sitejobs", *self.args], env=self.env(), stdout=log, stderr=log,
+        )
+        if wait_ready:
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                try:
+                    if httpx.get(self.url + "/readyz", timeout=1).status_code == 200:
+                        return self
+                except httpx.HTTPError:
+                    pass
+                if self.proc.poll() is not None:
+                    raise RuntimeError(f"server exited: {self.log_text()}")
+                time.sleep(0.1)
+            raise RuntimeError(f"server did not become ready: {self.log_text()}")
+        return self
+
+    def log_text(self) -> str:
+        path = self.settings.data_dir / f"server-{self.port}.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+
+    def terminate(self) -> int:
+        assert self.proc is not None
+        self.proc.terminate()
+        return self.proc.wait(30)
+
+
+def cli_env(settings: Settings) -> dict[str, str]:
+    env = {
+        "SITEJOBS_DATA_DIR": str(settings.data_dir),
+        "SITEJOBS_DATABASE_URL": settings.resolved_database_url,
+        "SITEJOBS_POLL_SECONDS": str(settings.poll_seconds),
+        "SITEJOBS_LEASE_SECONDS": str(settings.lease_seconds),
+        "SITEJOBS_REAP_SECONDS": str(settings.reap_seconds),
+    }
+    if settings.jobs_module:
+        env["SITEJOBS_JOBS_MODULE"] = settings.jobs_module
+    return env
+
+
+@pytest.fixture
+def servers(settings: Settings) -> Iterator[list[ServerProcess]]:
+    started: list[ServerProcess] = []
+    yield started
+    for server in started:
+        server.kill()

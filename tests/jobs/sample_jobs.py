@@ -1,0 +1,40 @@
+"""Custom jobs the tests load through `jobs_module`, as a user's module would be."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+from typing import Any
+
+from sitejobs.jobs.context import JobContext
+from sitejobs.jobs.registry import JobDefinition, Param, Registry, RetryPolicy
+
+
+def crunch(ctx: JobContext) -> dict[str, Any]:
+    """CPU-bound: hashes for a while and says which process did it."""
+    rounds: int = ctx.params["Rounds"]
+    digest = b""
+    for i in range(rounds):
+        digest = hashlib.sha256(digest + i.to_bytes(8, "big")).digest()
+        if i % max(1, rounds // 4) == 0:
+            ctx.progress(100 * i / rounds, f"round {i}")
+    ctx.log(f"crunched {rounds} rounds")
+    return {"pid": os.getpid(), "digest": digest.hex()}
+
+
+def sleepy(ctx: JobContext) -> None:
+    """Sleeps in small steps, reporting progress, so tests can abort, pause or kill it."""
+    seconds: float = ctx.params["Seconds"]
+    steps = max(1, int(seconds / 0.1))
+    for i in range(steps):
+        time.sleep(seconds / steps)
+        ctx.progress(100 * (i + 1) / steps, f"{i + 1}/{steps}")
+
+
+def register(registry: Registry) -> None:
+    registry.add(JobDefinition(id="crunch", run=crunch, params=(Param("Rounds", "integer", default="200000"),),
+                               cpu_bound=True))
+    registry.add(JobDefinition(id="sleepy", run=sleepy, params=(Param("Seconds", "number", default="1"),)))
+    registry.add(JobDefinition(id="sleepy-once", run=sleepy, params=(Param("Seconds", "number", default="1"),),
+                               retry=RetryPolicy(on_worker_lost="fail"), concurrent=False))
