@@ -40,11 +40,14 @@ console = Console()
 err = Console(stderr=True)
 
 DataDir = Annotated[
-    Path | None, typer.Option("--data-dir", envvar="SITEJOBS_DATA_DIR", help="Data directory (default ./var).")
+    Path | None,
+    typer.Option("--data-dir", envvar="SITEJOBS_DATA_DIR", help="Data directory (default ./var)."),
 ]
 Database = Annotated[
     str | None,
-    typer.Option("--database", envvar="SITEJOBS_DATABASE_URL", help="Database URL (default SQLite in the data dir)."),
+    typer.Option(
+        "--database", envvar="SITEJOBS_DATABASE_URL", help="Database URL (default SQLite in the data dir)."
+    ),
 ]
 
 DEV_CLIENT = ("dev-client", "dev-secret")
@@ -138,7 +141,7 @@ def dev(
         f"  TOKEN=$(curl -s -u {client_id}:{secret} -d grant_type=client_credentials "
         f"{url}/dwsso/oauth2/access_token | jq -r .access_token)\n"
         f"  curl -H \"Authorization: Bearer $TOKEN\" -H 'Content-Type: application/json' "
-        f"-d '{{\"parameters\":[{{\"name\":\"Seconds\",\"value\":\"3\"}}]}}' "
+        f'-d \'{{"parameters":[{{"name":"Seconds","value":"3"}}]}}\' '
         f"{url}/s/-/dw/data/v23_2/jobs/hello-world/executions",
         soft_wrap=True,
     )
@@ -202,7 +205,8 @@ def clients_list(data_dir: DataDir = None, database: Database = None) -> None:
     for client in ClientStore(settings.resolved_clients_file).all():
         resources = client.document.get("resources", [])
         table.add_row(
-            client.client_id, "\n".join(f"{r['resource_id']} {','.join(r.get('methods', []))}" for r in resources)
+            client.client_id,
+            "\n".join(f"{r['resource_id']} {','.join(r.get('methods', []))}" for r in resources),
         )
     console.print(table)
 
@@ -240,7 +244,9 @@ def run(
         console.print(f"execution [bold]{execution.id}[/bold] of {job_id}: {OCAPI[execution.state].status}")
         if not wait:
             if not engine.live_workers():
-                err.print("[yellow]no worker is running on this store: start `sitejobs serve` or `sitejobs worker`[/]")
+                err.print(
+                    "[yellow]no worker is running on this store: start `sitejobs serve` or `sitejobs worker`[/]"
+                )
             return
         local: LocalExecutor | None = None
         if not engine.live_workers():
@@ -341,9 +347,14 @@ def list_(
     table = Table("id", "job", "status", "state", "progress", "client", "created", "exit")
     for e in rows:
         table.add_row(
-            str(e.id), e.job_id, OCAPI[e.state].status, e.state.value,
-            "" if e.percent is None else f"{e.percent}%", e.client_id or e.owner or "",
-            iso_ms(e.created_at), e.exit_code or "",
+            str(e.id),
+            e.job_id,
+            OCAPI[e.state].status,
+            e.state.value,
+            "" if e.percent is None else f"{e.percent}%",
+            e.client_id or e.owner or "",
+            iso_ms(e.created_at),
+            e.exit_code or "",
         )
     console.print(table)
 
@@ -367,7 +378,9 @@ def abort(
 @app.command()
 def logs(
     execution_id: Annotated[str, typer.Argument(help="The execution id.")],
-    follow: Annotated[bool, typer.Option("--follow", "-f", help="Keep printing until the execution ends.")] = False,
+    follow: Annotated[
+        bool, typer.Option("--follow", "-f", help="Keep printing until the execution ends.")
+    ] = False,
     data_dir: DataDir = None,
     database: Database = None,
 ) -> None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-import time
 import sys
+import time
 from typing import Any
 
 import orjson
@@ -44,7 +44,9 @@ class KeyValueFormatter(logging.Formatter):
 def configure(json_lines: bool = False, level: int = logging.INFO) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
-        JsonFormatter() if json_lines else KeyValueFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+        JsonFormatter()
+        if json_lines
+        else KeyValueFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     )
     logging.Formatter.converter = time.gmtime
     root = logging.getLogger()

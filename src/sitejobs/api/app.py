@@ -39,7 +39,9 @@ def create_app(settings: Settings, *, engine: JobEngine | None = None, executor:
         runner: LocalExecutor | None = None
         if executor and settings.executor == "local":
             runner = LocalExecutor(app.state.engine, kind="embedded")
-            runner.on_finished = lambda e, o, seconds: durations.labels(e.job_id, o.state.value).observe(seconds)
+            runner.on_finished = lambda e, o, seconds: durations.labels(e.job_id, o.state.value).observe(
+                seconds
+            )
             runner.start()
         app.state.executor = runner
         try:
@@ -61,7 +63,11 @@ def create_app(settings: Settings, *, engine: JobEngine | None = None, executor:
     settings.ensure_dirs()
     app.state.settings = settings
     app.state.clients = ClientStore(settings.resolved_clients_file)
-    key = settings.token_secret.encode() if settings.token_secret else load_or_create_key(settings.data_dir / "token.key")
+    key = (
+        settings.token_secret.encode()
+        if settings.token_secret
+        else load_or_create_key(settings.data_dir / "token.key")
+    )
     app.state.tokens = TokenIssuer(key, settings.token_ttl_seconds)
     app.state.fault_renderers = {}
 

@@ -54,7 +54,9 @@ class BodyLimit:
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
-        error = RequestTooLarge(f"The request body exceeds the limit of {self.max_bytes} bytes.", limit=self.max_bytes)
+        error = RequestTooLarge(
+            f"The request body exceeds the limit of {self.max_bytes} bytes.", limit=self.max_bytes
+        )
         response = render(request, error)
         response.headers["Connection"] = "close"
         await response(scope, receive, send)

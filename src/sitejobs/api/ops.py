@@ -26,7 +26,9 @@ class EngineCollector(Collector):
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         counts = self.engine.count_by_state()
-        by_state = GaugeMetricFamily("sitejobs_executions", "Executions in the store by state", labels=["state"])
+        by_state = GaugeMetricFamily(
+            "sitejobs_executions", "Executions in the store by state", labels=["state"]
+        )
         for state in State:
             by_state.add_metric([state.value], counts.get(state, 0))
         yield by_state
@@ -34,7 +36,9 @@ class EngineCollector(Collector):
             "sitejobs_queue_depth", "Executions waiting to be claimed", value=counts.get(State.PENDING, 0)
         )
         yield GaugeMetricFamily(
-            "sitejobs_workers_live", "Workers whose heartbeat is within one lease", value=len(self.engine.live_workers())
+            "sitejobs_workers_live",
+            "Workers whose heartbeat is within one lease",
+            value=len(self.engine.live_workers()),
         )
 
 

@@ -27,17 +27,34 @@ SETTINGS_VERSION = "23.2"
 
 #: What `clients add --all` grants: every Data API resource and the WebDAV areas.
 ALL_RESOURCES: list[dict[str, Any]] = [
-    {"resource_id": "/**", "methods": ["get", "post", "put", "patch", "delete"],
-     "read_attributes": "(**)", "write_attributes": "(**)"},
+    {
+        "resource_id": "/**",
+        "methods": ["get", "post", "put", "patch", "delete"],
+        "read_attributes": "(**)",
+        "write_attributes": "(**)",
+    },
 ]
 
 #: What a client needs to run jobs and follow them, as sfcc-ci does.
 JOB_RESOURCES: list[dict[str, Any]] = [
-    {"resource_id": "/jobs/*/executions", "methods": ["post"], "read_attributes": "(**)", "write_attributes": "(**)"},
-    {"resource_id": "/jobs/*/executions/*", "methods": ["get", "delete"], "read_attributes": "(**)",
-     "write_attributes": "(**)"},
-    {"resource_id": "/job_execution_search", "methods": ["post"], "read_attributes": "(**)",
-     "write_attributes": "(**)"},
+    {
+        "resource_id": "/jobs/*/executions",
+        "methods": ["post"],
+        "read_attributes": "(**)",
+        "write_attributes": "(**)",
+    },
+    {
+        "resource_id": "/jobs/*/executions/*",
+        "methods": ["get", "delete"],
+        "read_attributes": "(**)",
+        "write_attributes": "(**)",
+    },
+    {
+        "resource_id": "/job_execution_search",
+        "methods": ["post"],
+        "read_attributes": "(**)",
+        "write_attributes": "(**)",
+    },
 ]
 
 
@@ -81,7 +98,10 @@ def _client_from(doc: dict[str, Any]) -> Client:
     grants = []
     for resource in doc.get("resources", []):
         grants.append(
-            Grant(_segments(str(resource["resource_id"])), frozenset(m.lower() for m in resource.get("methods", [])))
+            Grant(
+                _segments(str(resource["resource_id"])),
+                frozenset(m.lower() for m in resource.get("methods", [])),
+            )
         )
     return Client(str(doc["client_id"]), str(doc.get("secret_hash", "")), tuple(grants), doc)
 

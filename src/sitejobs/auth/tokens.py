@@ -38,7 +38,13 @@ class TokenIssuer:
 
     def issue(self, subject: str) -> str:
         now = int(time.time())
-        claims = {"sub": subject, "iss": ISSUER, "iat": now, "exp": now + self.ttl_seconds, "jti": uuid.uuid4().hex}
+        claims = {
+            "sub": subject,
+            "iss": ISSUER,
+            "iat": now,
+            "exp": now + self.ttl_seconds,
+            "jti": uuid.uuid4().hex,
+        }
         return jwt.encode(claims, self._key, algorithm="HS256")
 
     def verify(self, token: str) -> str:
@@ -52,7 +58,9 @@ class TokenIssuer:
             self._verified.pop(token, None)
             raise Unauthorized("The access token has expired.")
         try:
-            claims = jwt.decode(token, self._key, algorithms=["HS256"], issuer=ISSUER, options={"require": ["exp", "sub"]})
+            claims = jwt.decode(
+                token, self._key, algorithms=["HS256"], issuer=ISSUER, options={"require": ["exp", "sub"]}
+            )
         except jwt.ExpiredSignatureError:
             raise Unauthorized("The access token has expired.") from None
         except jwt.PyJWTError:

@@ -133,7 +133,7 @@ class WriteBatcher:
         except Exception:
             savepoint.rollback()
             for payload, future in items:
-                self._guarded(conn, lambda c, p=payload: handler(c, [p])[0], future, outcomes)
+                self._guarded(conn, _single(handler, payload), future, outcomes)
             return
         savepoint.commit()
         outcomes.extend((future, True, result) for (_, future), result in zip(items, results, strict=True))
@@ -151,3 +151,7 @@ class WriteBatcher:
         else:
             savepoint.commit()
             outcomes.append((future, True, result))
+
+
+def _single(handler: BulkHandler, payload: Any) -> Operation:
+    return lambda conn: handler(conn, [payload])[0]

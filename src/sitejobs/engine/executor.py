@@ -14,6 +14,7 @@ import time
 import uuid
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+
 from sitejobs.engine import store
 from sitejobs.engine.joblog import LogWriter
 from sitejobs.engine.models import Execution, Outcome, now_ms
@@ -69,7 +70,9 @@ class LocalExecutor:
             left = list(self._running.values())
         if left:
             log.warning("releasing %d running executions for recovery", len(left))
-            self.engine.writer.run(lambda c: store.expire_leases(c, worker=self.worker_id, ids=[e.id for e in left]))
+            self.engine.writer.run(
+                lambda c: store.expire_leases(c, worker=self.worker_id, ids=[e.id for e in left])
+            )
         try:
             self.engine.worker_stopped(self.worker_id)
         except Exception:
@@ -132,7 +135,9 @@ class LocalExecutor:
                 if time.monotonic() - last_reap >= self.settings.reap_seconds:
                     last_reap = time.monotonic()
                     for execution_id, decision in self.engine.reap():
-                        log.warning("recovered execution", extra={"execution": execution_id, "decision": decision})
+                        log.warning(
+                            "recovered execution", extra={"execution": execution_id, "decision": decision}
+                        )
                     self._wake.set()
             except Exception:
                 log.exception("lease upkeep failed; will retry")

@@ -47,9 +47,30 @@ class Execution:
     @classmethod
     def from_row(cls, row: Row[Any]) -> Execution:
         """From a row of all columns in table order; JSON columns may come decoded or as text (raw SQL)."""
-        (id_, job_id, state, client_id, owner, parameters, request, _singleton, is_restart, attempt, created_at,
-         modified_at, start_time, end_time, percent, message, steps, exit_code, exit_message, result,
-         lease_owner, lease_expires_at) = row
+        (
+            id_,
+            job_id,
+            state,
+            client_id,
+            owner,
+            parameters,
+            request,
+            _singleton,
+            is_restart,
+            attempt,
+            created_at,
+            modified_at,
+            start_time,
+            end_time,
+            percent,
+            message,
+            steps,
+            exit_code,
+            exit_message,
+            result,
+            lease_owner,
+            lease_expires_at,
+        ) = tuple(row)
         return cls(
             id=id_,
             job_id=job_id,

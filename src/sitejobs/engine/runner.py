@@ -54,7 +54,9 @@ def run_execution(
     """Run the job; None means the lease was lost and the result must not be recorded."""
     definition = registry.find(execution.job_id)
     if definition is None:
-        return Outcome(State.FAILED, "JOB_NOT_DEFINED", f"No job '{execution.job_id}' is defined on this worker.")
+        return Outcome(
+            State.FAILED, "JOB_NOT_DEFINED", f"No job '{execution.job_id}' is defined on this worker."
+        )
     try:
         params = (
             dict(execution.request or {})

@@ -82,7 +82,11 @@ execution_events = Table(
     metadata,
     Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
     Column(
-        "execution_id", BigInteger, ForeignKey("executions.id", ondelete="CASCADE"), nullable=False, index=True
+        "execution_id",
+        BigInteger,
+        ForeignKey("executions.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
     ),
     Column("at", BigInteger, nullable=False),
     Column("from_state", String(16), nullable=True),

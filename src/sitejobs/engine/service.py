@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future
@@ -48,7 +47,9 @@ def log_file_name(execution: Execution) -> str:
 
 
 class JobEngine:
-    def __init__(self, settings: Settings, registry: Registry | None = None, engine: Engine | None = None) -> None:
+    def __init__(
+        self, settings: Settings, registry: Registry | None = None, engine: Engine | None = None
+    ) -> None:
         self.settings = settings
         self.registry = registry or default_registry(settings.jobs_module)
         self.db = engine or create_store_engine(
@@ -108,17 +109,26 @@ class JobEngine:
         """Validate now (raising faults synchronously); the future resolves once the row is committed."""
         definition, echoed, stored = self.prepare(job_id, parameters, request)
         new = store.NewExecution(
-            job_id=job_id, parameters=echoed, request=stored, client_id=client_id, owner=owner,
-            singleton=not definition.concurrent, result=result,
+            job_id=job_id,
+            parameters=echoed,
+            request=stored,
+            client_id=client_id,
+            owner=owner,
+            singleton=not definition.concurrent,
+            result=result,
         )
         future = self.writer.submit_bulk(store.insert_executions, new)
         future.add_done_callback(self._notify)
         return future
 
-    def submit(self, job_id: str, parameters: Iterable[tuple[str, object]] | None = None, **kw: Any) -> Execution:
+    def submit(
+        self, job_id: str, parameters: Iterable[tuple[str, object]] | None = None, **kw: Any
+    ) -> Execution:
         return self.submit_future(job_id, parameters, **kw).result()
 
-    async def asubmit(self, job_id: str, parameters: Iterable[tuple[str, object]] | None = None, **kw: Any) -> Execution:
+    async def asubmit(
+        self, job_id: str, parameters: Iterable[tuple[str, object]] | None = None, **kw: Any
+    ) -> Execution:
         return await asyncio.wrap_future(self.submit_future(job_id, parameters, **kw))
 
     def _notify(self, _f: Future[Execution]) -> None:
@@ -173,11 +183,16 @@ class JobEngine:
                 return None
             if execution.state is State.PENDING:
                 return store.transition(
-                    conn, execution_id=execution_id, to=State.ABORTED, exit_code="ABORTED",
+                    conn,
+                    execution_id=execution_id,
+                    to=State.ABORTED,
+                    exit_code="ABORTED",
                     exit_message="Aborted before it started.",
                 )
             if execution.state in LEASED and execution.state is not State.ABORTING:
-                return store.transition(conn, execution_id=execution_id, to=State.ABORTING, note="abort requested")
+                return store.transition(
+                    conn, execution_id=execution_id, to=State.ABORTING, note="abort requested"
+                )
             return execution
 
         return self._control(execution_id, op, "abort")
@@ -185,14 +200,18 @@ class JobEngine:
     def pause(self, execution_id: int) -> Execution:
         return self._control(
             execution_id,
-            lambda c: store.transition(c, execution_id=execution_id, to=State.PAUSING, note="pause requested"),
+            lambda c: store.transition(
+                c, execution_id=execution_id, to=State.PAUSING, note="pause requested"
+            ),
             "pause",
         )
 
     def resume(self, execution_id: int) -> Execution:
         return self._control(
             execution_id,
-            lambda c: store.transition(c, execution_id=execution_id, to=State.RESUMING, note="resume requested"),
+            lambda c: store.transition(
+                c, execution_id=execution_id, to=State.RESUMING, note="resume requested"
+            ),
             "resume",
         )
 
@@ -202,18 +221,27 @@ class JobEngine:
         if old is None:
             raise JobExecutionNotFound(executionId=str(execution_id))
         if old.state not in (State.FAILED, State.ABORTED):
-            raise InvalidStateTransition(f"Only failed or aborted executions can be restarted, not {old.state}.")
+            raise InvalidStateTransition(
+                f"Only failed or aborted executions can be restarted, not {old.state}."
+            )
         definition = self.registry.get(old.job_id)
         new = store.NewExecution(
-            job_id=old.job_id, parameters=old.parameters, request=old.request,
-            client_id=client_id or old.client_id, owner=old.owner, singleton=not definition.concurrent,
-            result={"restartOf": old.id}, is_restart=True,
+            job_id=old.job_id,
+            parameters=old.parameters,
+            request=old.request,
+            client_id=client_id or old.client_id,
+            owner=old.owner,
+            singleton=not definition.concurrent,
+            result={"restartOf": old.id},
+            is_restart=True,
         )
         future = self.writer.submit_bulk(store.insert_executions, new)
         future.add_done_callback(self._notify)
         return future.result()
 
-    def _control(self, execution_id: int, op: Callable[[Connection], Execution | None], verb: str) -> Execution:
+    def _control(
+        self, execution_id: int, op: Callable[[Connection], Execution | None], verb: str
+    ) -> Execution:
         if self.get(execution_id) is None:
             raise JobExecutionNotFound(executionId=str(execution_id))
         done = self.writer.run(op)
@@ -260,8 +288,13 @@ class JobEngine:
     ) -> State:
         state = self.writer.run(
             lambda c: store.report_progress(
-                c, execution_id=execution_id, worker=worker, percent=percent, message=message,
-                steps=steps, result=result,
+                c,
+                execution_id=execution_id,
+                worker=worker,
+                percent=percent,
+                message=message,
+                steps=steps,
+                result=result,
             )
         )
         if state is None:
@@ -269,7 +302,9 @@ class JobEngine:
         return State(state)
 
     def set_state(self, execution_id: int, worker: str, state: State) -> None:
-        done = self.writer.run(lambda c: store.transition(c, execution_id=execution_id, to=state, worker=worker))
+        done = self.writer.run(
+            lambda c: store.transition(c, execution_id=execution_id, to=state, worker=worker)
+        )
         if done is None:
             raise LeaseLost(executionId=str(execution_id))
 
@@ -302,15 +337,23 @@ class JobEngine:
         if execution.state is State.ABORTING:
             done = self.writer.run(
                 lambda c: store.transition(
-                    c, execution_id=execution.id, to=State.ABORTED, exit_code="ABORTED",
-                    exit_message="Aborted; its worker stopped before acknowledging.", note="lease expired",
+                    c,
+                    execution_id=execution.id,
+                    to=State.ABORTED,
+                    exit_code="ABORTED",
+                    exit_message="Aborted; its worker stopped before acknowledging.",
+                    note="lease expired",
                 )
             )
             return "aborted" if done else None
         policy = definition.retry if definition else None
         if policy and policy.on_worker_lost == "retry" and execution.attempt < policy.max_attempts:
             if self.writer.run(lambda c: store.requeue_expired(c, execution, at=at)):
-                self.log_line(execution, f"worker {execution.lease_owner} lost (lease expired {stamp}); retrying", "WARN")
+                self.log_line(
+                    execution,
+                    f"worker {execution.lease_owner} lost (lease expired {stamp}); retrying",
+                    "WARN",
+                )
                 self._notify(Future())
                 return "retried"
             return None
@@ -318,9 +361,15 @@ class JobEngine:
             f"The worker running this execution ({execution.lease_owner}) stopped renewing its lease, which "
             f"expired at {stamp}; attempt {execution.attempt}"
             + (f" of {policy.max_attempts}" if policy else "")
-            + (", and the job's policy is not to retry." if policy and policy.on_worker_lost == "fail" else ".")
+            + (
+                ", and the job's policy is not to retry."
+                if policy and policy.on_worker_lost == "fail"
+                else "."
+            )
         )
-        if self.writer.run(lambda c: store.fail_expired(c, execution, at=at, code=WORKER_LOST, message=message)):
+        if self.writer.run(
+            lambda c: store.fail_expired(c, execution, at=at, code=WORKER_LOST, message=message)
+        ):
             self.log_line(execution, message, "ERROR")
             return "failed"
         return None
@@ -333,5 +382,3 @@ class JobEngine:
     def log_line(self, execution: Execution, message: str, level: str = "INFO") -> None:
         """Append a line to an execution's log from outside its run (the reaper, say)."""
         append_lines(self.log_path(execution), format_log_line(message, level))
-
-

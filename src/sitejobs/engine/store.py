@@ -34,7 +34,9 @@ def _dumps(value: Any) -> str | None:
     return None if value is None else orjson.dumps(value).decode()
 
 
-def _event(conn: Connection, rows: Iterable[tuple[int, str | None, str]], worker: str | None, note: str | None) -> None:
+def _event(
+    conn: Connection, rows: Iterable[tuple[int, str | None, str]], worker: str | None, note: str | None
+) -> None:
     at = now_ms()
     params = [(i, at, f, t, worker, note) for i, f, t in rows]
     if params:
@@ -93,10 +95,27 @@ def insert_executions(conn: Connection, new: Sequence[NewExecution]) -> list[Exe
         ) from exc
     created = [
         Execution(
-            id=i, job_id=n.job_id, state=State.PENDING, client_id=n.client_id, owner=n.owner,
-            parameters=n.parameters, request=n.request, is_restart=n.is_restart, attempt=1, created_at=at,
-            modified_at=at, start_time=None, end_time=None, percent=None, message=None, steps=None,
-            exit_code=None, exit_message=None, result=n.result, lease_owner=None, lease_expires_at=None,
+            id=i,
+            job_id=n.job_id,
+            state=State.PENDING,
+            client_id=n.client_id,
+            owner=n.owner,
+            parameters=n.parameters,
+            request=n.request,
+            is_restart=n.is_restart,
+            attempt=1,
+            created_at=at,
+            modified_at=at,
+            start_time=None,
+            end_time=None,
+            percent=None,
+            message=None,
+            steps=None,
+            exit_code=None,
+            exit_message=None,
+            result=n.result,
+            lease_owner=None,
+            lease_expires_at=None,
         )
         for i, n in zip(ids, new, strict=True)
     ]
@@ -135,10 +154,20 @@ def finish_executions(conn: Connection, finishes: Sequence[Finish]) -> list[bool
         if allowed:
             assert row is not None
             percent = 100 if f.state is State.SUCCEEDED else None
-            params.append((
-                f.state.value, f.exit_code, f.exit_message, _dumps(f.result), percent, at, at,
-                f.execution_id, f.worker, row[1],
-            ))
+            params.append(
+                (
+                    f.state.value,
+                    f.exit_code,
+                    f.exit_message,
+                    _dumps(f.result),
+                    percent,
+                    at,
+                    at,
+                    f.execution_id,
+                    f.worker,
+                    row[1],
+                )
+            )
             events.append((f.execution_id, row[1], f.state.value, f.worker))
     if not params:
         return ok
@@ -306,7 +335,9 @@ def requeue_expired(conn: Connection, execution: Execution, *, at: int) -> bool:
         )
     ).rowcount
     if done:
-        _event(conn, [(execution.id, execution.state.value, State.PENDING.value)], None, "lease expired: retry")
+        _event(
+            conn, [(execution.id, execution.state.value, State.PENDING.value)], None, "lease expired: retry"
+        )
     return bool(done)
 
 
@@ -326,15 +357,15 @@ def fail_expired(conn: Connection, execution: Execution, *, at: int, code: str, 
         )
     ).rowcount
     if done:
-        _event(conn, [(execution.id, execution.state.value, State.FAILED.value)], None, "lease expired: failed")
+        _event(
+            conn, [(execution.id, execution.state.value, State.FAILED.value)], None, "lease expired: failed"
+        )
     return bool(done)
 
 
 def delete_finished(conn: Connection, execution_id: int) -> bool:
     return bool(
-        conn.execute(
-            delete(executions).where(E.id == execution_id, E.state.in_(_TERMINAL_VALUES))
-        ).rowcount
+        conn.execute(delete(executions).where(E.id == execution_id, E.state.in_(_TERMINAL_VALUES))).rowcount
     )
 
 
@@ -357,7 +388,9 @@ def upsert_worker(conn: Connection, *, worker: str, hostname: str, pid: int, kin
     changed = conn.execute(update(workers).where(workers.c.id == worker).values(heartbeat_at=at)).rowcount
     if not changed:
         conn.execute(
-            insert(workers).values(id=worker, hostname=hostname, pid=pid, kind=kind, started_at=at, heartbeat_at=at)
+            insert(workers).values(
+                id=worker, hostname=hostname, pid=pid, kind=kind, started_at=at, heartbeat_at=at
+            )
         )
 
 

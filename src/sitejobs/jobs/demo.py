@@ -35,7 +35,14 @@ def register(registry: Registry) -> None:
             run=hello_world,
             description="Sleeps `Seconds` seconds, reporting progress every second.",
             params=(
-                Param("Seconds", "integer", default="3", minimum=0, maximum=86_400, description="how long to run"),
+                Param(
+                    "Seconds",
+                    "integer",
+                    default="3",
+                    minimum=0,
+                    maximum=86_400,
+                    description="how long to run",
+                ),
                 Param("Fail", "boolean", default="false", description="end in ERROR at the end"),
             ),
             retry=RetryPolicy(on_worker_lost="retry", max_attempts=3),

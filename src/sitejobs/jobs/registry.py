@@ -75,9 +75,13 @@ class Param:
             )
         if isinstance(value, int | float) and not isinstance(value, bool):
             if self.minimum is not None and value < self.minimum:
-                raise InvalidParameter(f"Parameter '{self.name}' must be >= {self.minimum:g}.", parameter=self.name)
+                raise InvalidParameter(
+                    f"Parameter '{self.name}' must be >= {self.minimum:g}.", parameter=self.name
+                )
             if self.maximum is not None and value > self.maximum:
-                raise InvalidParameter(f"Parameter '{self.name}' must be <= {self.maximum:g}.", parameter=self.name)
+                raise InvalidParameter(
+                    f"Parameter '{self.name}' must be <= {self.maximum:g}.", parameter=self.name
+                )
         return value
 
 
@@ -113,7 +117,9 @@ class JobDefinition:
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
 
-    def validate_parameters(self, given: Iterable[tuple[str, object]]) -> tuple[list[dict[str, str]], dict[str, Any]]:
+    def validate_parameters(
+        self, given: Iterable[tuple[str, object]]
+    ) -> tuple[list[dict[str, str]], dict[str, Any]]:
         """Check name/value pairs against the schema: (echo list, typed values)."""
         echoed: list[dict[str, str]] = []
         typed: dict[str, Any] = {}

@@ -36,13 +36,17 @@ router = APIRouter()
 def api_version(segment: str) -> str:
     match = _VERSION.match(segment)
     if not match or not (15 <= int(match.group(1)) <= 99):
-        raise UnsupportedVersion(f"'{segment}' is not an API version of the form v{{major}}_{{minor}}, e.g. v23_2.")
+        raise UnsupportedVersion(
+            f"'{segment}' is not an API version of the form v{{major}}_{{minor}}, e.g. v23_2."
+        )
     return f"{match.group(1)}.{match.group(2)}"
 
 
 def execution_id(job_id: str, raw: str) -> int:
     if not _ID.match(raw):
-        raise JobExecutionNotFound(f"No execution '{raw}' of job '{job_id}' exists.", jobId=job_id, executionId=raw)
+        raise JobExecutionNotFound(
+            f"No execution '{raw}' of job '{job_id}' exists.", jobId=job_id, executionId=raw
+        )
     return int(raw)
 
 
@@ -75,13 +79,17 @@ def custom_parameters(document: Any) -> list[tuple[str, object]]:
     pairs: list[tuple[str, object]] = []
     for item in raw:
         if not isinstance(item, dict) or not isinstance(item.get("name"), str):
-            raise InvalidParameter("Each parameter must be an object with a string 'name'.", property="parameters")
+            raise InvalidParameter(
+                "Each parameter must be an object with a string 'name'.", property="parameters"
+            )
         for key in item:
             if key not in ("name", "value", "_type"):
                 raise UnknownProperty(f"Unknown property '{key}' in a parameter.", property=key)
         value = item.get("value")
         if isinstance(value, dict | list) or value is None:
-            raise InvalidParameter(f"Parameter '{item['name']}' needs a string value.", parameter=item["name"])
+            raise InvalidParameter(
+                f"Parameter '{item['name']}' needs a string value.", parameter=item["name"]
+            )
         pairs.append((item["name"], value))
     return pairs
 
@@ -150,5 +158,9 @@ async def search_executions(request: Request, version: str) -> Response:
         result["next"] = {"_type": "result_page", "start": search.start + search.count, "count": search.count}
     if search.start > 0:
         previous = max(0, search.start - search.count)
-        result["previous"] = {"_type": "result_page", "start": previous, "count": min(search.count, search.start)}
+        result["previous"] = {
+            "_type": "result_page",
+            "start": previous,
+            "count": min(search.count, search.start),
+        }
     return json_response(result)
