@@ -19,7 +19,7 @@ import orjson
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from rich.table import Column, Table
 
 from sitejobs import logging_setup
 from sitejobs.api.ocapi.documents import job_execution
@@ -88,12 +88,27 @@ def parse_id(raw: str) -> int:
 # ---- server and workers ---------------------------------------------------------------------------------------
 
 
-def _serve(settings: Settings, host: str, port: int) -> None:
+def _serve(settings: Settings, host: str, port: int, *, tls: bool = False) -> None:
+    """Run the server. With `tls`, serve HTTPS with `settings.tls_cert`/`tls_key`, or else with a self-signed
+    certificate made once in DATA_DIR/tls, and print what sfcc-ci needs to trust it."""
     import uvicorn
 
     from sitejobs.api.app import create_app
 
     logging_setup.configure(settings.log_json)
+    certfile: Path | None = None
+    keyfile: Path | None = None
+    if tls:
+        if settings.tls_cert is not None and settings.tls_key is not None:
+            certfile, keyfile = settings.tls_cert, settings.tls_key
+        else:
+            from sitejobs.tls import ensure_certificate
+
+            certfile, keyfile = ensure_certificate(settings.data_dir / "tls")
+        login_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+        typer.echo(f"export NODE_EXTRA_CA_CERTS={certfile.resolve()}")
+        typer.echo(f"export SFCC_LOGIN_URL={login_host}:{port}")
+        sys.stdout.flush()
     uvicorn.run(
         create_app(settings),
         host=host,
@@ -103,6 +118,8 @@ def _serve(settings: Settings, host: str, port: int) -> None:
         log_config=None,
         access_log=False,
         timeout_graceful_shutdown=10,
+        ssl_certfile=certfile,
+        ssl_keyfile=keyfile,
     )
 
 
@@ -113,9 +130,28 @@ def serve(
     host: Annotated[str, typer.Option(envvar="SITEJOBS_HOST")] = "127.0.0.1",
     port: Annotated[int, typer.Option(envvar="SITEJOBS_PORT")] = 8080,
     workers: Annotated[int | None, typer.Option(help="Job slots of the in-process worker pool.")] = None,
+    tls: Annotated[
+        bool,
+        typer.Option("--tls", help="Serve HTTPS, with a self-signed certificate made once in DATA_DIR/tls."),
+    ] = False,
+    cert: Annotated[
+        Path | None,
+        typer.Option("--cert", envvar="SITEJOBS_TLS_CERT", help="PEM certificate (chain) for HTTPS."),
+    ] = None,
+    key: Annotated[
+        Path | None, typer.Option("--key", envvar="SITEJOBS_TLS_KEY", help="PEM private key of --cert.")
+    ] = None,
 ) -> None:
-    """Serve the HTTP APIs, running jobs in-process (unless the executor is celery)."""
-    _serve(settings_for(data_dir, database, workers=workers), host, port)
+    """Serve the HTTP APIs, running jobs in-process (unless the executor is celery).
+
+    With --tls (or --cert and --key) it serves HTTPS and prints the `export` lines sfcc-ci needs."""
+    if (cert is None) != (key is None):
+        fail("give --cert and --key together")
+    for path in (cert, key):
+        if path is not None and not path.is_file():
+            fail(f"'{path}' is not a file")
+    settings = settings_for(data_dir, database, workers=workers, tls_cert=cert, tls_key=key)
+    _serve(settings, host, port, tls=tls or cert is not None)
 
 
 @app.command()
@@ -310,6 +346,8 @@ def status(
             sys.stdout.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode() + "\n")
             return
         table = Table(show_header=False)
+        table.add_column(no_wrap=True)
+        table.add_column(overflow="fold")  # a narrow terminal or a pipe wraps values rather than cutting them
         for key in ("id", "job_id", "status", "execution_status", "client_id", "start_time", "end_time"):
             if key in doc:
                 table.add_row(key, str(doc[key]))
@@ -344,7 +382,9 @@ def list_(
     settings = settings_for(data_dir, database)
     with opened(settings) as engine:
         rows = engine.read(lambda c: store.list_executions(c, job_id=job, states=states, limit=limit))
-    table = Table("id", "job", "status", "state", "progress", "client", "created", "exit")
+    table = Table(
+        *(Column(h, overflow="fold") for h in ("id", "job", "status", "state", "progress", "client", "created", "exit"))
+    )
     for e in rows:
         table.add_row(
             str(e.id),
@@ -416,8 +456,12 @@ def jobs(data_dir: DataDir = None, database: Database = None) -> None:
     settings = settings_for(data_dir, database)
     from sitejobs.jobs.registry import default_registry
 
+    try:
+        registry = default_registry(settings.jobs_module)
+    except SitejobsError as exc:
+        fail(exc.message)
     table = Table("job id", "parameters", "concurrent", "description")
-    for d in default_registry(settings.jobs_module):
+    for d in registry:
         params = ", ".join(f"{p.name}:{p.type}" for p in d.params) or (
             d.system_request.model.__name__ if d.system_request else ""
         )

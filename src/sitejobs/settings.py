@@ -12,6 +12,7 @@ DEFAULT_DATA_DIR = Path("var")
 DEFAULT_LEASE_SECONDS = 30.0
 DEFAULT_POLL_SECONDS = 0.25
 DEFAULT_TOKEN_TTL_SECONDS = 1799
+DEFAULT_WEBDAV_MAX_UPLOAD_BYTES = 2 * 1024**3
 
 
 class Settings(BaseSettings):
@@ -38,6 +39,9 @@ class Settings(BaseSettings):
     clients_file: Path | None = None
     jobs_module: str | None = Field(default=None, description="module whose import registers custom jobs")
     max_body_bytes: int = 1_048_576
+    webdav_max_upload_bytes: int = Field(
+        default=DEFAULT_WEBDAV_MAX_UPLOAD_BYTES, gt=0, description="largest file a WebDAV PUT may store"
+    )
     host: str = "127.0.0.1"
     port: int = 8080
     tls_cert: Path | None = None

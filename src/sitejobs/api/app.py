@@ -11,8 +11,9 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp
 
-from sitejobs.api import faults, ops, token
+from sitejobs.api import faults, ops, token, webdav
 from sitejobs.api.limits import BodyLimit
+from sitejobs.api.ocapi.fastpath import StatusFastPath
 from sitejobs.api.ocapi.routes import router as ocapi_router
 from sitejobs.auth.clients import ClientStore
 from sitejobs.auth.tokens import TokenIssuer, load_or_create_key
@@ -75,9 +76,10 @@ def create_app(settings: Settings, *, engine: JobEngine | None = None, executor:
         app.include_router(ocapi_router, prefix=prefix)
     app.router.routes.extend(token.routes)
     app.router.routes.extend(ops.routes)
+    app.router.routes.extend(webdav.routes)
 
     app.add_exception_handler(SitejobsError, faults.on_sitejobs_error)
     app.add_exception_handler(HTTPException, faults.on_http_error)
     app.add_exception_handler(Exception, faults.on_unexpected)
     app.add_exception_handler(RequestValidationError, faults.on_validation_error)
-    return BodyLimit(app, settings.max_body_bytes, exempt_prefixes=(WEBDAV_PREFIX,))
+    return StatusFastPath(BodyLimit(app, settings.max_body_bytes, exempt_prefixes=(WEBDAV_PREFIX,)), app.state)

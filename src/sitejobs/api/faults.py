@@ -21,7 +21,7 @@ from sitejobs.errors import BadRequest, HttpError, MethodNotAllowed, NotFound, S
 log = logging.getLogger(__name__)
 
 DEFAULT_VERSION = "23.2"
-_VERSION_IN_PATH = re.compile(r"/dw/data/v(\d{2})_(\d{1,2})/")
+_VERSION_IN_PATH = re.compile(r"/dw/data/v([0-9]{2})_([0-9]{1,2})/")
 JSON_TYPE = "application/json;charset=UTF-8"
 
 
@@ -43,7 +43,8 @@ def ocapi_fault(error: SitejobsError, version: str) -> Response:
 
 
 def render(request: Request, error: SitejobsError) -> Response:
-    renderer = getattr(request.app.state, "fault_renderers", {})
+    state = getattr(request.scope.get("app"), "state", None)
+    renderer = getattr(state, "fault_renderers", None) or {}
     for prefix, fn in renderer.items():
         if request.url.path.startswith(prefix):
             response: Response = fn(request, error)

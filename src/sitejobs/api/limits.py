@@ -11,10 +11,6 @@ from sitejobs.api.faults import render
 from sitejobs.errors import RequestTooLarge
 
 
-class _TooLarge(Exception):
-    pass
-
-
 class BodyLimit:
     def __init__(self, app: ASGIApp, max_bytes: int, exempt_prefixes: Iterable[str] = ()) -> None:
         self.app = app
@@ -38,7 +34,9 @@ class BodyLimit:
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
                 if seen > self.max_bytes:
-                    raise _TooLarge
+                    # A SitejobsError, so the app's own handler renders the fault: a bare exception would be
+                    # turned into a 500 by the catch-all handler before it got back here.
+                    raise self._error()
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -48,15 +46,16 @@ class BodyLimit:
 
         try:
             await self.app(scope, limited_receive, tracking_send)
-        except _TooLarge:
+        except RequestTooLarge:
             if not started:
                 await self._refuse(scope, receive, send)
 
+    def _error(self) -> RequestTooLarge:
+        return RequestTooLarge(f"The request body exceeds the limit of {self.max_bytes} bytes.", limit=self.max_bytes)
+
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        request = Request(scope, receive)
-        error = RequestTooLarge(
-            f"The request body exceeds the limit of {self.max_bytes} bytes.", limit=self.max_bytes
-        )
-        response = render(request, error)
+        # The scope has not been through the app yet: hand it the app, whose state holds the fault renderers.
+        request = Request({**scope, "app": scope.get("app", self.app)}, receive)
+        response = render(request, self._error())
         response.headers["Connection"] = "close"
         await response(scope, receive, send)

@@ -9,8 +9,7 @@ from sitejobs.auth.tokens import TokenIssuer
 from sitejobs.errors import Forbidden, Unauthorized
 
 
-def bearer_token(conn: HTTPConnection) -> str:
-    header = conn.headers.get("authorization", "")
+def bearer_token(header: str) -> str:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("An access token is required: send 'Authorization: Bearer <token>'.")
@@ -19,9 +18,15 @@ def bearer_token(conn: HTTPConnection) -> str:
 
 def authorize(conn: HTTPConnection, resource: str, method: str) -> Client:
     """The calling client, if its token is valid and its grants cover `method` on `resource`."""
-    tokens: TokenIssuer = conn.app.state.tokens
-    clients: ClientStore = conn.app.state.clients
-    subject = tokens.verify(bearer_token(conn))
+    return authorize_header(
+        conn.app.state.tokens, conn.app.state.clients, conn.headers.get("authorization", ""), resource, method
+    )
+
+
+def authorize_header(
+    tokens: TokenIssuer, clients: ClientStore, authorization: str, resource: str, method: str
+) -> Client:
+    subject = tokens.verify(bearer_token(authorization))
     client = clients.get(subject)
     if client is None:
         raise Unauthorized("The access token's client no longer exists.")

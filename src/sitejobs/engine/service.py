@@ -20,6 +20,7 @@ from sitejobs.engine.batcher import WriteBatcher
 from sitejobs.engine.db import create_store_engine, migrate
 from sitejobs.engine.joblog import append_lines
 from sitejobs.engine.models import Execution, Outcome, now_ms
+from sitejobs.engine.reader import PointReader
 from sitejobs.engine.states import LEASED, TERMINAL, State
 from sitejobs.errors import (
     InvalidStateTransition,
@@ -56,6 +57,7 @@ class JobEngine:
             settings.resolved_database_url, synchronous=settings.sqlite_synchronous
         )
         self.writer = WriteBatcher(self.db)
+        self.reader = PointReader(self.db)
         self._listeners: list[Callable[[], None]] = []
         self._lease_ms = int(settings.lease_seconds * 1000)
 
@@ -68,6 +70,7 @@ class JobEngine:
 
     def close(self) -> None:
         self.writer.close()
+        self.reader.close()
         self.db.dispose()
 
     # ---- submitting -------------------------------------------------------------------------------------------
@@ -138,8 +141,7 @@ class JobEngine:
     # ---- reading ----------------------------------------------------------------------------------------------
 
     def get(self, execution_id: int) -> Execution | None:
-        with self.db.connect() as conn:
-            return store.get_execution(conn, execution_id)
+        return self.reader.execution(execution_id)
 
     def get_for_job(self, job_id: str, execution_id: int) -> Execution:
         execution = self.get(execution_id)

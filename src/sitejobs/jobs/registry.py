@@ -240,7 +240,10 @@ class Registry:
 
     def _load(self, name: str, loader: Callable[[], object]) -> None:
         """An entry point or module gives a JobDefinition, a `register(registry)` function, or a module with one."""
-        loaded = loader()
+        try:
+            loaded = loader()
+        except ImportError as exc:
+            raise InvalidJobDefinition(f"Cannot import the jobs module '{name}': {exc}.", module=name) from exc
         if isinstance(loaded, JobDefinition):
             self.add(loaded)
             return

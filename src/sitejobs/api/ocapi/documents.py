@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +47,7 @@ def job_execution(execution: Execution, version: str, logs_dir: Path) -> dict[st
         "client_id": execution.client_id,
         "execution_status": names.execution_status,
         "id": str(execution.id),
-        "is_log_file_existing": (logs_dir / execution.job_id / log_name).exists(),
+        "is_log_file_existing": os.path.exists(f"{logs_dir}/{execution.job_id}/{log_name}"),
         "is_restart": execution.is_restart,
         "job_id": execution.job_id,
         "log_file_name": log_name,

@@ -139,7 +139,12 @@ def count_statement(req: SearchRequest) -> Select[int]:
 
 
 def hits_statement(req: SearchRequest) -> Select[Any]:
-    return _where(select(executions), req).order_by(*req.order_by).offset(req.start).limit(req.count)
+    """The page's rows, all columns in table order. The page is chosen on ids alone (often from an index
+    without touching the table) and only its rows are read in full: sorting a wide match set is far slower."""
+    page = (
+        _where(select(_C.id), req).order_by(*req.order_by).offset(req.start).limit(req.count).subquery("page")
+    )
+    return select(executions).join(page, _C.id == page.c.id).order_by(*req.order_by)
 
 
 def search(conn: Connection, req: SearchRequest) -> tuple[int, list[Execution]]:

@@ -27,14 +27,15 @@ from sitejobs.errors import (
     UnsupportedVersion,
 )
 
-_VERSION = re.compile(r"^v(\d{2})_(\d{1,2})$")
-_ID = re.compile(r"^[0-9]{1,18}$")
+# ASCII digits only (`\d` takes any Unicode digit) and fullmatch (`$` lets a trailing newline through).
+_VERSION = re.compile(r"v([0-9]{2})_([0-9]{1,2})")
+_ID = re.compile(r"[0-9]{1,18}")
 
 router = APIRouter()
 
 
 def api_version(segment: str) -> str:
-    match = _VERSION.match(segment)
+    match = _VERSION.fullmatch(segment)
     if not match or not (15 <= int(match.group(1)) <= 99):
         raise UnsupportedVersion(
             f"'{segment}' is not an API version of the form v{{major}}_{{minor}}, e.g. v23_2."
@@ -43,7 +44,7 @@ def api_version(segment: str) -> str:
 
 
 def execution_id(job_id: str, raw: str) -> int:
-    if not _ID.match(raw):
+    if not _ID.fullmatch(raw):
         raise JobExecutionNotFound(
             f"No execution '{raw}' of job '{job_id}' exists.", jobId=job_id, executionId=raw
         )

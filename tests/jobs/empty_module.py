@@ -1,0 +1,1 @@
+"""A module that defines no jobs: loading it as a jobs module must fail clearly."""
