@@ -12,6 +12,9 @@ DEFAULT_DATA_DIR = Path("var")
 DEFAULT_LEASE_SECONDS = 30.0
 DEFAULT_POLL_SECONDS = 0.25
 DEFAULT_TOKEN_TTL_SECONDS = 1799
+DEFAULT_ARCHIVE_MAX_BYTES = 4 * 1024**3
+DEFAULT_ARCHIVE_MAX_RATIO = 200.0
+DEFAULT_ARCHIVE_MAX_ENTRIES = 100_000
 DEFAULT_WEBDAV_MAX_UPLOAD_BYTES = 2 * 1024**3
 
 
@@ -25,8 +28,10 @@ class Settings(BaseSettings):
         default=None, description="SQLAlchemy URL; SQLite in the data directory when not given"
     )
     sqlite_synchronous: Literal["FULL", "NORMAL", "EXTRA"] = "FULL"
-    executor: Literal["local", "celery"] = "local"
-    broker_url: str = "redis://127.0.0.1:6379/0"
+    executor: Literal["local", "none"] = Field(
+        default="local",
+        description="local: the server runs jobs in-process; none: it only serves, `sitejobs worker`s run jobs",
+    )
     workers: int = Field(default=8, ge=1, description="job slots of the in-process worker pool")
     cpu_workers: int = Field(default=2, ge=1, description="processes for jobs declared CPU-bound")
     lease_seconds: float = Field(default=DEFAULT_LEASE_SECONDS, gt=0)
@@ -39,6 +44,15 @@ class Settings(BaseSettings):
     clients_file: Path | None = None
     jobs_module: str | None = Field(default=None, description="module whose import registers custom jobs")
     max_body_bytes: int = 1_048_576
+    archive_max_bytes: int = Field(
+        default=DEFAULT_ARCHIVE_MAX_BYTES, gt=0, description="most bytes a site archive may expand to"
+    )
+    archive_max_ratio: float = Field(
+        default=DEFAULT_ARCHIVE_MAX_RATIO, gt=1, description="most times a site archive or entry may expand"
+    )
+    archive_max_entries: int = Field(
+        default=DEFAULT_ARCHIVE_MAX_ENTRIES, gt=0, description="most entries a site archive may hold"
+    )
     webdav_max_upload_bytes: int = Field(
         default=DEFAULT_WEBDAV_MAX_UPLOAD_BYTES, gt=0, description="largest file a WebDAV PUT may store"
     )

@@ -13,7 +13,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 from sitejobs.engine import store
 from sitejobs.engine.joblog import LogWriter
@@ -148,52 +148,59 @@ class LocalExecutor:
             self.worker_id, ids, kind=self.kind, pid=os.getpid(), hostname=socket.gethostname()
         )
         lost = (set(ids) - held) & set(self.running_ids)
-        if lost:
-            log.warning("leases lost for executions %s", sorted(lost))
+        if lost:  # usually runs that ended while the heartbeat was in flight; a truly lost one stops itself
+            log.debug("leases not renewed for executions %s", sorted(lost))
 
     # ---- running ----------------------------------------------------------------------------------------------
 
     def _start(self, execution: Execution) -> None:
-        definition = self.engine.registry.find(execution.job_id)
         with self._lock:
             self._running[execution.id] = execution
-        future: Future[Outcome | None]
-        if definition is not None and definition.cpu_bound:
-            future = self._process_pool().submit(_run_in_process, self.settings, execution, self.worker_id)
-        else:
-            future = self._threads.submit(
-                run_execution,
-                execution,
-                self.engine.registry,
-                self._sink,
-                self.settings.data_dir,
-                self.engine.log_path(execution),
-            )
-        future.add_done_callback(lambda f: self._finished(execution, f))
+        self._threads.submit(self._work, execution)
+
+    def _work(self, first: Execution) -> None:
+        """A slot's loop: run an execution, then finish it and claim the next in one write, until none is left.
+
+        Handing the next execution straight to the slot that freed up keeps the dispatcher (and its thread
+        hops) out of the steady state; it only starts slots that sat idle."""
+        execution: Execution | None = first
+        while execution is not None:
+            outcome = self._run_one(execution)
+            want = 0 if self._stop.is_set() else 1
+            try:
+                nxt = self.engine.finish_and_claim(execution, self.worker_id, outcome, want).result()
+            except Exception:
+                log.exception("could not record the end of execution %s; its lease will expire", execution.id)
+                nxt = None
+            with self._lock:
+                self._running.pop(execution.id, None)
+                if nxt is not None:
+                    self._running[nxt.id] = nxt
+            execution = nxt
+        self._wake.set()
+
+    def _run_one(self, execution: Execution) -> Outcome | None:
+        definition = self.engine.registry.find(execution.job_id)
+        try:
+            if definition is not None and definition.cpu_bound:
+                pool = self._process_pool()
+                outcome = pool.submit(_run_in_process, self.settings, execution, self.worker_id).result()
+            else:
+                log_file = self.engine.log_path(execution)
+                outcome = run_execution(
+                    execution, self.engine.registry, self._sink, self.settings.data_dir, log_file
+                )
+        except BaseException as exc:  # the pool itself failed (a child process died, say)
+            outcome = Outcome(State.FAILED, "ERROR", f"The job's process failed: {exc!r}")
+        if outcome is not None and self.on_finished is not None:
+            started = execution.start_time or now_ms()
+            self.on_finished(execution, outcome, max(0, now_ms() - started) / 1000)
+        return outcome
 
     def _process_pool(self) -> ProcessPoolExecutor:
         if self._processes is None:
             self._processes = ProcessPoolExecutor(self.settings.cpu_workers)
         return self._processes
-
-    def _finished(self, execution: Execution, future: Future[Outcome | None]) -> None:
-        try:
-            outcome = future.result()
-        except BaseException as exc:  # the pool itself failed (a child process died, say)
-            outcome = Outcome(State.FAILED, "ERROR", f"The job's process failed: {exc!r}")
-        if outcome is None:
-            self._release(execution.id)
-            return
-        if self.on_finished is not None:
-            started = execution.start_time or now_ms()
-            self.on_finished(execution, outcome, max(0, now_ms() - started) / 1000)
-        done = self.engine.finish_future(execution, self.worker_id, outcome)
-        done.add_done_callback(lambda _f: self._release(execution.id))
-
-    def _release(self, execution_id: int) -> None:
-        with self._lock:
-            self._running.pop(execution_id, None)
-        self._wake.set()
 
 
 _process_engine: JobEngine | None = None

@@ -28,18 +28,19 @@ class PointReader:
         self._by_id = f"SELECT {_COLUMNS} FROM executions WHERE id = {mark}"
 
     def _connection(self) -> Any:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            pooled = self._engine.raw_connection()
-            conn = pooled.driver_connection
-            pooled.detach()  # held by this thread for good: not a pool slot
-            if self._engine.dialect.name == "sqlite":
-                conn.isolation_level = None
-            else:
-                conn.autocommit = True
-            self._local.conn = conn
-            with self._lock:
-                self._connections.append(conn)
+        existing: Any = getattr(self._local, "conn", None)
+        if existing is not None:
+            return existing
+        pooled = self._engine.raw_connection()
+        conn: Any = pooled.driver_connection
+        pooled.detach()  # held by this thread for good: not a pool slot
+        if self._engine.dialect.name == "sqlite":
+            conn.isolation_level = None
+        else:
+            conn.autocommit = True
+        self._local.conn = conn
+        with self._lock:
+            self._connections.append(conn)
         return conn
 
     def execution(self, execution_id: int) -> Execution | None:

@@ -322,6 +322,20 @@ class JobEngine:
         finish = store.Finish(execution.id, worker, to, outcome.exit_code, outcome.message, outcome.result)
         return self.writer.submit_bulk(store.finish_executions, finish)
 
+    def finish_and_claim(
+        self, execution: Execution, worker: str, outcome: Outcome | None, want: int
+    ) -> Future[Execution | None]:
+        """End a run (unless `outcome` is None: the lease was lost) and, in the same commit, claim the next
+        pending execution for `worker` when `want` is 1."""
+        finish = None
+        if outcome is not None:
+            to = outcome.state if outcome.state in TERMINAL else State.FAILED
+            finish = store.Finish(
+                execution.id, worker, to, outcome.exit_code, outcome.message, outcome.result
+            )
+        request = store.FinishAndClaim(finish, worker, want, self._lease_ms)
+        return self.writer.submit_bulk(store.finish_and_claim, request)
+
     def reap(self) -> list[tuple[int, str]]:
         """Recover executions whose worker stopped renewing its lease: retry or fail, per the job's policy."""
         at = now_ms()

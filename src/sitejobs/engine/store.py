@@ -187,6 +187,30 @@ def finish_executions(conn: Connection, finishes: Sequence[Finish]) -> list[bool
     return ok
 
 
+@dataclass(frozen=True, slots=True)
+class FinishAndClaim:
+    finish: Finish | None
+    worker: str
+    want: int
+    lease_ms: int
+
+
+def finish_and_claim(conn: Connection, requests: Sequence[FinishAndClaim]) -> list[Execution | None]:
+    """Finish runs, then claim one next execution for each request that wants one: two statements a batch."""
+    finishes = [r.finish for r in requests if r.finish is not None]
+    if finishes:
+        finish_executions(conn, finishes)
+    results: list[Execution | None] = [None] * len(requests)
+    for worker in {r.worker for r in requests if r.want}:
+        slots = [i for i, r in enumerate(requests) if r.worker == worker and r.want]
+        lease_ms = requests[slots[0]].lease_ms
+        for i, execution in zip(
+            slots, claim(conn, worker=worker, limit=len(slots), lease_ms=lease_ms), strict=False
+        ):
+            results[i] = execution
+    return results
+
+
 class LeaseRace(Exception):
     """A bulk write found rows changed under it; the batcher retries each payload alone."""
 
