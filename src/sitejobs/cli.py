@@ -142,7 +142,7 @@ def serve(
         Path | None, typer.Option("--key", envvar="SITEJOBS_TLS_KEY", help="PEM private key of --cert.")
     ] = None,
 ) -> None:
-    """Serve the HTTP APIs, running jobs in-process (unless the executor is celery).
+    """Serve the HTTP APIs, running jobs in-process (unless SITEJOBS_EXECUTOR=none).
 
     With --tls (or --cert and --key) it serves HTTPS and prints the `export` lines sfcc-ci needs."""
     if (cert is None) != (key is None):

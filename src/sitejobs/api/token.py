@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote_plus
 
 from starlette.requests import Request
 from starlette.responses import Response
@@ -50,6 +50,9 @@ async def access_token(request: Request) -> Response:
         return _oauth_error("invalid_client", 401, "Client credentials are required (HTTP Basic).")
     clients: ClientStore = request.app.state.clients
     client = clients.authenticate(*credentials)
+    if client is None and any("%" in c or "+" in c for c in credentials):
+        # RFC 6749 2.3.1: Basic credentials are form-encoded first (sfcc-ci does this to the secret).
+        client = clients.authenticate(*(unquote_plus(c) for c in credentials))
     if client is None:
         return _oauth_error("invalid_client", 401, "Client authentication failed.")
     tokens: TokenIssuer = request.app.state.tokens

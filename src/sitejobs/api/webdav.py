@@ -45,13 +45,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from email.utils import formatdate
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 from urllib.parse import quote, unquote, urlsplit
 
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import URLPath
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import FileResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Match, NoMatchFound
 from starlette.types import Receive, Scope, Send
 
 from sitejobs.api.security import authorize
@@ -544,4 +545,28 @@ class WebDAV:
         await response(scope, receive, send)
 
 
-routes = [Route(SITES_PREFIX + "{rest:path}", WebDAV(), name="webdav")]
+class WebDAVRoute(BaseRoute):
+    """Every path below `Sites`, whatever characters it holds (a `{path:path}` route skips a decoded newline, so
+    such a request would get another surface's 404 instead of this one's 400)."""
+
+    def __init__(self) -> None:
+        self.app = WebDAV()
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope["type"] == "http":
+            path, root = scope["path"], scope.get("root_path", "")
+            if root and path.startswith(root):
+                path = path[len(root) :]
+            if path == SITES_PREFIX or path.startswith(SITES_PREFIX + "/"):
+                rest = path[len(SITES_PREFIX) :]
+                return Match.FULL, {"endpoint": self.app, "path_params": {"rest": rest}}
+        return Match.NONE, {}
+
+    def url_path_for(self, name: str, /, **path_params: Any) -> URLPath:
+        raise NoMatchFound(name, path_params)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.app(scope, receive, send)
+
+
+routes: list[BaseRoute] = [WebDAVRoute()]
