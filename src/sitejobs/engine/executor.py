@@ -25,6 +25,8 @@ from sitejobs.settings import Settings
 
 log = logging.getLogger(__name__)
 
+STATISTICS_SECONDS = 600.0
+
 
 class LocalExecutor:
     def __init__(self, engine: JobEngine, *, slots: int | None = None, kind: str = "embedded") -> None:
@@ -129,9 +131,13 @@ class LocalExecutor:
     def _lease_loop(self) -> None:
         tick = min(self.settings.lease_seconds / 3, self.settings.reap_seconds)
         last_reap = 0.0
+        last_stats = time.monotonic()
         while not self._stop.wait(tick):
             try:
                 self._heartbeat()
+                if time.monotonic() - last_stats >= STATISTICS_SECONDS:
+                    last_stats = time.monotonic()
+                    self.engine.writer.run(store.refresh_statistics)
                 if time.monotonic() - last_reap >= self.settings.reap_seconds:
                     last_reap = time.monotonic()
                     for execution_id, decision in self.engine.reap():

@@ -61,6 +61,7 @@ executions = Table(
     Column("lease_owner", String(128), nullable=True),
     Column("lease_expires_at", BigInteger, nullable=True),
     Index("ix_executions_job_id_id", "job_id", "id"),
+    Index("ix_executions_job_id_start_time", "job_id", "start_time"),
     Index("ix_executions_state_id", "state", "id"),
     Index("ix_executions_client_id_id", "client_id", "id"),
     Index("ix_executions_start_time", "start_time"),

@@ -66,6 +66,7 @@ class JobEngine:
         settings.ensure_dirs()
         engine = cls(settings, registry)
         migrate(engine.db)
+        engine.writer.run(store.refresh_statistics)
         return engine
 
     def close(self) -> None:

@@ -442,3 +442,12 @@ def list_executions(
     if states is not None:
         query = query.where(E.state.in_([s.value for s in states]))
     return [Execution.from_row(r) for r in conn.execute(query)]
+
+
+def refresh_statistics(conn: Connection) -> None:
+    """Planner statistics, so that searches over many rows pick the right index (a sampled, cheap ANALYZE)."""
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("PRAGMA analysis_limit=1000")
+        conn.exec_driver_sql("ANALYZE")
+    else:
+        conn.exec_driver_sql("ANALYZE executions")

@@ -35,7 +35,11 @@ __all__ = ["SearchRequest", "count_statement", "hits_statement", "parse_search",
 
 DEFAULT_COUNT = 25
 MAX_COUNT = 200
+MAX_START = 2**31 - 1  # OCAPI's `start` is a 32-bit int
 DEFAULT_SELECT = "(**)"
+#: Bounds on a request body: nesting (the parser and SQL compiler recurse) and values (each is a bind parameter).
+MAX_DEPTH = 64
+MAX_NODES = 1000
 
 Predicate = ColumnElement[bool]
 
@@ -84,6 +88,8 @@ _TIME = re.compile(
     r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2})"
 )
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+#: Properties OCAPI documents may carry anywhere (a query echoed from a result has `_type`s): ignored.
+_MARKERS = ("_type", "_v")
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,18 +110,21 @@ def parse_search(doc: object) -> SearchRequest:
     """Validate a `job_execution_search` body; raises the OCAPI fault naming the first thing wrong."""
     if not isinstance(doc, dict):
         raise MalformedDocument("The search request must be a JSON object.")
-    body = _props(doc, "search_request", {"query"}, {"sorts", "start", "count", "select", "expand"})
+    _check_size(doc)
+    body = _props(doc, "search_request", ("query",), ("sorts", "start", "count", "select", "expand"))
     start = body.get("start", 0)
-    if not _is_int(start) or start < 0:
-        raise InvalidParameter(f"'start' must be an integer >= 0, not {start!r}.", property="start")
+    if not _is_int(start) or not 0 <= start <= MAX_START:
+        raise InvalidParameter(
+            f"'start' must be an integer from 0 to {MAX_START}, not {_show(start)}.", property="start"
+        )
     count = body.get("count", DEFAULT_COUNT)
     if not _is_int(count) or not 1 <= count <= MAX_COUNT:
         raise InvalidParameter(
-            f"'count' must be an integer from 1 to {MAX_COUNT}, not {count!r}.", property="count"
+            f"'count' must be an integer from 1 to {MAX_COUNT}, not {_show(count)}.", property="count"
         )
     selected = body.get("select", DEFAULT_SELECT)
     if not isinstance(selected, str):
-        raise InvalidParameter(f"'select' must be a string, not {selected!r}.", property="select")
+        raise InvalidParameter(f"'select' must be a string, not {_show(selected)}.", property="select")
     expand = body.get("expand", [])
     if not isinstance(expand, list) or not all(isinstance(e, str) for e in expand):
         raise InvalidParameter("'expand' must be a list of strings.", property="expand")
@@ -167,7 +176,7 @@ def _query(doc: object, path: str) -> Predicate:
     handler = _QUERIES.get(kind)
     if handler is None:
         raise UnknownProperty(
-            f"Unknown query type {kind!r} at {path}; expected one of {sorted(_QUERIES)}.", property=path
+            f"Unknown query type {_show(kind)} at {path}; expected one of {sorted(_QUERIES)}.", property=path
         )
     return handler(body, f"{path}.{kind}")
 
@@ -177,7 +186,7 @@ def _filter(doc: object, path: str) -> Predicate:
     handler = _FILTERS.get(kind)
     if handler is None:
         raise UnknownProperty(
-            f"Unknown filter type {kind!r} at {path}; expected one of {sorted(_FILTERS)}.", property=path
+            f"Unknown filter type {_show(kind)} at {path}; expected one of {sorted(_FILTERS)}.", property=path
         )
     return handler(body, f"{path}.{kind}")
 
@@ -188,7 +197,7 @@ def _match_all_query(doc: object, path: str) -> Predicate:
 
 
 def _term_query(doc: object, path: str) -> Predicate:
-    body = _props(doc, path, {"fields", "operator", "values"})
+    body = _props(doc, path, ("fields", "operator", "values"))
     fields = _field_list(body["fields"], f"{path}.fields")
     operator = _operator(body["operator"], f"{path}.operator")
     values = _value_list(body["values"], operator, f"{path}.values")
@@ -196,7 +205,7 @@ def _term_query(doc: object, path: str) -> Predicate:
 
 
 def _text_query(doc: object, path: str) -> Predicate:
-    body = _props(doc, path, {"fields", "search_phrase"})
+    body = _props(doc, path, ("fields", "search_phrase"))
     fields = _field_list(body["fields"], f"{path}.fields")
     for f in fields:
         if f.kind is not Kind.TEXT:
@@ -205,8 +214,8 @@ def _text_query(doc: object, path: str) -> Predicate:
                 f"{sorted(n for n, t in FIELDS.items() if t.kind is Kind.TEXT)}.",
                 property=f"{path}.fields",
             )
-    phrase = body["search_phrase"]
-    if not isinstance(phrase, str) or not phrase:
+    phrase = _text(body["search_phrase"], f"{path}.search_phrase")
+    if not phrase:
         raise InvalidParameter(
             f"{path}.search_phrase must be a non-empty string.", property=f"{path}.search_phrase"
         )
@@ -214,7 +223,7 @@ def _text_query(doc: object, path: str) -> Predicate:
 
 
 def _bool_query(doc: object, path: str) -> Predicate:
-    body = _props(doc, path, optional={"must", "must_not", "should"})
+    body = _props(doc, path, optional=("must", "must_not", "should"))
     clauses = {
         key: [_query(q, f"{path}.{key}[{i}]") for i, q in enumerate(_list(body, key, path))]
         for key in ("must", "must_not", "should")
@@ -225,19 +234,19 @@ def _bool_query(doc: object, path: str) -> Predicate:
 
 
 def _filtered_query(doc: object, path: str) -> Predicate:
-    body = _props(doc, path, {"query", "filter"})
+    body = _props(doc, path, ("query", "filter"))
     return _all([_query(body["query"], f"{path}.query"), _filter(body["filter"], f"{path}.filter")])
 
 
 def _term_filter(doc: object, path: str) -> Predicate:
-    body = _props(doc, path, {"field", "operator", "values"})
+    body = _props(doc, path, ("field", "operator", "values"))
     f = _field(body["field"], f"{path}.field")
     operator = _operator(body["operator"], f"{path}.operator")
     return _term(f, operator, _value_list(body["values"], operator, f"{path}.values"), f"{path}.values")
 
 
 def _range_filter(doc: object, path: str) -> Predicate:
-    body = _props(doc, path, {"field"}, {"from", "to", "from_inclusive", "to_inclusive"})
+    body = _props(doc, path, ("field",), ("from", "to", "from_inclusive", "to_inclusive"))
     f = _field(body["field"], f"{path}.field")
     if f.kind is Kind.STATE:
         raise InvalidParameter(
@@ -262,11 +271,12 @@ def _range_filter(doc: object, path: str) -> Predicate:
 
 
 def _bool_filter(doc: object, path: str) -> Predicate:
-    body = _props(doc, path, {"operator", "filters"})
+    body = _props(doc, path, ("operator", "filters"))
     operator = body["operator"]
     if operator not in ("and", "or", "not"):
         raise InvalidParameter(
-            f"{path}.operator must be 'and', 'or' or 'not', not {operator!r}.", property=f"{path}.operator"
+            f"{path}.operator must be 'and', 'or' or 'not', not {_show(operator)}.",
+            property=f"{path}.operator",
         )
     filters = [_filter(d, f"{path}.filters[{i}]") for i, d in enumerate(_list(body, "filters", path))]
     if not filters:
@@ -277,7 +287,7 @@ def _bool_filter(doc: object, path: str) -> Predicate:
 
 
 def _query_filter(doc: object, path: str) -> Predicate:
-    return _query(_props(doc, path, {"query"})["query"], f"{path}.query")
+    return _query(_props(doc, path, ("query",))["query"], f"{path}.query")
 
 
 _QUERIES: dict[str, Callable[[object, str], Predicate]] = {
@@ -327,8 +337,15 @@ def _scalar(f: Field, raw: object, path: str) -> int | str:
         return _number(raw, path)
     if f.kind is Kind.TIME:
         return _time_ms(raw, path)
+    return _text(raw, path)
+
+
+def _text(raw: object, path: str) -> str:
+    """A string a database can compare: PostgreSQL text holds no NUL (and SQLite's LIKE stops at one)."""
     if not isinstance(raw, str):
-        raise InvalidParameter(f"{path} must be a string, not {raw!r}.", property=path)
+        raise InvalidParameter(f"{path} must be a string, not {_show(raw)}.", property=path)
+    if "\x00" in raw or (not raw.isascii() and any("\ud800" <= c <= "\udfff" for c in raw)):
+        raise InvalidParameter(f"{path} holds a NUL character or a lone surrogate.", property=path)
     return raw
 
 
@@ -338,9 +355,11 @@ def _number(raw: object, path: str) -> int:
     elif isinstance(raw, str) and _DECIMAL.fullmatch(raw):
         value = int(raw)
     else:
-        raise InvalidParameter(f"{path} must be an integer or a decimal string, not {raw!r}.", property=path)
+        raise InvalidParameter(
+            f"{path} must be an integer or a decimal string, not {_show(raw)}.", property=path
+        )
     if not _INT64[0] <= value <= _INT64[1]:
-        raise InvalidParameter(f"{path} is out of range: {raw!r}.", property=path)
+        raise InvalidParameter(f"{path} is out of range: {_show(raw)}.", property=path)
     return value
 
 
@@ -352,7 +371,7 @@ def _time_ms(raw: object, path: str) -> int:
         except ValueError:
             pass
     raise InvalidParameter(
-        f"{path} must be an ISO 8601 UTC date-time like '2017-05-12T14:23:57.316Z', not {raw!r}.",
+        f"{path} must be an ISO 8601 UTC date-time like '2017-05-12T14:23:57.316Z', not {_show(raw)}.",
         property=path,
     )
 
@@ -361,7 +380,7 @@ def _states(f: Field, raw: object, path: str) -> frozenset[State]:
     states = f.states.get(raw.lower()) if isinstance(raw, str) else None
     if states is None:
         names = sorted({n.status if f.name == "status" else n.execution_status for n in OCAPI.values()})
-        raise InvalidParameter(f"{path} must be one of {names} (any case), not {raw!r}.", property=path)
+        raise InvalidParameter(f"{path} must be one of {names} (any case), not {_show(raw)}.", property=path)
     return states
 
 
@@ -372,24 +391,26 @@ def _present(f: Field, predicate: Predicate) -> Predicate:
 
 def _field(raw: object, path: str) -> Field:
     if not isinstance(raw, str):
-        raise InvalidParameter(f"{path} must be a field name, not {raw!r}.", property=path)
+        raise InvalidParameter(f"{path} must be a field name, not {_show(raw)}.", property=path)
     f = FIELDS.get(raw)
     if f is None:
         raise UnknownProperty(
-            f"{path}: unknown field {raw!r}; known fields are {list(FIELDS)}.", property=path
+            f"{path}: unknown field {_show(raw)}; known fields are {list(FIELDS)}.", property=path
         )
     return f
 
 
 def _field_list(raw: object, path: str) -> list[Field]:
+    """The named fields, each once."""
     if not isinstance(raw, list) or not raw:
         raise InvalidParameter(f"{path} must be a non-empty list of field names.", property=path)
-    return [_field(name, f"{path}[{i}]") for i, name in enumerate(raw)]
+    fields = [_field(name, f"{path}[{i}]") for i, name in enumerate(raw)]
+    return list({f.name: f for f in fields}.values())
 
 
 def _operator(raw: object, path: str) -> str:
     if raw not in OPERATORS:
-        raise InvalidParameter(f"{path} must be one of {list(OPERATORS)}, not {raw!r}.", property=path)
+        raise InvalidParameter(f"{path} must be one of {list(OPERATORS)}, not {_show(raw)}.", property=path)
     assert isinstance(raw, str)
     return raw
 
@@ -411,12 +432,12 @@ def _order_by(sorts: list[Any], path: str) -> tuple[ColumnElement[Any], ...]:
     keys: list[ColumnElement[Any]] = []
     descending = True  # the default order, id descending, when no sort is given
     for i, doc in enumerate(sorts):
-        body = _props(doc, f"{path}[{i}]", {"field"}, {"sort_order"})
+        body = _props(doc, f"{path}[{i}]", ("field",), ("sort_order",))
         f = _field(body["field"], f"{path}[{i}].field")
         order = body.get("sort_order", "asc")
         if not isinstance(order, str) or order.lower() not in ("asc", "desc"):
             raise InvalidParameter(
-                f"{path}[{i}].sort_order must be 'asc' or 'desc', not {order!r}.",
+                f"{path}[{i}].sort_order must be 'asc' or 'desc', not {_show(order)}.",
                 property=f"{path}[{i}].sort_order",
             )
         descending = order.lower() == "desc"
@@ -435,16 +456,16 @@ def _order_by(sorts: list[Any], path: str) -> tuple[ColumnElement[Any], ...]:
 def _props(
     doc: object, path: str, required: Collection[str] = (), optional: Collection[str] = ()
 ) -> dict[str, Any]:
-    """`doc`'s properties, checked against the allowed names; a null counts as absent, `_type` is ignored."""
+    """`doc`'s properties, checked against the allowed names; a null counts as absent, `_type`/`_v` ignored."""
     if not isinstance(doc, dict):
-        raise InvalidParameter(f"{path} must be an object, not {doc!r}.", property=path)
+        raise InvalidParameter(f"{path} must be an object, not {_show(doc)}.", property=path)
     for key in doc:
-        if key not in required and key not in optional and key != "_type":
+        if key not in required and key not in optional and key not in _MARKERS:
             allowed = sorted({*required, *optional})
             raise UnknownProperty(
-                f"{path} has no property {key!r}; allowed: {allowed}.", property=f"{path}.{key}"
+                f"{path} has no property {_show(key)}; allowed: {allowed}.", property=f"{path}.{key}"
             )
-    body = {k: v for k, v in doc.items() if v is not None and k != "_type"}
+    body = {k: v for k, v in doc.items() if v is not None and k not in _MARKERS}
     for key in required:
         if key not in body:
             raise MissingParameter(f"{path} needs the property {key!r}.", property=f"{path}.{key}")
@@ -453,8 +474,8 @@ def _props(
 
 def _one_key(doc: object, path: str, what: str) -> tuple[str, object]:
     if not isinstance(doc, dict):
-        raise InvalidParameter(f"{path} must be a {what} object, not {doc!r}.", property=path)
-    keys = [k for k in doc if k != "_type"]
+        raise InvalidParameter(f"{path} must be a {what} object, not {_show(doc)}.", property=path)
+    keys = [k for k in doc if k not in _MARKERS]
     if len(keys) != 1:
         raise InvalidParameter(
             f"{path} must have exactly one property naming the {what} type, got {keys}.", property=path
@@ -467,6 +488,27 @@ def _list(body: Mapping[str, Any], key: str, path: str) -> list[Any]:
     if not isinstance(value, list):
         raise InvalidParameter(f"{path}.{key} must be a list.", property=f"{path}.{key}")
     return value
+
+
+def _check_size(doc: object) -> None:
+    """Refuse a body nested or large enough to exhaust the stack or the database's bind-parameter limit."""
+    stack: list[tuple[object, int]] = [(doc, 1)]
+    nodes = 0
+    while stack:
+        value, depth = stack.pop()
+        nodes += 1
+        if depth > MAX_DEPTH or nodes > MAX_NODES:
+            raise InvalidParameter(
+                f"The search request is too large: at most {MAX_NODES} values, nested at most {MAX_DEPTH} deep."
+            )
+        children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+        stack.extend((child, depth + 1) for child in children)
+
+
+def _show(value: object) -> str:
+    """A value as it goes into a message: its repr, cut short."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def _is_int(value: object) -> TypeGuard[int]:
