@@ -96,6 +96,12 @@ def _serve(settings: Settings, host: str, port: int, *, tls: bool = False) -> No
     from sitejobs.api.app import create_app
 
     logging_setup.configure(settings.log_json)
+    try:  # a bad jobs module: one clear line now rather than a traceback from the app's startup
+        from sitejobs.jobs.registry import default_registry
+
+        default_registry(settings.jobs_module)
+    except SitejobsError as exc:
+        fail(exc.message)
     certfile: Path | None = None
     keyfile: Path | None = None
     if tls:
@@ -341,7 +347,7 @@ def status(
         if execution is None:
             fail(f"no execution {execution_id}", 1)
             return
-        doc = job_execution(execution, "23.2", settings.logs_dir)
+        doc = job_execution(execution, "23.2", engine.logs_dir)
         if as_json:
             sys.stdout.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode() + "\n")
             return
@@ -383,7 +389,10 @@ def list_(
     with opened(settings) as engine:
         rows = engine.read(lambda c: store.list_executions(c, job_id=job, states=states, limit=limit))
     table = Table(
-        *(Column(h, overflow="fold") for h in ("id", "job", "status", "state", "progress", "client", "created", "exit"))
+        *(
+            Column(h, overflow="fold")
+            for h in ("id", "job", "status", "state", "progress", "client", "created", "exit")
+        )
     )
     for e in rows:
         table.add_row(

@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import functools
 import time
 from datetime import datetime
 
 
+@functools.lru_cache(maxsize=4096)
+def _second(seconds: int, fmt: str) -> str:
+    return time.strftime(fmt, time.gmtime(seconds))
+
+
 def iso_ms(ms: int) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ms // 1000)) + f".{ms % 1000:03d}Z"
+    return f"{_second(ms // 1000, '%Y-%m-%dT%H:%M:%S')}.{ms % 1000:03d}Z"
+
+
+def compact_ms(ms: int) -> str:
+    """`yyyyMMddHHmmssSSS`, as Commerce Cloud stamps log file names."""
+    return f"{_second(ms // 1000, '%Y%m%d%H%M%S')}{ms % 1000:03d}"
 
 
 def parse_iso(text: str) -> int:

@@ -11,9 +11,11 @@ A `resource_id` segment `*` matches one path segment, `**` any number of them.
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import threading
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,8 @@ from sitejobs.auth.secrets import hash_secret, verify_secret
 from sitejobs.errors import BadRequest
 
 SETTINGS_VERSION = "23.2"
+#: How often the file is checked for changes (a `clients add` takes effect within this).
+RELOAD_CHECK_SECONDS = 1.0
 
 #: What `clients add --all` grants: every Data API resource and the WebDAV areas.
 ALL_RESOURCES: list[dict[str, Any]] = [
@@ -60,26 +64,28 @@ JOB_RESOURCES: list[dict[str, Any]] = [
 
 @dataclass(frozen=True)
 class Grant:
-    pattern: tuple[str, ...]
+    pattern: re.Pattern[str]
     methods: frozenset[str]
 
-    def matches(self, path: Sequence[str], method: str) -> bool:
-        return method in self.methods and _match(self.pattern, tuple(path))
+    def matches(self, path: str, method: str) -> bool:
+        return method in self.methods and self.pattern.fullmatch(path) is not None
 
 
-def _match(pattern: tuple[str, ...], path: tuple[str, ...]) -> bool:
-    if not pattern:
-        return not path
-    head, rest = pattern[0], pattern[1:]
-    if head == "**":
-        return any(_match(rest, path[i:]) for i in range(len(path) + 1))
-    if not path:
-        return False
-    return (head == "*" or head == path[0]) and _match(rest, path[1:])
+def _compile(resource_id: str) -> re.Pattern[str]:
+    """`/jobs/*/executions` as a regular expression over a normalized path: `*` is one segment, `**` any."""
+    parts = []
+    for segment in _segments(resource_id):
+        if segment == "**":
+            parts.append("(?:/[^/]+)*")
+        elif segment == "*":
+            parts.append("/[^/]+")
+        else:
+            parts.append("/" + re.escape(segment))
+    return re.compile("".join(parts) or "/?")
 
 
-def _segments(path: str) -> tuple[str, ...]:
-    return tuple(s for s in path.split("/") if s)
+def _segments(path: str) -> list[str]:
+    return [s for s in path.split("/") if s]
 
 
 @dataclass(frozen=True)
@@ -90,8 +96,9 @@ class Client:
     document: dict[str, Any]
 
     def allows(self, resource: str, method: str) -> bool:
-        path = _segments(resource)
-        return any(g.matches(path, method.lower()) for g in self.grants)
+        path = "/" + "/".join(_segments(resource))
+        method = method.lower()
+        return any(g.matches(path, method) for g in self.grants)
 
 
 def _client_from(doc: dict[str, Any]) -> Client:
@@ -99,7 +106,7 @@ def _client_from(doc: dict[str, Any]) -> Client:
     for resource in doc.get("resources", []):
         grants.append(
             Grant(
-                _segments(str(resource["resource_id"])),
+                _compile(str(resource["resource_id"])),
                 frozenset(m.lower() for m in resource.get("methods", [])),
             )
         )
@@ -114,8 +121,13 @@ class ClientStore:
         self._lock = threading.Lock()
         self._stamp: tuple[int, int] | None = None
         self._clients: dict[str, Client] = {}
+        self._fresh_until = 0.0
 
     def _load(self) -> dict[str, Client]:
+        now = time.monotonic()
+        if now < self._fresh_until:
+            return self._clients
+        self._fresh_until = now + RELOAD_CHECK_SECONDS
         try:
             stat = self.path.stat()
         except FileNotFoundError:
@@ -133,6 +145,9 @@ class ClientStore:
 
     def authenticate(self, client_id: str, secret: str) -> Client | None:
         client = self.get(client_id)
+        if client is None:  # perhaps added a moment ago by another process: look at the file now
+            self._fresh_until = 0.0
+            client = self.get(client_id)
         if client is None or not client.secret_hash or not verify_secret(secret, client.secret_hash):
             return None
         return client
@@ -159,6 +174,7 @@ class ClientStore:
             handle.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2))
         os.chmod(tmp, 0o600)
         os.replace(tmp, self.path)
+        self._fresh_until = 0.0
         return _client_from(entry)
 
 

@@ -32,19 +32,16 @@ from sitejobs.errors import (
 from sitejobs.jobs.context import format_log_line
 from sitejobs.jobs.registry import JobDefinition, Registry, default_registry
 from sitejobs.settings import Settings
+from sitejobs.timefmt import compact_ms
 
 log = logging.getLogger(__name__)
 
 WORKER_LOST = "WORKER_LOST"
 
 
-def format_log_stamp(ms: int) -> str:
-    return time.strftime("%Y%m%d%H%M%S", time.gmtime(ms / 1000)) + f"{ms % 1000:03d}"
-
-
 def log_file_name(execution: Execution) -> str:
     """Commerce Cloud's `Job-{job}-{yyyyMMddHHmmssSSS}.log`, with the id so same-millisecond runs differ."""
-    return f"Job-{execution.job_id}-{format_log_stamp(execution.created_at)}-{execution.id}.log"
+    return f"Job-{execution.job_id}-{compact_ms(execution.created_at)}-{execution.id}.log"
 
 
 class JobEngine:
@@ -60,6 +57,8 @@ class JobEngine:
         self.reader = PointReader(self.db)
         self._listeners: list[Callable[[], None]] = []
         self._lease_ms = int(settings.lease_seconds * 1000)
+        #: Where execution logs live (a plain string: it is joined on every status read).
+        self.logs_dir = str(settings.logs_dir)
 
     @classmethod
     def open(cls, settings: Settings, registry: Registry | None = None) -> JobEngine:
@@ -394,7 +393,7 @@ class JobEngine:
     # ---- logs -------------------------------------------------------------------------------------------------
 
     def log_path(self, execution: Execution) -> Path:
-        return self.settings.logs_dir / execution.job_id / log_file_name(execution)
+        return Path(self.logs_dir, execution.job_id, log_file_name(execution))
 
     def log_line(self, execution: Execution, message: str, level: str = "INFO") -> None:
         """Append a line to an execution's log from outside its run (the reaper, say)."""

@@ -38,7 +38,7 @@ def _step(step: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
-def job_execution(execution: Execution, version: str, logs_dir: Path) -> dict[str, Any]:
+def job_execution(execution: Execution, version: str, logs_dir: str | Path) -> dict[str, Any]:
     names = OCAPI[execution.state]
     log_name = log_file_name(execution)
     doc: dict[str, Any] = {

@@ -31,7 +31,11 @@ class StatusFastPath:
         self.state = state
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        match = _STATUS_PATH.match(scope["path"]) if scope["type"] == "http" and scope["method"] == "GET" else None
+        match = (
+            _STATUS_PATH.match(scope["path"])
+            if scope["type"] == "http" and scope["method"] == "GET"
+            else None
+        )
         if match is None:
             await self.app(scope, receive, send)
             return
@@ -53,7 +57,7 @@ class StatusFastPath:
             )
             engine = state.engine  # type: ignore[attr-defined]
             execution = engine.get_for_job(job_id, execution_id(job_id, raw_id))
-            body = orjson.dumps(job_execution(execution, version, engine.settings.logs_dir))
+            body = orjson.dumps(job_execution(execution, version, engine.logs_dir))
             status, headers = 200, _HEADERS
         except SitejobsError as error:
             response = ocapi_fault(error, version_of(scope["path"]))

@@ -113,7 +113,7 @@ async def start_execution(request: Request, version: str, job_id: str) -> Respon
         execution = await engine.asubmit(job_id, request=document or {}, client_id=client.client_id)
     else:
         execution = await engine.asubmit(job_id, custom_parameters(document), client_id=client.client_id)
-    return json_response(job_execution(execution, v, engine.settings.logs_dir), 202)
+    return json_response(job_execution(execution, v, engine.logs_dir), 202)
 
 
 @router.get("/{version}/jobs/{job_id}/executions/{execution}", tags=["ocapi"])
@@ -122,7 +122,7 @@ async def get_execution(request: Request, version: str, job_id: str, execution: 
     authorize(request, f"/jobs/{job_id}/executions/{execution}", "get")
     engine = _engine(request)
     found = engine.get_for_job(job_id, execution_id(job_id, execution))
-    return json_response(job_execution(found, v, engine.settings.logs_dir))
+    return json_response(job_execution(found, v, engine.logs_dir))
 
 
 @router.delete("/{version}/jobs/{job_id}/executions/{execution}", status_code=204, tags=["ocapi"])
@@ -142,7 +142,7 @@ async def search_executions(request: Request, version: str) -> Response:
     document = await json_body(request)
     search = query.parse_search(document)
     total, hits = await run_in_threadpool(engine.read, lambda conn: query.search(conn, search))
-    logs_dir = engine.settings.logs_dir
+    logs_dir = engine.logs_dir
     result: dict[str, Any] = {
         "_v": v,
         "_type": "job_execution_search_result",
