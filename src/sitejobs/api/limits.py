@@ -51,7 +51,9 @@ class BodyLimit:
                 await self._refuse(scope, receive, send)
 
     def _error(self) -> RequestTooLarge:
-        return RequestTooLarge(f"The request body exceeds the limit of {self.max_bytes} bytes.", limit=self.max_bytes)
+        return RequestTooLarge(
+            f"The request body exceeds the limit of {self.max_bytes} bytes.", limit=self.max_bytes
+        )
 
     async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
         # The scope has not been through the app yet: hand it the app, whose state holds the fault renderers.

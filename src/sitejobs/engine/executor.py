@@ -7,6 +7,7 @@ or a process pool (jobs declared CPU-bound), renewing leases and reaping expired
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import socket
 import threading
@@ -80,7 +81,7 @@ class LocalExecutor:
         except Exception:
             log.debug("could not unregister worker", exc_info=True)
         self._threads.shutdown(wait=False, cancel_futures=True)
-        self._logs.close()
+        self._logs.stop()
         if self._processes is not None:
             self._processes.shutdown(wait=False, cancel_futures=True)
 
@@ -204,9 +205,15 @@ class LocalExecutor:
         return outcome
 
     def _process_pool(self) -> ProcessPoolExecutor:
-        if self._processes is None:
-            self._processes = ProcessPoolExecutor(self.settings.cpu_workers)
-        return self._processes
+        # Spawned, not forked: a child forked from this threaded process inherits SQLite's in-process lock
+        # bookkeeping as it stood mid-transaction in another thread, and can then wait forever for a lock
+        # nobody holds. Under the lock: two slots starting CPU-bound runs at once must share one pool.
+        with self._lock:
+            if self._processes is None:
+                self._processes = ProcessPoolExecutor(
+                    self.settings.cpu_workers, mp_context=multiprocessing.get_context("spawn")
+                )
+            return self._processes
 
 
 _process_engine: JobEngine | None = None

@@ -1,5 +1,9 @@
 """Execution log files. One thread appends the lines of all running jobs, so a job's `log()` is a queue put
-rather than a handful of system calls (each of which would hand the GIL around under load)."""
+rather than a handful of system calls (each of which would hand the GIL around under load).
+
+A run's lines are all in its file before the run is recorded as finished: `close()` answers an event that is
+set once the file is written and closed, and the executor waits for it.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,10 @@ import queue
 import threading
 from collections import OrderedDict
 from pathlib import Path
-from typing import TextIO
+from typing import Literal, TextIO
 
 MAX_OPEN_FILES = 64
+_Entry = tuple[Literal["write", "close", "stop"], Path | None, str | threading.Event | None]
 
 
 def append_lines(path: Path, text: str) -> None:
@@ -24,52 +29,46 @@ def append_lines(path: Path, text: str) -> None:
 
 class LogWriter:
     def __init__(self) -> None:
-        self._queue: queue.SimpleQueue[tuple[Path, str] | tuple[Path, None] | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[_Entry] = queue.SimpleQueue()
         self._open: OrderedDict[Path, TextIO] = OrderedDict()
         self._thread = threading.Thread(target=self._run, name="sitejobs-log", daemon=True)
         self._thread.start()
 
     def write(self, path: Path, text: str) -> None:
-        self._queue.put((path, text))
+        self._queue.put(("write", path, text))
 
-    def done(self, path: Path) -> None:
-        """The run writing to `path` ended: close its file."""
-        self._queue.put((path, None))
+    def close_file(self, path: Path) -> threading.Event:
+        """The run writing to `path` ended: the event is set once its lines are on disk and the file closed."""
+        written = threading.Event()
+        self._queue.put(("close", path, written))
+        return written
 
-    def flush(self) -> None:
-        """Wait until everything written so far is in the files."""
-        marker = threading.Event()
-        self._queue.put((Path(), marker))  # type: ignore[arg-type]
-        marker.wait()
-
-    def close(self) -> None:
-        self._queue.put(None)
+    def stop(self) -> None:
+        self._queue.put(("stop", None, None))
         self._thread.join()
 
     def _run(self) -> None:
         while True:
-            item = self._queue.get()
-            batch = [item]
+            batch = [self._queue.get()]
             while True:
                 try:
                     batch.append(self._queue.get_nowait())
                 except queue.Empty:
                     break
-            for entry in batch:
-                if entry is None:
+            for kind, path, payload in batch:
+                if kind == "stop":
                     self._close_all()
                     return
-                path, text = entry
-                if isinstance(text, threading.Event):
-                    for handle in self._open.values():
-                        handle.flush()
-                    text.set()
-                elif text is None:
+                assert path is not None
+                if kind == "write":
+                    assert isinstance(payload, str)
+                    self._handle(path).write(payload)
+                else:
                     handle = self._open.pop(path, None)
                     if handle is not None:
                         handle.close()
-                else:
-                    self._handle(path).write(text)
+                    assert isinstance(payload, threading.Event)
+                    payload.set()
             for handle in self._open.values():
                 handle.flush()
 

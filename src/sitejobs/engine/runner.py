@@ -16,6 +16,8 @@ from sitejobs.jobs.registry import JobFunction, Registry
 
 log = logging.getLogger(__name__)
 
+LOG_FLUSH_TIMEOUT_SECONDS = 10.0
+
 
 class EngineSink:
     """Sends a job's reports to the engine under the worker's lease, and its log lines to a LogWriter
@@ -33,8 +35,9 @@ class EngineSink:
             self._logs.write(path, text)
 
     def log_done(self, path: Path) -> None:
-        if self._logs is not None:
-            self._logs.done(path)
+        """Returns once every line of the run is in its file."""
+        if self._logs is not None and not self._logs.close_file(path).wait(LOG_FLUSH_TIMEOUT_SECONDS):
+            log.warning("log lines of %s not written after %s s", path.name, LOG_FLUSH_TIMEOUT_SECONDS)
 
     def report(self, execution_id: int, **kw: Any) -> State:
         state: State = self._engine.report(execution_id, self._worker, **kw)

@@ -132,7 +132,7 @@ class JobDefinition:
             if name in typed:
                 raise InvalidParameter(f"Parameter '{name}' is given twice.", parameter=name)
             typed[name] = spec.coerce(raw)
-            echoed.append({"name": name, "value": raw if isinstance(raw, str) else str(raw)})
+            echoed.append({"name": name, "value": _as_text(raw)})
         for spec in self.params:
             if spec.name in typed:
                 continue
@@ -154,6 +154,13 @@ class JobDefinition:
             raise _validation_fault(exc) from None
         echoed = [{"name": n, "value": v} for n, v in self.system_request.echo(model)]
         return echoed, model.model_dump(mode="json")
+
+
+def _as_text(raw: object) -> str:
+    """A parameter value as OCAPI echoes it: JSON's spelling for booleans (`true`, not Python's `True`)."""
+    if isinstance(raw, bool):
+        return "true" if raw else "false"
+    return raw if isinstance(raw, str) else str(raw)
 
 
 def _validation_fault(exc: ValidationError) -> Exception:
@@ -243,7 +250,9 @@ class Registry:
         try:
             loaded = loader()
         except ImportError as exc:
-            raise InvalidJobDefinition(f"Cannot import the jobs module '{name}': {exc}.", module=name) from exc
+            raise InvalidJobDefinition(
+                f"Cannot import the jobs module '{name}': {exc}.", module=name
+            ) from exc
         if isinstance(loaded, JobDefinition):
             self.add(loaded)
             return

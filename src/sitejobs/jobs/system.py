@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from sitejobs.jobs.context import JobContext, JobFailed
 from sitejobs.jobs.registry import JobDefinition, Registry, RetryPolicy, SystemRequest
+from sitejobs.sites.commerce.archive import ArchiveLimits
+from sitejobs.sites.commerce.errors import SiteImportError
+from sitejobs.sites.commerce.importer import import_site_archive
+
+if TYPE_CHECKING:
+    from sitejobs.engine.service import JobEngine
 
 
 class _Strict(BaseModel):
@@ -24,13 +30,36 @@ def _import_echo(model: BaseModel) -> list[tuple[str, str]]:
     return [("ImportMode", model.mode), ("ImportFile", model.file_name)]
 
 
-def site_archive_import(ctx: JobContext) -> None:
-    file_name = ctx.params["file_name"]
-    ctx.log(f"Import of '{file_name}' requested (mode {ctx.params['mode']})")
-    raise JobFailed(
-        f"Site archive import is not available in this version of sitejobs; '{file_name}' was not imported.",
-        code="IMPORT_NOT_AVAILABLE",
+def site_archive_import(ctx: JobContext) -> dict[str, Any]:
+    """Reads the archive whole, then writes it to the site store in one transaction (all or nothing)."""
+    engine = _job_engine(ctx)
+    settings = engine.settings
+    limits = ArchiveLimits(
+        max_bytes=settings.archive_max_bytes,
+        max_ratio=settings.archive_max_ratio,
+        max_entries=settings.archive_max_entries,
     )
+    try:
+        return import_site_archive(
+            engine.db,
+            settings.impex_dir,
+            ctx.params["file_name"],
+            ctx.params["mode"],
+            ctx,
+            limits=limits,
+            scratch_dir=settings.data_dir,
+        )
+    except SiteImportError as exc:
+        raise JobFailed(exc.message, code=exc.code) from None
+
+
+def _job_engine(ctx: JobContext) -> JobEngine:
+    """The engine running this job. JobContext does not hand out the store yet, so this reads it from the
+    context's sink (the runner's EngineSink); a context without one cannot run store jobs."""
+    engine: JobEngine | None = getattr(getattr(ctx, "_sink", None), "_engine", None)
+    if engine is None or not hasattr(engine, "db") or not hasattr(engine, "settings"):
+        raise JobFailed("This worker cannot reach the site store.", code="STORE_UNAVAILABLE")
+    return engine
 
 
 def register(registry: Registry) -> None:

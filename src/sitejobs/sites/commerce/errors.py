@@ -1,0 +1,55 @@
+"""Why an import failed. Each class's docstring is its default message; `code` is the job's exit code."""
+
+from __future__ import annotations
+
+
+class SiteImportError(Exception):
+    """The site archive could not be imported."""
+
+    code = "IMPORT_FAILED"
+
+    def __init__(self, message: str | None = None) -> None:
+        self.message = message or (type(self).__doc__ or "").strip()
+        super().__init__(self.message)
+
+
+class InvalidFileName(SiteImportError):
+    """The file name must be a plain name in Impex/src/instance."""
+
+    code = "INVALID_FILE_NAME"
+
+
+class ArchiveNotFound(SiteImportError):
+    """No such file in Impex/src/instance."""
+
+    code = "FILE_NOT_FOUND"
+
+
+class InvalidArchive(SiteImportError):
+    """The file is not a site archive."""
+
+    code = "INVALID_ARCHIVE"
+
+
+class UnsafeArchive(SiteImportError):
+    """The archive was refused as unsafe."""
+
+    code = "UNSAFE_ARCHIVE"
+
+
+class MalformedXml(SiteImportError):
+    """A file of the archive is not well-formed XML."""
+
+    code = "MALFORMED_XML"
+
+
+class ForbiddenDoctype(SiteImportError):
+    """A file of the archive declares a DOCTYPE or entities, which are refused."""
+
+    code = "FORBIDDEN_DOCTYPE"
+
+
+class InvalidData(SiteImportError):
+    """An element of the archive lacks what identifies it."""
+
+    code = "INVALID_DATA"

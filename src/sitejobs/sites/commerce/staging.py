@@ -1,0 +1,72 @@
+"""The store writes an import will make, spooled to an anonymous temporary file while the archive is read.
+
+Reading the whole archive before touching the store means a bad file anywhere changes nothing, and the
+write transaction lasts only as long as the writes themselves (on SQLite it holds the one write lock, and the
+engine's own writes — progress, heartbeats — wait behind it). The file is unlinked from the start, so nothing
+is left behind whatever happens to the process.
+"""
+
+from __future__ import annotations
+
+import pickle
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, BinaryIO, Literal, Protocol
+
+Verb = Literal["upsert", "delete", "prune"]
+Op = tuple[Verb, str, Any]  # upsert: a packed row (rows.Layout); delete, prune: {column: value}
+
+BATCH = 512
+
+
+class OpSink(Protocol):
+    """Where a plan sends its writes: a Staging file, or a StreamingApplier."""
+
+    count: int
+
+    def add(self, verb: Verb, table: str, values: Any) -> None: ...
+
+
+class Staging:
+    def __init__(self, directory: Path | None = None) -> None:
+        # Closed by close() / __exit__; unlinked at once, so never left behind.
+        self._file: BinaryIO = tempfile.TemporaryFile(dir=directory, prefix="sitejobs-import-")  # noqa: SIM115
+        self._batch: list[Op] = []
+        self.count = 0
+
+    def add(self, verb: Verb, table: str, values: Any) -> None:
+        self._batch.append((verb, table, values))
+        self.count += 1
+        if len(self._batch) >= BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._batch:
+            pickle.dump(self._batch, self._file, protocol=pickle.HIGHEST_PROTOCOL)
+            self._batch = []
+
+    @property
+    def size(self) -> int:
+        """Bytes spooled so far."""
+        return self._file.tell()
+
+    def __iter__(self) -> Iterator[Op]:
+        """Every op in the order it was added (the file is our own, written just now)."""
+        self._flush()
+        self._file.seek(0)
+        while True:
+            try:
+                batch: list[Op] = pickle.load(self._file)
+            except EOFError:
+                return
+            yield from batch
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self) -> Staging:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
