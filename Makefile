@@ -27,6 +27,7 @@ check: $(STAMP)
 	$(BIN)/mypy
 
 bench: $(STAMP)
+	command -v wrk > /dev/null || apt-get install -y wrk || echo "wrk not installed: bench.loadgen is used instead"
 	$(BIN)/python -m bench.all
 
 clean:

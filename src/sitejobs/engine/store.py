@@ -343,48 +343,45 @@ def expired(conn: Connection, *, at: int, limit: int = 500) -> list[Execution]:
     return [Execution.from_row(r) for r in rows]
 
 
-def requeue_expired(conn: Connection, execution: Execution, *, at: int) -> bool:
-    """Give an execution whose lease ran out back to the queue, as a restart."""
+def _settle_expired(
+    conn: Connection, execution: Execution, *, at: int, to: State, note: str, **values: Any
+) -> bool:
+    """Move an execution whose lease ran out to `to`, unless someone got to it first (guarded on the lease)."""
     done = conn.execute(
         update(executions)
         .where(E.id == execution.id, E.lease_owner == execution.lease_owner, E.lease_expires_at < at)
         .where(E.state.in_(_LEASED_VALUES))
-        .values(
-            state=State.PENDING.value,
-            is_restart=True,
-            attempt=E.attempt + 1,
-            lease_owner=None,
-            lease_expires_at=None,
-            modified_at=at,
-        )
+        .values(state=to.value, lease_owner=None, lease_expires_at=None, modified_at=at, **values)
     ).rowcount
     if done:
-        _event(
-            conn, [(execution.id, execution.state.value, State.PENDING.value)], None, "lease expired: retry"
-        )
+        _event(conn, [(execution.id, execution.state.value, to.value)], None, note)
     return bool(done)
+
+
+def requeue_expired(conn: Connection, execution: Execution, *, at: int) -> bool:
+    """Give an execution whose lease ran out back to the queue, as a restart."""
+    return _settle_expired(
+        conn,
+        execution,
+        at=at,
+        to=State.PENDING,
+        note="lease expired: retry",
+        is_restart=True,
+        attempt=E.attempt + 1,
+    )
 
 
 def fail_expired(conn: Connection, execution: Execution, *, at: int, code: str, message: str) -> bool:
-    done = conn.execute(
-        update(executions)
-        .where(E.id == execution.id, E.lease_owner == execution.lease_owner, E.lease_expires_at < at)
-        .where(E.state.in_(_LEASED_VALUES))
-        .values(
-            state=State.FAILED.value,
-            exit_code=code,
-            exit_message=message,
-            end_time=at,
-            lease_owner=None,
-            lease_expires_at=None,
-            modified_at=at,
-        )
-    ).rowcount
-    if done:
-        _event(
-            conn, [(execution.id, execution.state.value, State.FAILED.value)], None, "lease expired: failed"
-        )
-    return bool(done)
+    return _settle_expired(
+        conn,
+        execution,
+        at=at,
+        to=State.FAILED,
+        note="lease expired: failed",
+        exit_code=code,
+        exit_message=message,
+        end_time=at,
+    )
 
 
 def delete_finished(conn: Connection, execution_id: int) -> bool:
