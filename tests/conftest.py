@@ -138,10 +138,11 @@ class ServerProcess:
         return env
 
     def start(self, wait_ready: bool = True) -> ServerProcess:
-        log = (self.settings.data_dir / f"server-{self.port}.log").open("ab")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "sitejobs", *self.args], env=self.env(), stdout=log, stderr=log,
-        )
+        log_path = self.settings.data_dir / f"server-{self.port}.log"
+        with log_path.open("ab") as log:  # closed here once the child has its own copy
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "sitejobs", *self.args], env=self.env(), stdout=log, stderr=log,
+            )
         if wait_ready:
             deadline = time.monotonic() + 30
             while time.monotonic() < deadline:

@@ -7,6 +7,8 @@ the store directly, so it sees what the server and the workers see.
 from __future__ import annotations
 
 import contextlib
+import logging
+import os
 import signal
 import sys
 import threading
@@ -127,6 +129,18 @@ def _serve(settings: Settings, host: str, port: int, *, tls: bool = False) -> No
         ssl_certfile=certfile,
         ssl_keyfile=keyfile,
     )
+    _exit_leaving_jobs_to_recovery()
+
+
+def _exit_leaving_jobs_to_recovery() -> None:
+    """After shutdown, jobs that never reached a progress call may still hold threads: their leases are
+    already released for recovery, so end the process now rather than wait for them."""
+    if any(t.name.startswith("sitejobs-job") and t.is_alive() for t in threading.enumerate()):
+        logging.getLogger(__name__).warning("exiting with jobs still running; they will be recovered")
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(0)
 
 
 @app.command()
@@ -208,6 +222,7 @@ def worker(
         err.print(f"worker {runner.worker_id} running {runner.slots} slots; Ctrl-C to stop")
         stop.wait()
         runner.stop()
+    _exit_leaving_jobs_to_recovery()
 
 
 # ---- clients --------------------------------------------------------------------------------------------------

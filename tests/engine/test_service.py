@@ -171,7 +171,9 @@ def test_reaper_fails_a_job_whose_policy_is_not_to_retry(engine: JobEngine) -> N
     _expire(engine, execution.id)
     assert engine.reap() == [(execution.id, "failed")]
     final = engine.get(execution.id)
-    assert final is not None and final.state is State.FAILED and final.exit_code == WORKER_LOST
+    assert final is not None
+    assert final.state is State.FAILED
+    assert final.exit_code == WORKER_LOST
 
 
 def test_live_leases_are_left_alone(engine: JobEngine) -> None:
@@ -212,7 +214,8 @@ def test_restart_makes_a_new_execution_marked_restart(engine: JobEngine) -> None
     engine.abort(execution.id)
     again = engine.restart(execution.id)
     assert again.id != execution.id
-    assert again.is_restart and again.parameters == execution.parameters
+    assert again.is_restart
+    assert again.parameters == execution.parameters
     with pytest.raises(InvalidStateTransition):
         engine.restart(again.id)
 
@@ -243,6 +246,8 @@ def test_times_are_recorded(engine: JobEngine) -> None:
     time.sleep(0.01)
     engine.finish_future(claimed, "w1", Outcome(State.SUCCEEDED, "OK", "")).result()
     final = engine.get(execution.id)
-    assert final is not None and final.start_time is not None and final.end_time is not None
+    assert final is not None
+    assert final.start_time is not None
+    assert final.end_time is not None
     assert before <= final.created_at <= final.start_time < final.end_time
     assert final.duration_ms == final.end_time - final.start_time
