@@ -78,10 +78,10 @@ def fill(engine: Any, rows: int, now: int) -> None:
 
 def queries(now: int) -> dict[str, dict[str, Any]]:
     day_ago, month_ago = iso_ms(now - DAY_MS), iso_ms(now - 30 * DAY_MS)
+
     def term(field, op, *values):
-        return {
-            "term_query": {"fields": [field], "operator": op, "values": list(values)}
-        }
+        return {"term_query": {"fields": [field], "operator": op, "values": list(values)}}
+
     return {
         "match_all (newest 25)": {"query": {"match_all_query": {}}},
         "job_id is X": {"query": term("job_id", "is", "job-07")},

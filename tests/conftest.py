@@ -86,8 +86,12 @@ def engine(settings: Settings) -> Iterator[JobEngine]:
     engine.close()
 
 
-def add_client(settings: Settings, client_id: str = CLIENT_ID, secret: str = CLIENT_SECRET,
-               resources: list[dict[str, Any]] | None = None) -> None:
+def add_client(
+    settings: Settings,
+    client_id: str = CLIENT_ID,
+    secret: str = CLIENT_SECRET,
+    resources: list[dict[str, Any]] | None = None,
+) -> None:
     ClientStore(settings.resolved_clients_file).add(client_id, secret, resources or ALL_RESOURCES)
 
 
@@ -95,11 +99,16 @@ def basic(client_id: str, secret: str) -> str:
     return "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()
 
 
-def token_for(client: TestClient | httpx.Client, client_id: str = CLIENT_ID, secret: str = CLIENT_SECRET) -> str:
+def token_for(
+    client: TestClient | httpx.Client, client_id: str = CLIENT_ID, secret: str = CLIENT_SECRET
+) -> str:
     response = client.post(
         "/dwsso/oauth2/access_token",
         content="grant_type=client_credentials",
-        headers={"Authorization": basic(client_id, secret), "Content-Type": "application/x-www-form-urlencoded"},
+        headers={
+            "Authorization": basic(client_id, secret),
+            "Content-Type": "application/x-www-form-urlencoded",
+        },
     )
     assert response.status_code == 200, response.text
     token: str = response.json()["access_token"]
@@ -141,7 +150,10 @@ class ServerProcess:
         log_path = self.settings.data_dir / f"server-{self.port}.log"
         with log_path.open("ab") as log:  # closed here once the child has its own copy
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "sitejobs", *self.args], env=self.env(), stdout=log, stderr=log,
+                [sys.executable, "-m", "sitejobs", *self.args],
+                env=self.env(),
+                stdout=log,
+                stderr=log,
             )
         if wait_ready:
             deadline = time.monotonic() + 30

@@ -19,8 +19,10 @@ def test_percent_encoded_secret_is_accepted(settings: Settings) -> None:
             response = client.post(
                 "/dwsso/oauth2/access_token",
                 content="grant_type=client_credentials",
-                headers={"Authorization": basic("enc-client", sent),
-                         "Content-Type": "application/x-www-form-urlencoded"},
+                headers={
+                    "Authorization": basic("enc-client", sent),
+                    "Content-Type": "application/x-www-form-urlencoded",
+                },
             )
             assert response.status_code == 200, (sent, response.text)
         wrong = client.post(

@@ -99,7 +99,9 @@ def test_a_singleton_job_runs_once_at_a_time(engine: JobEngine) -> None:
 
 def test_concurrent_submissions_share_commits_but_fail_alone(engine: JobEngine) -> None:
     futures = [engine.submit_future("hello-world", [("Seconds", "0")]) for _ in range(200)]
-    singles = [engine.submit_future("sfcc-site-archive-import", request={"file_name": f"{i}.zip"}) for i in range(5)]
+    singles = [
+        engine.submit_future("sfcc-site-archive-import", request={"file_name": f"{i}.zip"}) for i in range(5)
+    ]
     ids = [f.result().id for f in futures]
     assert len(set(ids)) == 200
     outcomes = [f.exception() for f in singles]
@@ -148,7 +150,9 @@ def test_reaper_retries_per_policy_as_a_restart(engine: JobEngine) -> None:
     assert again is not None
     assert (again.state, again.is_restart, again.attempt, again.lease_owner) == (State.PENDING, True, 2, None)
     # the dead worker cannot finish what it no longer owns
-    assert engine.finish_future(execution, "dead-worker", Outcome(State.SUCCEEDED, "OK", "")).result() is False
+    assert (
+        engine.finish_future(execution, "dead-worker", Outcome(State.SUCCEEDED, "OK", "")).result() is False
+    )
 
 
 def test_reaper_fails_after_the_last_attempt(engine: JobEngine) -> None:

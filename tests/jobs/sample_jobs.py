@@ -33,8 +33,18 @@ def sleepy(ctx: JobContext) -> None:
 
 
 def register(registry: Registry) -> None:
-    registry.add(JobDefinition(id="crunch", run=crunch, params=(Param("Rounds", "integer", default="200000"),),
-                               cpu_bound=True))
+    registry.add(
+        JobDefinition(
+            id="crunch", run=crunch, params=(Param("Rounds", "integer", default="200000"),), cpu_bound=True
+        )
+    )
     registry.add(JobDefinition(id="sleepy", run=sleepy, params=(Param("Seconds", "number", default="1"),)))
-    registry.add(JobDefinition(id="sleepy-once", run=sleepy, params=(Param("Seconds", "number", default="1"),),
-                               retry=RetryPolicy(on_worker_lost="fail"), concurrent=False))
+    registry.add(
+        JobDefinition(
+            id="sleepy-once",
+            run=sleepy,
+            params=(Param("Seconds", "number", default="1"),),
+            retry=RetryPolicy(on_worker_lost="fail"),
+            concurrent=False,
+        )
+    )

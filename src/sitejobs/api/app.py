@@ -82,4 +82,6 @@ def create_app(settings: Settings, *, engine: JobEngine | None = None, executor:
     app.add_exception_handler(HTTPException, faults.on_http_error)
     app.add_exception_handler(Exception, faults.on_unexpected)
     app.add_exception_handler(RequestValidationError, faults.on_validation_error)
-    return StatusFastPath(BodyLimit(app, settings.max_body_bytes, exempt_prefixes=(WEBDAV_PREFIX,)), app.state)
+    return StatusFastPath(
+        BodyLimit(app, settings.max_body_bytes, exempt_prefixes=(WEBDAV_PREFIX,)), app.state
+    )

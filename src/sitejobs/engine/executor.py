@@ -193,10 +193,7 @@ class LocalExecutor:
                 pool = self._process_pool()
                 outcome = pool.submit(_run_in_process, self.settings, execution, self.worker_id).result()
             else:
-                log_file = self.engine.log_path(execution)
-                outcome = run_execution(
-                    execution, self.engine.registry, self._sink, self.settings.data_dir, log_file
-                )
+                outcome = run_execution(execution, self.engine, self._sink)
         except BaseException as exc:  # the pool itself failed (a child process died, say)
             outcome = Outcome(State.FAILED, "ERROR", f"The job's process failed: {exc!r}")
         if outcome is not None and self.on_finished is not None:
@@ -226,4 +223,4 @@ def _run_in_process(settings: Settings, execution: Execution, worker: str) -> Ou
         _process_engine = JobEngine(settings)
     engine = _process_engine
     sink = EngineSink(engine, worker)
-    return run_execution(execution, engine.registry, sink, settings.data_dir, engine.log_path(execution))
+    return run_execution(execution, engine, sink)

@@ -5,14 +5,17 @@ from __future__ import annotations
 import logging
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sitejobs.engine.joblog import LogWriter, append_lines
 from sitejobs.engine.models import Execution, Outcome
 from sitejobs.engine.states import State
 from sitejobs.errors import LeaseLost, SitejobsError
 from sitejobs.jobs.context import JobAborted, JobContext, JobFailed, ProgressSink
-from sitejobs.jobs.registry import JobFunction, Registry
+from sitejobs.jobs.registry import JobFunction
+
+if TYPE_CHECKING:
+    from sitejobs.engine.service import JobEngine
 
 log = logging.getLogger(__name__)
 
@@ -51,11 +54,9 @@ class EngineSink:
         return state
 
 
-def run_execution(
-    execution: Execution, registry: Registry, sink: ProgressSink, data_dir: Path, log_file: Path
-) -> Outcome | None:
+def run_execution(execution: Execution, engine: JobEngine, sink: ProgressSink) -> Outcome | None:
     """Run the job; None means the lease was lost and the result must not be recorded."""
-    definition = registry.find(execution.job_id)
+    definition = engine.registry.find(execution.job_id)
     if definition is None:
         return Outcome(
             State.FAILED, "JOB_NOT_DEFINED", f"No job '{execution.job_id}' is defined on this worker."
@@ -68,11 +69,11 @@ def run_execution(
         )
     except SitejobsError as exc:
         return Outcome(State.FAILED, "INVALID_PARAMETERS", exc.message)
-    ctx = JobContext(execution, params, sink, data_dir, log_file)
+    ctx = JobContext(execution, params, sink, engine)
     try:
         return _run(definition.run, ctx)
     finally:
-        sink.log_done(log_file)
+        sink.log_done(ctx.log_file)
 
 
 def _run(job: JobFunction, ctx: JobContext) -> Outcome | None:

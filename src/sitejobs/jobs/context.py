@@ -6,10 +6,13 @@ import contextlib
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sitejobs.engine.models import Execution, now_ms
 from sitejobs.engine.states import State
+
+if TYPE_CHECKING:
+    from sitejobs.engine.service import JobEngine
 
 
 def format_log_line(message: str, level: str = "INFO") -> str:
@@ -57,12 +60,14 @@ class JobContext:
     PAUSE_POLL_SECONDS = 0.2
 
     def __init__(
-        self, execution: Execution, params: dict[str, Any], sink: ProgressSink, data_dir: Path, log_file: Path
+        self, execution: Execution, params: dict[str, Any], sink: ProgressSink, engine: JobEngine
     ) -> None:
         self.execution = execution
         self.params = params
-        self.data_dir = data_dir
-        self.log_file = log_file
+        #: The engine running this job: its settings (data directory, limits) and its store (`engine.db`).
+        self.engine = engine
+        self.data_dir = engine.settings.data_dir
+        self.log_file = engine.log_path(execution)
         self._sink = sink
         self._steps: list[dict[str, Any]] = list(execution.steps or [])
         self.result: dict[str, Any] = dict(execution.result or {})

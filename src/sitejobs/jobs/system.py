@@ -8,12 +8,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sitejobs.jobs.context import JobContext, JobFailed
 from sitejobs.jobs.registry import JobDefinition, Registry, RetryPolicy, SystemRequest
-from sitejobs.sites.commerce.archive import ArchiveLimits
-from sitejobs.sites.commerce.errors import SiteImportError
-from sitejobs.sites.commerce.importer import import_site_archive
+from sitejobs.sites.commerce import ArchiveLimits, SiteImportError, import_site_archive
 
 if TYPE_CHECKING:
-    from sitejobs.engine.service import JobEngine
+    pass
 
 
 class _Strict(BaseModel):
@@ -32,7 +30,7 @@ def _import_echo(model: BaseModel) -> list[tuple[str, str]]:
 
 def site_archive_import(ctx: JobContext) -> dict[str, Any]:
     """Reads the archive whole, then writes it to the site store in one transaction (all or nothing)."""
-    engine = _job_engine(ctx)
+    engine = ctx.engine
     settings = engine.settings
     limits = ArchiveLimits(
         max_bytes=settings.archive_max_bytes,
@@ -51,15 +49,6 @@ def site_archive_import(ctx: JobContext) -> dict[str, Any]:
         )
     except SiteImportError as exc:
         raise JobFailed(exc.message, code=exc.code) from None
-
-
-def _job_engine(ctx: JobContext) -> JobEngine:
-    """The engine running this job. JobContext does not hand out the store yet, so this reads it from the
-    context's sink (the runner's EngineSink); a context without one cannot run store jobs."""
-    engine: JobEngine | None = getattr(getattr(ctx, "_sink", None), "_engine", None)
-    if engine is None or not hasattr(engine, "db") or not hasattr(engine, "settings"):
-        raise JobFailed("This worker cannot reach the site store.", code="STORE_UNAVAILABLE")
-    return engine
 
 
 def register(registry: Registry) -> None:

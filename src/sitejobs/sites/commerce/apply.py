@@ -70,7 +70,7 @@ class Applier:
             # Positional parameters, so the packed tuples go to the driver as they are.
             dialect = cast(Any, type(self.conn.dialect))(paramstyle="format" if postgres else "qmark")
             compiled = cast(SQLCompiler, statement.compile(dialect=dialect))
-            upsert = self._upserts[name] = _Upsert(compiled, LAYOUTS[name].columns, multirow=postgres)
+            upsert = self._upserts[name] = _Upsert(compiled, LAYOUTS[name].columns)
         return upsert
 
     def _delete(self, name: str, columns: tuple[str, ...]) -> Delete:
@@ -94,33 +94,20 @@ class Applier:
 
 
 class _Upsert:
-    """An upsert compiled once and given the packed rows as they are: SQLAlchemy's per-row parameter
-    processing would cost about as much as the database's own work. SQLite takes them through the driver's
-    executemany; PostgreSQL as one multi-row VALUES statement per batch (one round trip, no per-row calls)."""
+    """An upsert compiled once and run through the driver's executemany with the packed rows as they are:
+    SQLAlchemy's per-row parameter processing would cost about as much as the database's own work. (A
+    multi-row VALUES statement costs psycopg more: it parses such long queries anew each time.)"""
 
-    def __init__(self, compiled: SQLCompiler, columns: tuple[str, ...], multirow: bool) -> None:
+    def __init__(self, compiled: SQLCompiler, columns: tuple[str, ...]) -> None:
         self.sql = str(compiled)
         order = tuple(compiled.positiontup or ())
         self._reorder = None if order == columns else itemgetter(*(columns.index(c) for c in order))
-        self._multirow = multirow
-        head, _, rest = self.sql.partition(" VALUES ")
-        values, _, tail = rest.partition(") ON CONFLICT ")
-        self._head, self._values, self._tail = f"{head} VALUES ", f"{values})", f" ON CONFLICT {tail}"
-        self._full: str | None = None  # the statement for a whole batch, the usual size
 
     def run(self, conn: Connection, rows: list[Row]) -> None:
         if self._reorder is not None:
             reorder = self._reorder
             rows = [tuple(reorder(row)) for row in rows]
-        if not self._multirow:
-            conn.exec_driver_sql(self.sql, rows)
-            return
-        statement = self._full if len(rows) == BATCH else None
-        if statement is None:
-            statement = self._head + ", ".join([self._values] * len(rows)) + self._tail
-            if len(rows) == BATCH:
-                self._full = statement
-        conn.exec_driver_sql(statement, tuple(value for row in rows for value in row))
+        conn.exec_driver_sql(self.sql, rows)
 
 
 def _children(container: Table) -> list[list[Any]]:

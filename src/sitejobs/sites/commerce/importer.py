@@ -1,8 +1,10 @@
-"""Importing a site archive into the store: read and check everything, then write it in one transaction.
+"""Importing a site archive into the store, all or nothing: every write of an import is in one transaction.
 
-Reading streams each XML file (one step per file, progress from the compressed bytes read) and spools the
-writes it implies; nothing touches the store until the whole archive has been read without error. Then one
-write transaction applies them in order, so an import changes everything it should or nothing at all.
+Reading streams each XML file (one step per file, progress from the compressed bytes read) and turns it into
+writes, in archive order. On SQLite, which has one writer, the writes are spooled to a temporary file and
+applied once the whole archive has been read without error, so the write lock (which the engine's own
+progress and heartbeat writes wait for) is held only while writing. On PostgreSQL they are applied while
+reading, on a second thread, in a transaction that commits at the end.
 """
 
 from __future__ import annotations

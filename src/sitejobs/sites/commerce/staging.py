@@ -1,9 +1,8 @@
 """The store writes an import will make, spooled to an anonymous temporary file while the archive is read.
 
-Reading the whole archive before touching the store means a bad file anywhere changes nothing, and the
-write transaction lasts only as long as the writes themselves (on SQLite it holds the one write lock, and the
-engine's own writes — progress, heartbeats — wait behind it). The file is unlinked from the start, so nothing
-is left behind whatever happens to the process.
+Used on SQLite: reading the whole archive before touching the store keeps the write transaction (which holds
+the one write lock the engine's own writes — progress, heartbeats — wait for) as short as the writes
+themselves. The file is unlinked from the start, so nothing is left behind whatever happens to the process.
 """
 
 from __future__ import annotations
