@@ -17,6 +17,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import func, select
+
 from sitejobs.api.ocapi.query import parse_search, search
 from sitejobs.engine import store
 from sitejobs.engine.db import create_store_engine, migrate, write_transaction
@@ -129,7 +131,7 @@ def main() -> None:
     try:
         migrate(engine)
         with engine.connect() as conn:
-            have = conn.execute(executions.count()).scalar_one()
+            have = conn.execute(select(func.count()).select_from(executions)).scalar_one()
         if have < args.rows:
             started = time.perf_counter()
             fill(engine, args.rows - have, now)

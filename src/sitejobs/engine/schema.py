@@ -63,6 +63,9 @@ executions = Table(
     Index("ix_executions_job_id_id", "job_id", "id"),
     Index("ix_executions_job_id_start_time", "job_id", "start_time"),
     Index("ix_executions_state_id", "state", "id"),
+    # Compound searches (a job in a status; a status in a time range) count and page from the index alone.
+    Index("ix_executions_job_id_state_id", "job_id", "state", "id"),
+    Index("ix_executions_state_start_time", "state", "start_time"),
     Index("ix_executions_client_id_id", "client_id", "id"),
     Index("ix_executions_start_time", "start_time"),
     Index("ix_executions_end_time", "end_time"),
