@@ -10,9 +10,9 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import pytest
@@ -31,6 +31,7 @@ PG_HELP = (
     "with `make test PYTEST_ARGS='--backend sqlite'`."
 )
 CLIENT_ID, CLIENT_SECRET = "test-client", "test-secret"
+T = TypeVar("T")
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO.parent / "shared" / "fixtures"
 
@@ -122,6 +123,18 @@ def api(settings: Settings) -> Iterator[TestClient]:
     with TestClient(create_app(settings)) as client:
         client.headers["Authorization"] = f"Bearer {token_for(client)}"
         yield client
+
+
+def wait_for(probe: Callable[[], T | None], timeout: float, what: str, interval: float = 0.02) -> T:
+    """Poll `probe` until it returns something truthy, failing after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = probe()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(interval)
 
 
 def free_port() -> int:

@@ -19,22 +19,11 @@ from sitejobs.engine.states import OCAPI, State
 from sitejobs.jobs.context import JobContext
 from sitejobs.jobs.registry import JobDefinition
 from sitejobs.settings import Settings
+from tests.conftest import wait_for
 
 SAMPLE = "tests.jobs.sample_jobs"
 
 T = TypeVar("T")
-
-
-def wait_for(probe: Callable[[], T | None], timeout: float, what: str, interval: float = 0.02) -> T:
-    """Poll `probe` until it returns something truthy, failing after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(interval)
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from sitejobs.engine.models import Execution, now_ms
 from sitejobs.engine.service import WORKER_LOST, JobEngine
 from sitejobs.engine.states import TERMINAL, State
 from sitejobs.settings import Settings
-from tests.conftest import ServerProcess, add_client, token_for
+from tests.conftest import ServerProcess, add_client, token_for, wait_for
 
 SAMPLE = "tests.jobs.sample_jobs"
 #: How long the executions that must still be running when their process is killed are set to run. A job that
@@ -37,18 +37,6 @@ EXECUTOR_GRACE = 5.0
 OCAPI_EXECUTIONS = "/s/-/dw/data/v23_2/jobs/{job}/executions"
 
 T = TypeVar("T")
-
-
-def wait_for(probe: Callable[[], T | None], timeout: float, what: str, interval: float = 0.05) -> T:
-    """Poll `probe` until it returns something truthy, failing after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = probe()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        time.sleep(interval)
 
 
 def current(engine: JobEngine, execution_id: int) -> Execution:
