@@ -1,27 +1,31 @@
-"""The status read (`GET …/jobs/{job}/executions/{id}`) answered in front of the framework.
+"""The two hot requests answered in front of the framework: the status read
+(`GET …/jobs/{job}/executions/{id}`, which clients repeat while a job runs) and the start
+(`POST …/jobs/{job}/executions`, which CI pipelines fire in bursts).
 
-It is the request clients repeat most (sfcc-ci polls every few seconds per running job), so it skips routing,
-dependency injection and middleware: one regular expression, one token check, one indexed read, one
-serialization. It calls the same functions as the routed handler, so both give the same answers and faults.
+They skip routing, dependency injection and middleware: one regular expression, one token check, then the same
+functions the routed handlers call, so both give the same answers and faults. The routed handlers stay for the
+OpenAPI document and for anything this path does not match.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 
 import orjson
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sitejobs.api.faults import JSON_TYPE, ocapi_fault, version_of
 from sitejobs.api.ocapi.documents import job_execution
-from sitejobs.api.ocapi.routes import api_version, execution_id
+from sitejobs.api.ocapi.routes import api_version, execution_id, parse_json, start
 from sitejobs.api.security import authorize_header
-from sitejobs.errors import SitejobsError
+from sitejobs.errors import RequestTooLarge, SitejobsError
 
 log = logging.getLogger(__name__)
 
 _STATUS_PATH = re.compile(r"^(?:/s/-)?/dw/data/([^/]+)/jobs/([^/]+)/executions/([^/]+)$")
+_START_PATH = re.compile(r"^(?:/s/-)?/dw/data/([^/]+)/jobs/([^/]+)/executions$")
 _HEADERS = [(b"content-type", JSON_TYPE.encode())]
 
 
@@ -31,48 +35,74 @@ class StatusFastPath:
         self.state = state
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        match = (
-            _STATUS_PATH.match(scope["path"])
-            if scope["type"] == "http" and scope["method"] == "GET"
-            else None
-        )
+        match = None
+        if scope["type"] == "http":
+            if scope["method"] == "GET":
+                match = _STATUS_PATH.match(scope["path"])
+            elif scope["method"] == "POST":
+                match = _START_PATH.match(scope["path"])
         if match is None:
             await self.app(scope, receive, send)
             return
-        version_segment, job_id, raw_id = match.groups()
-        authorization = ""
-        for name, value in scope["headers"]:
-            if name == b"authorization":
-                authorization = value.decode("latin-1")
-                break
-        state = self.state
+        headers = {name: value.decode("latin-1") for name, value in scope["headers"]}
+        state: Any = self.state
         try:
-            version = api_version(version_segment)
-            authorize_header(
-                state.tokens,  # type: ignore[attr-defined]
-                state.clients,  # type: ignore[attr-defined]
-                authorization,
-                f"/jobs/{job_id}/executions/{raw_id}",
-                "get",
-            )
-            engine = state.engine  # type: ignore[attr-defined]
-            execution = engine.get_for_job(job_id, execution_id(job_id, raw_id))
-            body = orjson.dumps(job_execution(execution, version, engine.logs_dir))
-            status, headers = 200, _HEADERS
+            if scope["method"] == "GET":
+                status, doc = 200, self._status(state, headers, *match.groups())
+            else:
+                body = await _read_body(receive, state.settings.max_body_bytes)
+                status, doc = 202, await self._start(state, headers, body, *match.groups())
         except SitejobsError as error:
-            response = ocapi_fault(error, version_of(scope["path"]))
-            await response(scope, receive, send)
+            await ocapi_fault(error, version_of(scope["path"]))(scope, receive, send)
             return
         except Exception:
-            log.exception("status read failed")
-            response = ocapi_fault(SitejobsError("The server could not complete the request."), "23.2")
-            await response(scope, receive, send)
+            log.exception("%s %s failed", scope["method"], scope["path"])
+            internal = SitejobsError("The server could not complete the request.")
+            await ocapi_fault(internal, version_of(scope["path"]))(scope, receive, send)
             return
+        payload = orjson.dumps(doc)
         await send(
             {
                 "type": "http.response.start",
                 "status": status,
-                "headers": [*headers, (b"content-length", str(len(body)).encode())],
+                "headers": [*_HEADERS, (b"content-length", str(len(payload)).encode())],
             }
         )
-        await send({"type": "http.response.body", "body": body})
+        await send({"type": "http.response.body", "body": payload})
+
+    @staticmethod
+    def _status(state: Any, headers: dict[bytes, str], version_segment: str, job_id: str, raw_id: str) -> Any:
+        version = api_version(version_segment)
+        resource = f"/jobs/{job_id}/executions/{raw_id}"
+        authorize_header(state.tokens, state.clients, headers.get(b"authorization", ""), resource, "get")
+        engine = state.engine
+        execution = engine.get_for_job(job_id, execution_id(job_id, raw_id))
+        return job_execution(execution, version, engine.logs_dir)
+
+    @staticmethod
+    async def _start(
+        state: Any, headers: dict[bytes, str], body: bytes, version_segment: str, job_id: str
+    ) -> dict[str, Any]:
+        version = api_version(version_segment)
+        resource = f"/jobs/{job_id}/executions"
+        client = authorize_header(
+            state.tokens, state.clients, headers.get(b"authorization", ""), resource, "post"
+        )
+        document = parse_json(body, headers.get(b"content-type", ""))
+        return await start(state.engine, job_id, document, client.client_id, version)
+
+
+async def _read_body(receive: Receive, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise SitejobsError("The client went away.")
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise RequestTooLarge(f"The request body exceeds the limit of {limit} bytes.", limit=limit)
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            return b"".join(chunks)

@@ -53,8 +53,11 @@ def execution_id(job_id: str, raw: str) -> int:
 
 async def json_body(request: Request) -> Any:
     """The request's JSON document (None when empty); faults for other media types and bad JSON."""
-    body = await request.body()
-    media = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    return parse_json(await request.body(), request.headers.get("content-type", ""))
+
+
+def parse_json(body: bytes, content_type: str) -> Any:
+    media = content_type.split(";")[0].strip().lower()
     if not body.strip():
         return None
     if media and media != "application/json" and not media.endswith("+json"):
@@ -106,14 +109,21 @@ async def start_execution(request: Request, version: str, job_id: str) -> Respon
     client = authorize(request, f"/jobs/{job_id}/executions", "post")
     engine = _engine(request)
     document = await json_body(request)
+    return json_response(await start(engine, job_id, document, client.client_id, v), 202)
+
+
+async def start(
+    engine: JobEngine, job_id: str, document: Any, client_id: str, version: str
+) -> dict[str, Any]:
+    """Submit an execution from a request document: a system job's own document or custom `parameters`."""
     definition = engine.registry.get(job_id)
     if definition.system_request is not None:
         if document is not None and not isinstance(document, dict):
             raise MalformedDocument("The request body must be a JSON object.")
-        execution = await engine.asubmit(job_id, request=document or {}, client_id=client.client_id)
+        execution = await engine.asubmit(job_id, request=document or {}, client_id=client_id)
     else:
-        execution = await engine.asubmit(job_id, custom_parameters(document), client_id=client.client_id)
-    return json_response(job_execution(execution, v, engine.logs_dir), 202)
+        execution = await engine.asubmit(job_id, custom_parameters(document), client_id=client_id)
+    return job_execution(execution, version, engine.logs_dir)
 
 
 @router.get("/{version}/jobs/{job_id}/executions/{execution}", tags=["ocapi"])
