@@ -21,6 +21,7 @@ from starlette.testclient import TestClient
 
 from sitejobs.api.app import create_app
 from sitejobs.auth.clients import ALL_RESOURCES, ClientStore
+from sitejobs.engine.models import Execution
 from sitejobs.engine.service import JobEngine
 from sitejobs.settings import Settings
 
@@ -135,6 +136,24 @@ def wait_for(probe: Callable[[], T | None], timeout: float, what: str, interval:
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what}")
         time.sleep(interval)
+
+
+def current(engine: JobEngine, execution_id: int) -> Execution:
+    execution = engine.get(execution_id)
+    assert execution is not None, f"execution {execution_id} is gone"
+    return execution
+
+
+def until(
+    engine: JobEngine, execution_id: int, predicate: Callable[[Execution], bool], timeout: float, what: str
+) -> Execution:
+    """The execution once `predicate` holds for it, polled for at most `timeout` seconds."""
+
+    def probe() -> Execution | None:
+        execution = current(engine, execution_id)
+        return execution if predicate(execution) else None
+
+    return wait_for(probe, timeout, what)
 
 
 def free_port() -> int:

@@ -19,7 +19,7 @@ from sitejobs.engine.states import OCAPI, State
 from sitejobs.jobs.context import JobContext
 from sitejobs.jobs.registry import JobDefinition
 from sitejobs.settings import Settings
-from tests.conftest import wait_for
+from tests.conftest import current, until, wait_for
 
 SAMPLE = "tests.jobs.sample_jobs"
 
@@ -50,24 +50,6 @@ def start_executor(jobs_engine: JobEngine) -> Iterator[Callable[..., LocalExecut
     yield start
     for executor in started:
         executor.stop(grace_seconds=1)
-
-
-def current(engine: JobEngine, execution_id: int) -> Execution:
-    execution = engine.get(execution_id)
-    assert execution is not None
-    return execution
-
-
-def until(
-    engine: JobEngine, execution_id: int, predicate: Callable[[Execution], bool], timeout: float, what: str
-) -> Execution:
-    """The execution once `predicate` holds for it, polled for at most `timeout` seconds."""
-
-    def probe() -> Execution | None:
-        execution = current(engine, execution_id)
-        return execution if predicate(execution) else None
-
-    return wait_for(probe, timeout, what)
 
 
 def finished(engine: JobEngine, execution_id: int, timeout: float) -> Execution:

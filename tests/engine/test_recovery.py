@@ -22,7 +22,7 @@ from sitejobs.engine.models import Execution, now_ms
 from sitejobs.engine.service import WORKER_LOST, JobEngine
 from sitejobs.engine.states import TERMINAL, State
 from sitejobs.settings import Settings
-from tests.conftest import ServerProcess, add_client, token_for, wait_for
+from tests.conftest import ServerProcess, add_client, current, token_for, until, wait_for
 
 SAMPLE = "tests.jobs.sample_jobs"
 #: How long the executions that must still be running when their process is killed are set to run. A job that
@@ -37,24 +37,6 @@ EXECUTOR_GRACE = 5.0
 OCAPI_EXECUTIONS = "/s/-/dw/data/v23_2/jobs/{job}/executions"
 
 T = TypeVar("T")
-
-
-def current(engine: JobEngine, execution_id: int) -> Execution:
-    execution = engine.get(execution_id)
-    assert execution is not None, f"execution {execution_id} is gone"
-    return execution
-
-
-def until(
-    engine: JobEngine, execution_id: int, predicate: Callable[[Execution], bool], timeout: float, what: str
-) -> Execution:
-    """The execution once `predicate` holds for it, polled for at most `timeout` seconds."""
-
-    def probe() -> Execution | None:
-        execution = current(engine, execution_id)
-        return execution if predicate(execution) else None
-
-    return wait_for(probe, timeout, what)
 
 
 def worker_prefix(proc_pid: int) -> str:
