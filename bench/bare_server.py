@@ -94,13 +94,18 @@ def serve(target: str = "bench.bare_server:app", port: int | None = None) -> Ite
         _wait_port(port, proc, 20.0)
         yield port, proc.pid
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(10.0)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(5.0)
+        stop(proc, 10.0)
+
+
+def stop(proc: subprocess.Popen[bytes], grace_s: float) -> None:
+    """SIGTERM, then SIGKILL of its process group after `grace_s` (it was started in a new session)."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(grace_s)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(5.0)
 
 
 def compare(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import httpx
 
-from bench.bare_server import REPO_ROOT, free_port
+from bench.bare_server import REPO_ROOT, free_port, stop
 
 CLIENT_ID, CLIENT_SECRET = "bench-client", "bench-secret"
 
@@ -78,12 +77,6 @@ def sitejobs_server(database_url: str | None = None, **env: str) -> Iterator[Ser
         response.raise_for_status()
         yield Server(url, port, proc.pid, response.json()["access_token"], data_dir)
     finally:
-        if proc.poll() is None:
-            proc.send_signal(signal.SIGTERM)
-            try:
-                proc.wait(20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(5)
+        stop(proc, 20.0)
         log.close()
         shutil.rmtree(data_dir, ignore_errors=True)

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 
@@ -18,20 +18,7 @@ from sitejobs.engine.service import JobEngine
 from sitejobs.engine.states import OCAPI, State
 from sitejobs.jobs.context import JobContext
 from sitejobs.jobs.registry import JobDefinition
-from sitejobs.settings import Settings
 from tests.conftest import current, until, wait_for
-
-SAMPLE = "tests.jobs.sample_jobs"
-
-T = TypeVar("T")
-
-
-@pytest.fixture
-def jobs_engine(settings: Settings) -> Iterator[JobEngine]:
-    settings.jobs_module = SAMPLE
-    engine = JobEngine.open(settings)
-    yield engine
-    engine.close()
 
 
 @pytest.fixture

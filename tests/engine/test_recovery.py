@@ -12,7 +12,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from functools import partial
-from typing import TypeVar
 
 import httpx
 import pytest
@@ -24,7 +23,6 @@ from sitejobs.engine.states import TERMINAL, State
 from sitejobs.settings import Settings
 from tests.conftest import ServerProcess, add_client, current, token_for, until, wait_for
 
-SAMPLE = "tests.jobs.sample_jobs"
 #: How long the executions that must still be running when their process is killed are set to run. A job that
 #: is recovered by retrying runs again from the start, so the retry case uses a shorter one (it is killed well
 #: before the end all the same: the test checks it is still RUNNING, part-way, when its worker dies).
@@ -35,8 +33,6 @@ RECOVERY_MARGIN = 2.5
 #: `LocalExecutor.stop`'s default grace for running jobs, which the server's lifespan uses.
 EXECUTOR_GRACE = 5.0
 OCAPI_EXECUTIONS = "/s/-/dw/data/v23_2/jobs/{job}/executions"
-
-T = TypeVar("T")
 
 
 def worker_prefix(proc_pid: int) -> str:
@@ -68,15 +64,6 @@ def running_under(engine: JobEngine, execution_id: int, server: ServerProcess) -
 
 def terminal_events(engine: JobEngine, execution_id: int) -> list[dict[str, object]]:
     return [e for e in engine.events(execution_id) if State(str(e["to_state"])) in TERMINAL]
-
-
-@pytest.fixture
-def jobs_engine(settings: Settings) -> Iterator[JobEngine]:
-    """An engine that knows the sample jobs; subprocesses get the same module through cli_env."""
-    settings.jobs_module = SAMPLE
-    engine = JobEngine.open(settings)
-    yield engine
-    engine.close()
 
 
 @pytest.fixture

@@ -23,17 +23,6 @@ from sitejobs.errors import (
     MissingParameter,
     UnknownProperty,
 )
-from sitejobs.settings import Settings
-
-SAMPLE = "tests.jobs.sample_jobs"
-
-
-@pytest.fixture
-def jobs_engine(settings: Settings) -> JobEngine:
-    settings.jobs_module = SAMPLE
-    engine = JobEngine.open(settings)
-    yield engine
-    engine.close()
 
 
 def test_submit_is_durable_and_echoes_parameters(engine: JobEngine) -> None:
