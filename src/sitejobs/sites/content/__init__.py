@@ -1,0 +1,1 @@
+"""Content (OCE) sites: the site model, templates, rendering and translation."""
