@@ -46,6 +46,8 @@ class WriteBatcher:
         self._queue: queue.SimpleQueue[_Item | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._closed = False
+        #: Transactions committed so far: readers compare it to know the store changed (see read_cache).
+        self.commits = 0
         self._thread.start()
 
     def submit(self, op: Callable[[Connection], T]) -> Future[T]:
@@ -114,6 +116,7 @@ class WriteBatcher:
             for item in batch:
                 self._commit([item])
             return
+        self.commits += 1
         for future, ok, value in outcomes:
             if ok:
                 future.set_result(value)

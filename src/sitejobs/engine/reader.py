@@ -24,6 +24,7 @@ class PointReader:
         self._local = threading.local()
         self._connections: list[Any] = []
         self._lock = threading.Lock()
+        self._sqlite = engine.dialect.name == "sqlite"
         mark = "?" if engine.dialect.paramstyle == "qmark" else "%s"
         self._by_id = f"SELECT {_COLUMNS} FROM executions WHERE id = {mark}"
 
@@ -51,6 +52,18 @@ class PointReader:
             self._local.conn = None  # a broken connection: the next read opens a new one
             raise
         return Execution.from_row(row) if row else None
+
+    def data_version(self) -> int | None:
+        """SQLite's count of commits made through other connections, as this thread's connection sees it;
+        None on databases without one."""
+        if not self._sqlite:
+            return None
+        try:
+            row = self._connection().execute("PRAGMA data_version").fetchone()
+        except Exception:
+            self._local.conn = None
+            raise
+        return int(row[0])
 
     def close(self) -> None:
         with self._lock:

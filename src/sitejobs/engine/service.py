@@ -20,6 +20,7 @@ from sitejobs.engine.batcher import WriteBatcher
 from sitejobs.engine.db import create_store_engine, migrate
 from sitejobs.engine.joblog import append_lines
 from sitejobs.engine.models import Execution, Outcome, now_ms
+from sitejobs.engine.read_cache import ReadCache
 from sitejobs.engine.reader import PointReader
 from sitejobs.engine.states import LEASED, TERMINAL, State
 from sitejobs.errors import (
@@ -55,6 +56,8 @@ class JobEngine:
         )
         self.writer = WriteBatcher(self.db)
         self.reader = PointReader(self.db)
+        #: Rendered status documents, valid until the store changes (see read_cache).
+        self.read_cache = ReadCache(self.reader, lambda: self.writer.commits)
         self._listeners: list[Callable[[], None]] = []
         self._lease_ms = int(settings.lease_seconds * 1000)
         #: Where execution logs live (a plain string: it is joined on every status read).

@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 _STATUS_PATH = re.compile(r"^(?:/s/-)?/dw/data/([^/]+)/jobs/([^/]+)/executions/([^/]+)$")
 _START_PATH = re.compile(r"^(?:/s/-)?/dw/data/([^/]+)/jobs/([^/]+)/executions$")
 _HEADERS = [(b"content-type", JSON_TYPE.encode())]
+_READ_HEADERS = frozenset({b"authorization", b"content-type"})
 
 
 class StatusFastPath:
@@ -44,14 +45,14 @@ class StatusFastPath:
         if match is None:
             await self.app(scope, receive, send)
             return
-        headers = {name: value.decode("latin-1") for name, value in scope["headers"]}
+        headers = {name: value.decode("latin-1") for name, value in scope["headers"] if name in _READ_HEADERS}
         state: Any = self.state
         try:
             if scope["method"] == "GET":
-                status, doc = 200, self._status(state, headers, *match.groups())
+                status, payload = 200, self._status(state, headers, *match.groups())
             else:
                 body = await _read_body(receive, state.settings.max_body_bytes)
-                status, doc = 202, await self._start(state, headers, body, *match.groups())
+                status, payload = 202, orjson.dumps(await self._start(state, headers, body, *match.groups()))
         except SitejobsError as error:
             await ocapi_fault(error, version_of(scope["path"]))(scope, receive, send)
             return
@@ -60,7 +61,6 @@ class StatusFastPath:
             internal = SitejobsError("The server could not complete the request.")
             await ocapi_fault(internal, version_of(scope["path"]))(scope, receive, send)
             return
-        payload = orjson.dumps(doc)
         await send(
             {
                 "type": "http.response.start",
@@ -71,13 +71,21 @@ class StatusFastPath:
         await send({"type": "http.response.body", "body": payload})
 
     @staticmethod
-    def _status(state: Any, headers: dict[bytes, str], version_segment: str, job_id: str, raw_id: str) -> Any:
+    def _status(
+        state: Any, headers: dict[bytes, str], version_segment: str, job_id: str, raw_id: str
+    ) -> bytes:
         version = api_version(version_segment)
         resource = f"/jobs/{job_id}/executions/{raw_id}"
         authorize_header(state.tokens, state.clients, headers.get(b"authorization", ""), resource, "get")
         engine = state.engine
-        execution = engine.get_for_job(job_id, execution_id(job_id, raw_id))
-        return job_execution(execution, version, engine.logs_dir)
+
+        def render() -> bytes:
+            execution = engine.get_for_job(job_id, execution_id(job_id, raw_id))
+            return orjson.dumps(job_execution(execution, version, engine.logs_dir))
+
+        # The document does not depend on the caller, whose grants were checked above.
+        cached: bytes = engine.read_cache.get((version, job_id, raw_id), render)
+        return cached
 
     @staticmethod
     async def _start(

@@ -21,6 +21,7 @@ from sitejobs.engine.service import JobEngine
 from sitejobs.errors import (
     InvalidParameter,
     JobExecutionNotFound,
+    JobNotFound,
     MalformedDocument,
     UnknownProperty,
     UnsupportedMediaType,
@@ -117,6 +118,8 @@ async def start(
 ) -> dict[str, Any]:
     """Submit an execution from a request document: a system job's own document or custom `parameters`."""
     definition = engine.registry.get(job_id)
+    if "ocapi" not in definition.surfaces:
+        raise JobNotFound(f"No job with id '{job_id}' is defined.", jobId=job_id)
     if definition.system_request is not None:
         if document is not None and not isinstance(document, dict):
             raise MalformedDocument("The request body must be a JSON object.")
