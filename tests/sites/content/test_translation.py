@@ -390,6 +390,9 @@ def test_a_zip_bomb_is_refused_before_it_is_inflated(tmp_path: Path) -> None:
     assert bomb.stat().st_size < 200_000
     with pytest.raises(UnsafeZip, match="expands"):
         validate_translation_zip(template_site(), bomb)
+    many = {f"site/fr/{n}.json": b" " * 900_000 for n in range(100)}  # each small, together a bomb
+    with pytest.raises(UnsafeZip, match="expands"):
+        validate_translation_zip(template_site(), _zip(tmp_path / "many.zip", {**entries, **many}))
     with pytest.raises(UnsafeZip, match="at most 4 are accepted"):
         validate_translation_zip(template_site(), exported, limits=ZipLimits(max_file_bytes=4))
     with pytest.raises(UnsafeZip, match="entries"):

@@ -25,8 +25,8 @@ IGNORED_NAMES = frozenset({".DS_Store", "Thumbs.db", "desktop.ini"})
 
 @dataclass(frozen=True)
 class ZipLimits:
-    max_bytes: int = 512 * MIB
-    max_file_bytes: int = 32 * MIB
+    max_bytes: int = 256 * MIB  # all of it is held in memory while validating
+    max_file_bytes: int = 16 * MIB
     max_ratio: float = 200.0
     max_entries: int = 50_000
 
