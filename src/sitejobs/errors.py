@@ -94,6 +94,18 @@ class InvalidStateTransition(BadRequest):
     fault_type = "InvalidJobExecutionStateException"
 
 
+class InvalidTranslationZip(BadRequest):
+    """The file is not a translation zip of this site."""
+
+    fault_type = "InvalidTranslationZipException"
+
+
+class UnsafeZip(BadRequest):
+    """The zip was refused as unsafe."""
+
+    fault_type = "UnsafeZipException"
+
+
 class InvalidJobDefinition(SitejobsError):
     """A job definition is not valid."""
 

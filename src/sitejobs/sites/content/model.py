@@ -15,11 +15,15 @@ JsonObject = dict[str, Any]
 
 @dataclass
 class LanguageVariant:
-    """The translated copy of a site for one language: same shape as the base, only strings differ."""
+    """The translated copy of a site for one language: same shape as the base, only strings differ.
+
+    `content_items` holds the language's copies of the master items translated so far (by master id).
+    """
 
     siteinfo: JsonObject
     structure: list[JsonObject]
     pages: dict[int, JsonObject]
+    content_items: dict[str, JsonObject] = field(default_factory=dict)
 
 
 @dataclass
