@@ -56,6 +56,13 @@ class Settings(BaseSettings):
     webdav_max_upload_bytes: int = Field(
         default=DEFAULT_WEBDAV_MAX_UPLOAD_BYTES, gt=0, description="largest file a WebDAV PUT may store"
     )
+    oce_poll_interval_ms: int = Field(
+        default=5000, ge=0, description="the `intervalToPoll` hint of a running OCE job's status, in ms"
+    )
+    oce_rate_per_second: float = Field(
+        default=200.0, gt=0, description="requests a second each user may make to the OCE surface on average"
+    )
+    oce_rate_burst: int = Field(default=400, ge=1, description="requests a user may make in one burst")
     host: str = "127.0.0.1"
     port: int = 8080
     tls_cert: Path | None = None
@@ -77,9 +84,14 @@ class Settings(BaseSettings):
         return self.data_dir / "logs" / "jobs"
 
     @property
+    def content_dir(self) -> Path:
+        """Templates, themes, components, site files and published output of content (OCE) sites."""
+        return self.data_dir / "content"
+
+    @property
     def impex_dir(self) -> Path:
         return self.data_dir / "impex"
 
     def ensure_dirs(self) -> None:
-        for path in (self.data_dir, self.logs_dir, self.impex_dir):
+        for path in (self.data_dir, self.logs_dir, self.impex_dir, self.content_dir):
             path.mkdir(parents=True, exist_ok=True)

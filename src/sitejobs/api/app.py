@@ -83,5 +83,5 @@ def create_app(settings: Settings, *, engine: JobEngine | None = None, executor:
     app.add_exception_handler(Exception, faults.on_unexpected)
     app.add_exception_handler(RequestValidationError, faults.on_validation_error)
     return StatusFastPath(
-        BodyLimit(app, settings.max_body_bytes, exempt_prefixes=(WEBDAV_PREFIX,)), app.state
+        BodyLimit(app, settings.max_body_bytes, {WEBDAV_PREFIX: None}), app.state
     )

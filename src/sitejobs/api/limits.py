@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Mapping
 
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -12,18 +12,30 @@ from sitejobs.errors import RequestTooLarge
 
 
 class BodyLimit:
-    def __init__(self, app: ASGIApp, max_bytes: int, exempt_prefixes: Iterable[str] = ()) -> None:
+    """`max_bytes` for every request, except paths under a prefix of `by_prefix`, which get that prefix's
+    limit (None: the route enforces its own, as WebDAV's streamed PUT does)."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int, by_prefix: Mapping[str, int | None] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
-        self.exempt = tuple(exempt_prefixes)
+        self.by_prefix = dict(by_prefix or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(self.exempt):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit: int | None = self.max_bytes
+        for prefix, prefix_limit in self.by_prefix.items():
+            if scope["path"].startswith(prefix):
+                limit = prefix_limit
+                break
+        if limit is None:
+            await self.app(scope, receive, send)
+            return
+        max_bytes = limit
         for name, value in scope["headers"]:
-            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
-                await self._refuse(scope, receive, send)
+            if name == b"content-length" and value.isdigit() and int(value) > max_bytes:
+                await self._refuse(scope, receive, send, max_bytes)
                 return
         seen = 0
         started = False
@@ -33,10 +45,10 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
+                if seen > max_bytes:
                     # A SitejobsError, so the app's own handler renders the fault: a bare exception would be
                     # turned into a 500 by the catch-all handler before it got back here.
-                    raise self._error()
+                    raise _too_large(max_bytes)
             return message
 
         async def tracking_send(message: Message) -> None:
@@ -48,16 +60,15 @@ class BodyLimit:
             await self.app(scope, limited_receive, tracking_send)
         except RequestTooLarge:
             if not started:
-                await self._refuse(scope, receive, send)
+                await self._refuse(scope, receive, send, max_bytes)
 
-    def _error(self) -> RequestTooLarge:
-        return RequestTooLarge(
-            f"The request body exceeds the limit of {self.max_bytes} bytes.", limit=self.max_bytes
-        )
-
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, max_bytes: int) -> None:
         # The scope has not been through the app yet: hand it the app, whose state holds the fault renderers.
         request = Request({**scope, "app": scope.get("app", self.app)}, receive)
-        response = render(request, self._error())
+        response = render(request, _too_large(max_bytes))
         response.headers["Connection"] = "close"
         await response(scope, receive, send)
+
+
+def _too_large(max_bytes: int) -> RequestTooLarge:
+    return RequestTooLarge(f"The request body exceeds the limit of {max_bytes} bytes.", limit=max_bytes)

@@ -1,0 +1,71 @@
+"""Who is calling the Content Management surface: a user, by HTTP Basic (as `cec` does for a `dev_ec`
+server) or by a bearer token from the token endpoint's password grant. Also the per-user request rate."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import threading
+import time
+
+from starlette.requests import HTTPConnection
+
+from sitejobs.auth.users import TOKEN_SUBJECT_PREFIX, User, UserStore
+from sitejobs.errors import TooManyRequests, Unauthorized
+
+
+def basic_credentials(header: str) -> tuple[str, str] | None:
+    scheme, _, encoded = header.partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        user, sep, secret = base64.b64decode(encoded.strip(), validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return (user, secret) if sep else None
+
+
+def current_user(conn: HTTPConnection) -> User:
+    state = conn.app.state
+    users: UserStore = state.users
+    header = conn.headers.get("authorization", "")
+    scheme = header.partition(" ")[0].lower()
+    user: User | None = None
+    if scheme == "basic":
+        credentials = basic_credentials(header)
+        user = users.authenticate(*credentials) if credentials else None
+        if user is None:
+            raise Unauthorized("The user name or password is not correct.")
+    elif scheme == "bearer":
+        subject = state.tokens.verify(header.partition(" ")[2].strip())
+        if subject.startswith(TOKEN_SUBJECT_PREFIX):
+            user = users.get(subject[len(TOKEN_SUBJECT_PREFIX) :])
+        if user is None:
+            raise Unauthorized("The access token does not belong to a user.")
+    else:
+        raise Unauthorized("Authentication is required: HTTP Basic or 'Authorization: Bearer <token>'.")
+    state.rate_limiter.check(user.name)
+    return user
+
+
+class RateLimiter:
+    """A token bucket per user: `rate` requests a second on average, bursts up to `burst`."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate = rate
+        self.burst = burst
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def check(self, key: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            tokens, at = self._buckets.get(key, (float(self.burst), now))
+            tokens = min(float(self.burst), tokens + (now - at) * self.rate)
+            if tokens < 1.0:
+                self._buckets[key] = (tokens, now)
+                retry_after = max(1, int((1.0 - tokens) / self.rate + 0.999))
+                raise TooManyRequests(
+                    f"Too many requests from user '{key}'; retry after {retry_after} s.", retry_after=retry_after
+                )
+            self._buckets[key] = (tokens - 1.0, now)

@@ -1,0 +1,70 @@
+"""The read documents of the Sites Management API: sites, templates, themes and components."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sitejobs.sites.content.store import SiteRow
+from sitejobs.timefmt import iso_ms
+
+API = "/sites/management/api/v1"
+
+
+def links(base_url: str, collection: str, item_id: str) -> list[dict[str, Any]]:
+    href = f"{base_url}{API}/{collection}/{item_id}"
+    return [
+        {"href": href, "rel": "self", "method": "GET", "mediaType": "application/json"},
+        {"href": href, "rel": "canonical", "method": "GET", "mediaType": "application/json"},
+        {"href": f"{base_url}{API}/{collection}", "rel": "parent", "method": "GET",
+         "mediaType": "application/json"},
+        {"href": f"{base_url}{API}/metadata-catalog/{collection}", "rel": "describedBy", "method": "GET",
+         "mediaType": "application/schema+json"},
+    ]
+
+
+def _person(name: str) -> dict[str, str]:
+    return {"id": name, "displayName": name, "loginName": name, "type": "user"}
+
+
+def site_document(site: SiteRow, base_url: str) -> dict[str, Any]:
+    return {
+        "id": site.id,
+        "name": site.name,
+        "description": site.description,
+        "sitePrefix": site.site_prefix,
+        "themeName": site.theme_name,
+        "templateName": site.template_name,
+        "isEnterprise": site.repository_id is not None,
+        "defaultLanguage": site.default_language,
+        "localizationPolicy": site.localization_policy,
+        "repository": {"id": site.repository_id} if site.repository_id else None,
+        "runtimeStatus": site.runtime_status,
+        "publishStatus": "published" if site.published_at else "unpublished",
+        "status": "active",
+        "siteURL": f"{base_url}/site/{site.name}/",
+        "createdBy": _person(site.owner),
+        "ownedBy": _person(site.owner),
+        "createdAt": iso_ms(site.created_at),
+        "updatedAt": iso_ms(site.updated_at),
+        "publishedAt": iso_ms(site.published_at) if site.published_at else None,
+        "links": links(base_url, "sites", site.id),
+    }
+
+
+def resource_document(kind: str, row: dict[str, Any], base_url: str) -> dict[str, Any]:
+    """A template, theme or component."""
+    doc: dict[str, Any] = {
+        "id": row["id"],
+        "name": row["name"],
+        "description": row["description"],
+        "createdBy": _person(row["owner"]),
+        "ownedBy": _person(row["owner"]),
+        "createdAt": iso_ms(row["created_at"]),
+        "updatedAt": iso_ms(row["updated_at"]),
+        "publishStatus": "published" if row.get("published_at") else "unpublished",
+    }
+    if kind == "templates":
+        doc["themeName"] = row["theme_name"]
+        doc["isEnterprise"] = False
+    doc["links"] = links(base_url, kind, row["id"])
+    return doc

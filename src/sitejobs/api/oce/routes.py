@@ -1,0 +1,306 @@
+"""The Sites Management API (`/sites/management/api/v1`): start site jobs, follow them, look things up.
+
+Every operation answers 202 with an absolute `Location` of its `_status` resource (the toolkit polls that URL
+as given). A job, like a site, is visible to its owner, to the users the site is shared with and to
+administrators; to anyone else it does not exist (404, the same answer as for an id that never existed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+from pydantic import BaseModel, ValidationError
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from sitejobs.api.oce import documents, query, shaping
+from sitejobs.api.oce.auth import current_user
+from sitejobs.api.oce.status import STATUS_PATH, status_document
+from sitejobs.auth.users import User
+from sitejobs.engine.models import Execution
+from sitejobs.engine.service import JobEngine
+from sitejobs.errors import (
+    BadRequest,
+    Forbidden,
+    MalformedDocument,
+    NotAcceptable,
+    ResourceNotFound,
+    SiteJobNotFound,
+)
+from sitejobs.jobs.oce import ACTIONS
+from sitejobs.jobs.oce import requests as req
+from sitejobs.sites.content.store import ContentStore, SiteRow
+
+API = "/sites/management/api/v1"
+JSON = "application/json"
+#: What each role may do to a site; a role includes the rights of those after it in `ROLES`.
+MANAGE = frozenset({"manager"})
+CONTRIBUTE = frozenset({"manager", "contributor"})
+READ = frozenset({"manager", "contributor", "downloader", "viewer"})
+
+
+def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+    return Response(orjson.dumps(body), status_code=status, media_type=JSON, headers=headers)
+
+
+def _check_accept(request: Request) -> None:
+    accept = request.headers.get("accept", "")
+    if not accept:
+        return
+    types = [part.split(";")[0].strip().lower() for part in accept.split(",")]
+    if not any(t in ("*/*", "application/*", JSON) or t.endswith("+json") for t in types):
+        raise NotAcceptable(f"This resource answers only {JSON}, not '{accept}'.")
+
+
+def _caller(request: Request) -> User:
+    _check_accept(request)
+    return current_user(request)
+
+
+def _base_url(request: Request) -> str:
+    return f"{request.url.scheme}://{request.url.netloc}"
+
+
+def _store(request: Request) -> ContentStore:
+    store: ContentStore = request.app.state.content
+    return store
+
+
+async def _body(request: Request, model: type[BaseModel], **path_fields: str) -> dict[str, Any]:
+    raw = await request.body()
+    try:
+        document = orjson.loads(raw) if raw.strip() else {}
+    except orjson.JSONDecodeError:
+        raise MalformedDocument("The request body is not well-formed JSON.") from None
+    if not isinstance(document, dict):
+        raise MalformedDocument("The request body must be a JSON object.")
+    document.update(path_fields)
+    try:
+        return model.model_validate(document).model_dump(mode="json", by_alias=True)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "body"
+        raise BadRequest(f"Property '{where}': {first['msg']}.", property=where) from None
+
+
+# ---- visibility ------------------------------------------------------------------------------------------------
+
+
+def _site_for(store: ContentStore, user: User, ref: str, rights: frozenset[str]) -> SiteRow:
+    site = store.site(ref)
+    role = None if site is None else store.role_of(site, user)
+    if site is None or role is None:
+        raise ResourceNotFound(f"Site '{ref}' does not exist or is not visible to you.", kind="site", ref=ref)
+    if role not in rights:
+        raise Forbidden(f"Your role '{role}' on site '{site.name}' does not allow this operation.")
+    return site
+
+
+def visible_execution(engine: JobEngine, store: ContentStore, user: User, raw_id: str) -> Execution:
+    execution = engine.get(int(raw_id)) if raw_id.isascii() and raw_id.isdigit() and len(raw_id) < 19 else None
+    if execution is None or execution.job_id not in ACTIONS or not _may_see(store, user, execution):
+        raise SiteJobNotFound(context=raw_id)
+    return execution
+
+
+def _may_see(store: ContentStore, user: User, execution: Execution) -> bool:
+    if user.is_admin or execution.client_id == user.name:
+        return True
+    site_ref = (execution.request or {}).get("target_site")
+    site = store.site(site_ref) if site_ref else None
+    return site is not None and store.role_of(site, user) is not None
+
+
+# ---- starting jobs ---------------------------------------------------------------------------------------------
+
+
+async def _accepted(request: Request, user: User, job_id: str, document: dict[str, Any]) -> Response:
+    engine: JobEngine = request.app.state.engine
+    execution = await engine.asubmit(job_id, request=document, client_id=user.name)
+    location = f"{_base_url(request)}{STATUS_PATH}/{execution.id}"
+    body = status_document(execution, _base_url(request), request.app.state.settings.oce_poll_interval_ms)
+    return _json(body, 202, {"Location": location})
+
+
+async def create_site(request: Request) -> Response:
+    user = _caller(request)
+    document = await _body(request, req.CreateSite)
+    store = _store(request)
+    if await run_in_threadpool(store.resource, "templates", document["template"]) is None:
+        raise ResourceNotFound(f"Template '{document['template']}' does not exist.", kind="template")
+    return await _accepted(request, user, "oce-create-site", document)
+
+
+def _site_operation(job_id: str, model: type[BaseModel], rights: frozenset[str]) -> Callable[..., Any]:
+    async def endpoint(request: Request) -> Response:
+        user = _caller(request)
+        site = await run_in_threadpool(_site_for, _store(request), user, request.path_params["id"], rights)
+        document = await _body(request, model, target_site=site.id)
+        return await _accepted(request, user, job_id, document)
+
+    return endpoint
+
+
+async def import_translations(request: Request) -> Response:
+    """`POST /sites/_importTranslations`: the site is the one the translation zip was made from."""
+    user = _caller(request)
+    document = await _body(request, req.ImportTranslations)
+    store = _store(request)
+    file = await run_in_threadpool(store.file, document["translationImportFile"])
+    if file is None:
+        raise ResourceNotFound("The translation import file does not exist.", kind="file")
+    site_ref = document.get("target_site") or file.get("site_id") or ""
+    site = await run_in_threadpool(_site_for, store, user, site_ref, CONTRIBUTE)
+    document["target_site"] = site.id
+    return await _accepted(request, user, "oce-import-translations", document)
+
+
+def _resource_operation(kind: str, job_id: str, model: type[BaseModel]) -> Callable[..., Any]:
+    async def endpoint(request: Request) -> Response:
+        user = _caller(request)
+        ref = request.path_params["id"]
+        row = await run_in_threadpool(_store(request).resource, kind, ref)
+        if row is None:
+            raise ResourceNotFound(f"{kind[:-1].title()} '{ref}' does not exist.", kind=kind[:-1], ref=ref)
+        document = await _body(request, model, target_resource=row["id"])
+        return await _accepted(request, user, job_id, document)
+
+    return endpoint
+
+
+# ---- _status ---------------------------------------------------------------------------------------------------
+
+
+async def job_status(request: Request) -> Response:
+    user = _caller(request)
+    state = request.app.state
+    params = query.parse(request.query_params, resource="status")
+    execution = visible_execution(state.engine, state.content, user, request.path_params["id"])
+    doc = status_document(execution, _base_url(request), state.settings.oce_poll_interval_ms)
+    relations = _status_relations(request, execution, params)
+    return _json(shaping.shape(doc, params, relations=relations))
+
+
+async def job_status_pages(request: Request) -> Response:
+    user = _caller(request)
+    state = request.app.state
+    params = query.parse(request.query_params, resource="pages")
+    execution = visible_execution(state.engine, state.content, user, request.path_params["id"])
+    items = (execution.result or {}).get("pages", [])
+    return _json(shaping.page_collection(items, params))
+
+
+def _status_relations(request: Request, execution: Execution, params: Any) -> dict[str, Callable[[], Any]]:
+    result = execution.result or {}
+    store = _store(request)
+    base = _base_url(request)
+    relations: dict[str, Callable[[], Any]] = {}
+    if "site" in result:
+        relations["site"] = lambda: _expanded_site(store, result["site"]["id"], base)
+    for noun, kind in (("theme", "themes"), ("component", "components")):
+        if noun in result:
+            relations[noun] = lambda kind=kind, noun=noun: _expanded_resource(store, kind, result[noun]["id"], base)
+    if "pages" in result:
+        relations["pages"] = lambda: shaping.page_collection(result["pages"], params)
+    for name in ("translationFile", "translationJob", "translationImportFile"):
+        if name in result:
+            relations[name] = lambda name=name: result[name]
+    return relations
+
+
+def _expanded_site(store: ContentStore, site_id: str, base: str) -> dict[str, Any]:
+    site = store.site(site_id)
+    if site is None:
+        raise ResourceNotFound("The site no longer exists.", kind="site", ref=site_id)
+    return documents.site_document(site, base)
+
+
+def _expanded_resource(store: ContentStore, kind: str, ref: str, base: str) -> dict[str, Any]:
+    row = store.resource(kind, ref)
+    if row is None:
+        raise ResourceNotFound(f"The {kind[:-1]} no longer exists.", kind=kind[:-1], ref=ref)
+    return documents.resource_document(kind, row, base)
+
+
+# ---- read resources --------------------------------------------------------------------------------------------
+
+
+def _list(kind: str) -> Callable[..., Any]:
+    async def endpoint(request: Request) -> Response:
+        user = _caller(request)
+        params = query.parse(request.query_params, resource=kind)
+        store = _store(request)
+        base = _base_url(request)
+        if kind == "sites":
+            rows = await run_in_threadpool(store.sites, user)
+            items = [documents.site_document(s, base) for s in rows]
+        else:
+            rows_ = await run_in_threadpool(store.resources, kind)
+            items = [documents.resource_document(kind, r, base) for r in rows_]
+        return _json(shaping.list_collection(items, params))
+
+    return endpoint
+
+
+def _item(kind: str) -> Callable[..., Any]:
+    async def endpoint(request: Request) -> Response:
+        user = _caller(request)
+        params = query.parse(request.query_params, resource=kind)
+        ref = request.path_params["id"]
+        store = _store(request)
+        base = _base_url(request)
+        if kind == "sites":
+            site = await run_in_threadpool(_site_for, store, user, ref, READ)
+            doc = documents.site_document(site, base)
+        else:
+            row = await run_in_threadpool(store.resource, kind, ref)
+            if row is None:
+                raise ResourceNotFound(f"{kind[:-1].title()} '{ref}' does not exist.", kind=kind[:-1], ref=ref)
+            doc = documents.resource_document(kind, row, base)
+        return _json(shaping.shape(doc, params, relations={}))
+
+    return endpoint
+
+
+routes = [
+    Route(f"{API}/sites/_status/{{id}}", job_status, methods=["GET"]),
+    Route(f"{API}/sites/_status/{{id}}/pages", job_status_pages, methods=["GET"]),
+    Route(f"{API}/sites/_importTranslations", import_translations, methods=["POST"]),
+    Route(f"{API}/sites", create_site, methods=["POST"]),
+    Route(f"{API}/sites/{{id}}/copy", _site_operation("oce-copy-site", req.CopySite, READ), methods=["POST"]),
+    Route(
+        f"{API}/sites/{{id}}/publish", _site_operation("oce-publish-site", req.PublishSite, CONTRIBUTE),
+        methods=["POST"],
+    ),
+    Route(
+        f"{API}/sites/{{id}}/translate", _site_operation("oce-translate-site", req.TranslateSite, CONTRIBUTE),
+        methods=["POST"],
+    ),
+    Route(
+        f"{API}/sites/{{id}}/importTranslations",
+        _site_operation("oce-import-translations", req.ImportTranslations, CONTRIBUTE),
+        methods=["POST"],
+    ),
+    Route(
+        f"{API}/sites/{{id}}/refresh", _site_operation("oce-refresh-site", req.SiteOperation, CONTRIBUTE),
+        methods=["POST"],
+    ),
+    Route(
+        f"{API}/sites/{{id}}/hardDelete", _site_operation("oce-hard-delete-site", req.SiteOperation, MANAGE),
+        methods=["POST"],
+    ),
+    Route(f"{API}/themes/{{id}}/copy", _resource_operation("themes", "oce-copy-theme", req.CopyResource),
+          methods=["POST"]),
+    Route(f"{API}/themes/{{id}}/publish",
+          _resource_operation("themes", "oce-publish-theme", req.PublishResource), methods=["POST"]),
+    Route(f"{API}/components/{{id}}/copy",
+          _resource_operation("components", "oce-copy-component", req.CopyResource), methods=["POST"]),
+    Route(f"{API}/components/{{id}}/publish",
+          _resource_operation("components", "oce-publish-component", req.PublishResource), methods=["POST"]),
+    *(Route(f"{API}/{kind}", _list(kind), methods=["GET"]) for kind in ("sites", "templates", "themes", "components")),
+    *(Route(f"{API}/{kind}/{{id}}", _item(kind), methods=["GET"]) for kind in ("sites", "templates", "themes", "components")),
+]

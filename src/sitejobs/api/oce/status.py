@@ -1,0 +1,103 @@
+"""The SiteJobStatus document of an OCE job execution, as the seed's examples show it.
+
+Field presence follows the seed: a running job carries `completedPercentage` and `intervalToPoll`; a finished
+one `endTime` and, when it succeeded, `completedPercentage: 100`; a failed one its `error` and `completed:
+false`; a refresh carries page counts instead of a percentage. The action-specific fields come from the job's
+result document (jobs publish them while they run). Links and relations are added here; which of them a
+response keeps is decided by the query parameters (`api/oce/shaping.py`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sitejobs.engine.models import Execution
+from sitejobs.engine.states import OCE, State
+from sitejobs.jobs.oce import ACTIONS
+from sitejobs.timefmt import iso_ms
+
+STATUS_PATH = "/sites/management/api/v1/sites/_status"
+DESCRIBED_BY = "/sites/management/api/v1/metadata-catalog/sites/_status"
+#: Result fields each action shows at the top level of its status (from the seed's examples).
+ACTION_FIELDS: dict[str, tuple[str, ...]] = {
+    "translate": ("translationFile", "translationJob"),
+    "importTranslations": (
+        "valid",
+        "sourceLanguage",
+        "targetLanguages",
+        "importedAssetTranslations",
+        "importedSiteTranslations",
+        "assetValidation",
+        "siteValidation",
+        "validationOnly",
+    ),
+    "refresh": ("pageCount", "pendingCount", "processingCount", "completedCount", "failedCount"),
+}
+#: Actions that report counts rather than a percentage, and no start time or polling hint (the seed's refresh).
+COUNTING_ACTIONS = frozenset({"refresh"})
+ERROR_TYPE = "http://www.w3.org/Protocols/rfc2616/rfc2616-sec10.html"
+_SECTIONS = {400: "10.4.1", 401: "10.4.2", 403: "10.4.4", 404: "10.4.5", 409: "10.4.10", 500: "10.5.1"}
+
+
+def error_type(status: int) -> str:
+    return f"{ERROR_TYPE}#sec{_SECTIONS.get(status, '10.5.1' if status >= 500 else '10.4.1')}"
+
+
+def job_error(execution: Execution) -> dict[str, Any]:
+    """The `error` of a failed job: what the job declared, or a server error for anything it did not."""
+    declared = (execution.result or {}).get("error") or {}
+    status = int(declared.get("status", 500))
+    return {
+        "type": error_type(status),
+        "title": declared.get("title", "Site Job Failed"),
+        "status": status,
+        "detail": declared.get("detail") or execution.exit_message or "The site job failed.",
+        "o:errorCode": declared.get("code", "OCE-SITEMGMT-009000"),
+        "o:errorDetails": [],
+    }
+
+
+def status_document(execution: Execution, base_url: str, poll_ms: int) -> dict[str, Any]:
+    action = ACTIONS[execution.job_id]
+    names = OCE[execution.state]
+    counting = action in COUNTING_ACTIONS
+    result = execution.result or {}
+    doc: dict[str, Any] = {"context": str(execution.id), "action": action}
+    if execution.start_time is not None:
+        doc["startTime"] = iso_ms(execution.start_time)
+    if execution.end_time is not None:
+        doc["endTime"] = iso_ms(execution.end_time)
+    doc["progress"] = names.progress
+    doc["completed"] = names.completed
+    if not counting and execution.start_time is not None and execution.state is not State.FAILED:
+        if execution.state is State.SUCCEEDED:
+            doc["completedPercentage"] = 100
+        elif execution.state is not State.ABORTED:
+            doc["completedPercentage"] = execution.percent or 0
+    if not execution.is_terminal:
+        if not counting:
+            doc["intervalToPoll"] = poll_ms
+        if execution.message:
+            doc["message"] = execution.message
+    if execution.state is State.FAILED:
+        doc["error"] = job_error(execution)
+    for name in ACTION_FIELDS.get(action, ()):
+        if name in result:
+            doc[name] = result[name]
+    self_href = f"{base_url}{STATUS_PATH}/{execution.id}"
+    links = [
+        {"href": self_href, "rel": "self", "method": "GET", "mediaType": "application/json"},
+        {"href": self_href, "rel": "canonical", "method": "GET", "mediaType": "application/json"},
+        {
+            "href": f"{base_url}{DESCRIBED_BY}",
+            "rel": "describedBy",
+            "method": "GET",
+            "mediaType": "application/schema+json",
+        },
+    ]
+    if counting:
+        links.append(
+            {"href": f"{self_href}/pages", "rel": "pages", "method": "GET", "mediaType": "application/json"}
+        )
+    doc["links"] = links
+    return doc

@@ -1,0 +1,28 @@
+"""The OCE site jobs: create, copy, publish, translate, import translations, refresh, hard delete, and
+copy/publish of themes and components. Each does real work on the content store and reports true percentages;
+the Sites Management API shows them as `_status` documents (`api/oce/status.py`).
+"""
+
+from __future__ import annotations
+
+from sitejobs.jobs.oce.base import ACTIONS, JOBS
+from sitejobs.jobs.registry import JobDefinition, Registry, RetryPolicy, SystemRequest
+
+
+def register(registry: Registry) -> None:
+    from sitejobs.jobs.oce import resources, sites  # noqa: F401  (each module adds its jobs to JOBS)
+
+    for job in JOBS.values():
+        registry.add(
+            JobDefinition(
+                id=job.job_id,
+                run=job.run,
+                description=job.description,
+                retry=RetryPolicy(on_worker_lost="retry", max_attempts=2),
+                system_request=SystemRequest(job.request, lambda _model: []),
+                surfaces=frozenset({"oce"}),
+            )
+        )
+
+
+__all__ = ["ACTIONS", "register"]

@@ -1,0 +1,137 @@
+"""What every OCE site job shares: its action name, how it fails with an OCE error, the content store."""
+
+from __future__ import annotations
+
+import shutil
+import time
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+
+from sitejobs.jobs.context import JobContext, JobFailed
+from sitejobs.sites.content.store import ContentStore, SiteRow
+
+JobRun = Callable[[JobContext], "dict[str, Any] | None"]
+
+#: Each OCE job's `_status` action (the seed's list: translate, copy, publish, importTranslations, hardDelete,
+#: copyTheme, copyComponent, refresh, publishTheme). Creating and copying a site are both `copy`.
+ACTIONS: dict[str, str] = {
+    "oce-create-site": "copy",
+    "oce-copy-site": "copy",
+    "oce-publish-site": "publish",
+    "oce-translate-site": "translate",
+    "oce-import-translations": "importTranslations",
+    "oce-refresh-site": "refresh",
+    "oce-hard-delete-site": "hardDelete",
+    "oce-copy-theme": "copyTheme",
+    "oce-publish-theme": "publishTheme",
+    "oce-copy-component": "copyComponent",
+    "oce-publish-component": "publish",
+}
+
+
+@dataclass(frozen=True)
+class OceJob:
+    job_id: str
+    request: type[BaseModel]
+    run: JobRun
+    description: str
+
+
+JOBS: dict[str, OceJob] = {}
+
+
+def oce_job(job_id: str, request: type[BaseModel], description: str) -> Callable[[JobRun], JobRun]:
+    """Declare an OCE job (its action comes from ACTIONS)."""
+    assert job_id in ACTIONS, job_id
+
+    def add(fn: JobRun) -> JobRun:
+        JOBS[job_id] = OceJob(job_id, request, fn, description)
+        return fn
+
+    return add
+
+
+def content_store(ctx: JobContext) -> ContentStore:
+    return ContentStore(ctx.engine.db, ctx.engine.settings.content_dir)
+
+
+def fail(ctx: JobContext, message: str, *, status: int, code: str, title: str) -> JobFailed:
+    """End the job in error, carrying the error document its `_status` shows (raise what this returns)."""
+    ctx.result["error"] = {"status": status, "title": title, "detail": message, "code": code}
+    return JobFailed(message, code=code)
+
+
+def site_not_found(ctx: JobContext) -> JobFailed:
+    return fail(
+        ctx,
+        "The site does not exist or has been deleted.",
+        status=404,
+        code="OCE-SITEMGMT-009001",
+        title="Site Not Found",
+    )
+
+
+def target_site(ctx: JobContext, store: ContentStore) -> SiteRow:
+    site = store.site(ctx.params["target_site"])
+    if site is None:
+        raise site_not_found(ctx)
+    return site
+
+
+def ensure_site_name_free(ctx: JobContext, store: ContentStore, name: str) -> None:
+    if store.name_taken(name):
+        raise fail(
+            ctx,
+            f"Site with name '{name}' already exists.",
+            status=409,
+            code="OCE-SITEMGMT-009004",
+            title="Site Already Exists",
+        )
+
+
+def copy_tree(source: Path, target: Path, ctx: JobContext, start: float, end: float) -> None:
+    """Copy a folder file by file into a temporary sibling, reporting progress from `start` to `end` percent,
+    then move it into place: a failed copy leaves no partial folder."""
+    files = [p for p in source.rglob("*") if p.is_file()] if source.is_dir() else []
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        for index, path in enumerate(files, 1):
+            destination = staging / path.relative_to(source)
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(path, destination)
+            if index % 20 == 0 or index == len(files):
+                ctx.progress(start + (end - start) * index / len(files))
+        if target.exists():
+            shutil.rmtree(target)
+        staging.rename(target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+class Progress:
+    """A `(done, total)` callback that reports progress between `start` and `end` percent, at most once per
+    whole percent and every `MIN_INTERVAL_S`: a long loop costs a handful of store writes, not one per item."""
+
+    MIN_INTERVAL_S = 0.25
+
+    def __init__(self, ctx: JobContext, start: float, end: float, message: str | None = None) -> None:
+        self._ctx = ctx
+        self._start = start
+        self._span = end - start
+        self._message = message
+        self._last_percent = -1
+        self._last_at = 0.0
+
+    def __call__(self, done: int, total: int) -> None:
+        percent = int(self._start + self._span * (done / total if total else 1.0))
+        now = time.monotonic()
+        if percent > self._last_percent and (now - self._last_at >= self.MIN_INTERVAL_S or done >= total):
+            self._last_percent, self._last_at = percent, now
+            self._ctx.progress(percent, self._message)

@@ -1,0 +1,79 @@
+"""The request documents of the OCE site jobs, as the Sites Management API receives them.
+
+Each model is also the job's stored request: the API validates the body with it before submitting, and the
+engine validates it again (`SystemRequest`), so a job only ever sees a well-formed request. Fields the API adds
+(the site or resource the path names) start with an underscore-free `target` prefix.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_\-]{0,199}$"
+
+
+class _Request(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class CreateSite(_Request):
+    name: str = Field(pattern=NAME_PATTERN)
+    template: str = Field(min_length=1, max_length=256)
+    description: str = Field(default="", max_length=4000)
+    sitePrefix: str | None = Field(default=None, max_length=200)
+    defaultLanguage: str | None = Field(default=None, max_length=32)
+    localizationPolicy: str | None = Field(default=None, max_length=256)
+    repository: str | None = Field(default=None, max_length=256)
+    updateContent: bool | None = None
+
+
+class CopySite(_Request):
+    target_site: str = ""
+    name: str = Field(pattern=NAME_PATTERN)
+    description: str = Field(default="", max_length=4000)
+    sitePrefix: str | None = Field(default=None, max_length=200)
+    repository: str | None = Field(default=None, max_length=256)
+
+
+class PublishSite(_Request):
+    target_site: str = ""
+    type: Literal["full", "incremental"] = "incremental"
+
+
+class TranslateSite(_Request):
+    target_site: str = ""
+    name: str = Field(min_length=1, max_length=200)
+    sourceLanguage: str | None = Field(default=None, max_length=32)
+    targetLanguages: list[str] = Field(min_length=1, max_length=100)
+    exportType: Literal["siteAll", "siteItems"] = "siteAll"
+    connectorId: str | None = None
+
+
+class ImportOptions(_Request):
+    validate_only: bool = Field(default=False, alias="validate")
+
+
+class ImportTranslations(_Request):
+    target_site: str = ""
+    translationImportFile: str = Field(min_length=1, max_length=256)
+    options: ImportOptions = Field(default_factory=ImportOptions)
+
+
+class SiteOperation(_Request):
+    """Refresh and hard delete: no body, only the site the path names."""
+
+    target_site: str = ""
+
+
+class CopyResource(_Request):
+    """Copy a theme or component under a new name."""
+
+    target_resource: str = ""
+    name: str = Field(pattern=NAME_PATTERN)
+    description: str = Field(default="", max_length=4000)
+
+
+class PublishResource(_Request):
+    target_resource: str = ""

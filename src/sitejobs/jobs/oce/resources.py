@@ -1,0 +1,80 @@
+"""Copy and publish themes and components (folders of files with a row each)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sitejobs.jobs.context import JobContext
+from sitejobs.jobs.oce import requests as req
+from sitejobs.jobs.oce.base import JobRun, content_store, copy_tree, fail, oce_job
+from sitejobs.sites.content.store import ContentStore
+
+NOUNS = {"themes": "theme", "components": "component"}
+
+
+def _resource(ctx: JobContext, store: ContentStore, kind: str) -> dict[str, Any]:
+    noun = NOUNS[kind]
+    resource = store.resource(kind, ctx.params["target_resource"])
+    if resource is None:
+        raise fail(
+            ctx,
+            f"The {noun} does not exist or has been deleted.",
+            status=404,
+            code="OCE-SITEMGMT-009002",
+            title=f"{noun.title()} Not Found",
+        )
+    return resource
+
+
+def _copy(kind: str) -> JobRun:
+    noun = NOUNS[kind]
+
+    def run(ctx: JobContext) -> dict[str, Any]:
+        store = content_store(ctx)
+        source = _resource(ctx, store, kind)
+        name = ctx.params["name"]
+        if store.resource(kind, f"name:{name}") is not None:
+            raise fail(
+                ctx,
+                f"{noun.title()} with name '{name}' already exists.",
+                status=409,
+                code="OCE-SITEMGMT-009005",
+                title=f"{noun.title()} Already Exists",
+            )
+        ctx.progress(5, f"Copying {noun} {source['name']} to {name}")
+        copy_tree(store.folder(kind, source["name"]), store.folder(kind, name), ctx, 5, 95)
+        owner = ctx.execution.client_id or source["owner"]
+        copied = store.put_resource(kind, name, owner, description=ctx.params["description"])
+        ctx.progress(100, f"{noun.title()} {name} created")
+        return {noun: {"id": copied["id"], "name": name}}
+
+    return run
+
+
+def _publish(kind: str) -> JobRun:
+    noun = NOUNS[kind]
+
+    def run(ctx: JobContext) -> dict[str, Any]:
+        store = content_store(ctx)
+        resource = _resource(ctx, store, kind)
+        ctx.progress(5, f"Publishing {noun} {resource['name']}")
+        copy_tree(
+            store.folder(kind, resource["name"]),
+            store.published_resource_dir(kind, resource["name"]),
+            ctx,
+            5,
+            95,
+        )
+        store.mark_published(kind, resource["id"])
+        ctx.progress(100, f"{noun.title()} {resource['name']} published")
+        return {noun: {"id": resource["id"], "name": resource["name"]}}
+
+    return run
+
+
+oce_job("oce-copy-theme", req.CopyResource, "Copies a theme under a new name.")(_copy("themes"))
+oce_job("oce-publish-theme", req.PublishResource, "Publishes a theme's files.")(_publish("themes"))
+oce_job("oce-copy-component", req.CopyResource, "Copies a component under a new name.")(_copy("components"))
+oce_job("oce-publish-component", req.PublishResource, "Publishes a component's files.")(
+    _publish("components")
+)

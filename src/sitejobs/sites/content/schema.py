@@ -1,0 +1,119 @@
+"""The content (OCE) site store's tables, in the engine's MetaData so Alembic sees them. Names start with `oce_`.
+
+Documents (siteinfo, a page's structure entry and page JSON, a language variant) are kept whole as JSON text:
+jobs read and write them whole, and nothing queries inside them. Files (templates, themes, components,
+published output, translation zips) live on disk under `DATA_DIR/content/`; rows hold their names.
+Times are integer milliseconds since the epoch, as in the execution store.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import BigInteger, Boolean, Column, ForeignKey, Index, Integer, String, Table, Text
+
+from sitejobs.engine.schema import metadata
+
+NAME = 256
+GUID = 64
+
+users = Table(
+    "oce_users",
+    metadata,
+    Column("id", String(GUID), primary_key=True),
+    Column("name", String(NAME), nullable=False, unique=True),
+    Column("display_name", String(NAME), nullable=False),
+    Column("password_hash", String(256), nullable=False),
+    Column("is_admin", Boolean, nullable=False, default=False),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+
+def _named_resource(table_name: str, *extra: Column[object]) -> Table:
+    """Templates, themes and components: a named folder of files with an owner."""
+    return Table(
+        table_name,
+        metadata,
+        Column("id", String(GUID), primary_key=True),
+        Column("name", String(NAME), nullable=False, unique=True),
+        Column("owner", String(NAME), nullable=False),
+        Column("description", Text, nullable=False, default=""),
+        Column("created_at", BigInteger, nullable=False),
+        Column("updated_at", BigInteger, nullable=False),
+        Column("published_at", BigInteger, nullable=True),
+        *extra,
+    )
+
+
+templates = _named_resource("oce_templates", Column("theme_name", String(NAME), nullable=False))
+themes = _named_resource("oce_themes")
+components = _named_resource("oce_components")
+
+sites = Table(
+    "oce_sites",
+    metadata,
+    Column("id", String(GUID), primary_key=True),
+    Column("name", String(NAME), nullable=False, unique=True),
+    Column("owner", String(NAME), nullable=False),
+    Column("description", Text, nullable=False, default=""),
+    Column("template_name", String(NAME), nullable=True),
+    Column("theme_name", String(NAME), nullable=False),
+    Column("default_language", String(32), nullable=False),
+    Column("localization_policy", String(GUID), nullable=True),
+    Column("site_prefix", String(NAME), nullable=False),
+    Column("repository_id", String(GUID), nullable=True),
+    Column("siteinfo", Text, nullable=False),
+    Column("runtime_status", String(16), nullable=False, default="offline"),
+    Column("created_at", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+    Column("published_at", BigInteger, nullable=True),
+    # Page fingerprints of the last publish (JSON {page_id: hash}): an incremental publish renders the others.
+    Column("published_fingerprints", Text, nullable=True),
+)
+
+site_members = Table(
+    "oce_site_members",
+    metadata,
+    Column("site_id", String(GUID), ForeignKey("oce_sites.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_name", String(NAME), primary_key=True),
+    Column("role", String(32), nullable=False),
+    Index("ix_oce_site_members_user_name", "user_name"),
+)
+
+pages = Table(
+    "oce_pages",
+    metadata,
+    Column("site_id", String(GUID), ForeignKey("oce_sites.id", ondelete="CASCADE"), primary_key=True),
+    Column("page_id", BigInteger, primary_key=True),
+    Column("position", Integer, nullable=False),
+    Column("entry", Text, nullable=False),
+    Column("document", Text, nullable=False),
+)
+
+site_languages = Table(
+    "oce_site_languages",
+    metadata,
+    Column("site_id", String(GUID), ForeignKey("oce_sites.id", ondelete="CASCADE"), primary_key=True),
+    Column("language", String(32), primary_key=True),
+    Column("variant", Text, nullable=False),
+)
+
+content_items = Table(
+    "oce_content_items",
+    metadata,
+    Column("site_id", String(GUID), ForeignKey("oce_sites.id", ondelete="CASCADE"), primary_key=True),
+    Column("item_id", String(GUID), primary_key=True),
+    Column("document", Text, nullable=False),
+)
+
+files = Table(
+    "oce_files",
+    metadata,
+    Column("id", String(GUID), primary_key=True),
+    Column("name", String(NAME), nullable=False),
+    Column("owner", String(NAME), nullable=False),
+    Column("folder_id", String(GUID), nullable=False),
+    # The site a translation zip was made from (import translations finds its site by it).
+    Column("site_id", String(GUID), nullable=True),
+    Column("path", String(1024), nullable=False),
+    Column("size", BigInteger, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+)
