@@ -28,6 +28,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import lru_cache
 from typing import TypeVar
 
 from sitejobs.api.oce.filter import Filter, parse_filter
@@ -105,7 +106,16 @@ def default_query(spec: ResourceSpec) -> Query:
 
 
 def parse_query(params: Iterable[tuple[str, str]], spec: ResourceSpec) -> Query:
-    allowed = {*_SHAPING_PARAMS, *(_COLLECTION_PARAMS if spec.collection else ()), *spec.flags}
+    """The validated query; raises BadQueryParameter naming the first parameter it cannot honour.
+
+    A `Query` is immutable, so the answers for the last few distinct query strings are kept: a poller asking
+    `?links=none` every few seconds pays for one dictionary lookup, not for parsing again."""
+    return _parse(tuple(params), spec)
+
+
+@lru_cache(maxsize=1024)
+def _parse(params: tuple[tuple[str, str], ...], spec: ResourceSpec) -> Query:
+    allowed = _allowed(spec)
     lists: dict[str, list[str]] = {}
     scalars: dict[str, str] = {}
     for name, value in params:
@@ -138,6 +148,11 @@ def parse_query(params: Iterable[tuple[str, str]], spec: ResourceSpec) -> Query:
         q=parse_filter(scalars["q"], spec.filterable) if "q" in scalars else None,
         flags=frozenset(name for name in spec.flags if _flag(name, scalars.get(name))),
     )
+
+
+@lru_cache(maxsize=64)
+def _allowed(spec: ResourceSpec) -> frozenset[str]:
+    return frozenset({*_SHAPING_PARAMS, *(_COLLECTION_PARAMS if spec.collection else ()), *spec.flags})
 
 
 def _fields(items: list[str] | None) -> tuple[Path, ...] | None:

@@ -28,7 +28,6 @@ parameters) `shape` returns `doc` itself, which keeps the `_status` poll at one 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from functools import partial
 from typing import Any, TypeAlias
 
@@ -38,22 +37,24 @@ from sitejobs.errors import ExpansionFailed, SitejobsError
 
 __all__ = ["Loader", "page_collection", "shape", "sort_items"]
 
-Loader: TypeAlias = Callable[[], Mapping[str, Any] | None]
-Document: TypeAlias = Mapping[str, Any]
+Loader: TypeAlias = Callable[[], dict[str, Any] | None]
+Document: TypeAlias = dict[str, Any]
 #: A selection of fields: name -> the selection inside it, or None for the whole value.
 Tree: TypeAlias = dict[str, "Tree | None"]
 _MISSING: Any = object()
 _DROP: Any = object()
+_SCALARS = frozenset({str, int, float, bool, type(None)})
 
 
-@dataclass(frozen=True, slots=True)
 class _Links:
-    keep: frozenset[str] | None  # None: every relation
-    drop: frozenset[str]
+    """Which links to keep: `keep` None keeps every relation, `drop` removes some."""
 
-    @property
-    def all(self) -> bool:
-        return self.keep is None and not self.drop
+    __slots__ = ("all", "drop", "keep")
+
+    def __init__(self, keep: frozenset[str] | None, drop: frozenset[str]) -> None:
+        self.keep = keep
+        self.drop = drop
+        self.all = keep is None and not drop
 
     def filter(self, links: list[Any]) -> list[Any] | None:
         """The links to keep (the same list if all), or None to remove the `links` key."""
@@ -65,7 +66,7 @@ class _Links:
         return kept or None
 
     def wanted(self, link: Any) -> bool:
-        rel = link.get("rel") if isinstance(link, Mapping) else None
+        rel = link.get("rel") if isinstance(link, dict) else None
         return (self.keep is None or rel in self.keep) and rel not in self.drop
 
 
@@ -85,15 +86,19 @@ def shape(doc: Document, query: Query, relations: Mapping[str, Loader] | None = 
     selection = _tree(query.fields)
     if selection is not None:
         selection.update(dict.fromkeys(spec.essential))
-    baseline = {Return.BASIC: spec.basic, Return.MINIMAL: spec.essential}.get(
-        query.representation or Return.DEFAULT
+    baseline = (
+        spec.basic
+        if query.representation is Return.BASIC
+        else spec.essential
+        if query.representation is Return.MINIMAL
+        else None
     )
     if baseline is not None:
         allowed = baseline | expand
         selection = {k: v for k, v in (selection or dict.fromkeys(allowed)).items() if k in allowed}
     exclusion = _tree(query.exclude_fields)
 
-    loaded: dict[str, Document] = {}
+    loaded: dict[str, dict[str, Any]] = {}
     failed: set[str] = set()
     for name, loader in relations.items():
         if name in expand and name not in doc and _kept(name, selection, exclusion):
@@ -110,6 +115,10 @@ def shape(doc: Document, query: Query, relations: Mapping[str, Loader] | None = 
                 loaded[name] = value
 
     nested = _Links(keep_links, query.exclude_links)
+    if selection is None and exclusion is None and not loaded and not failed:
+        # Only links to filter: `?links=none`, the toolkit's poll.
+        filtered: Document = _filter_links(doc, nested)
+        return filtered
     top = _Links(keep_links, query.exclude_links | failed)
     out: dict[str, Any] = {}
     for name, value in (*doc.items(), *loaded.items()):
@@ -118,6 +127,9 @@ def shape(doc: Document, query: Query, relations: Mapping[str, Loader] | None = 
             if links is not None:
                 out[name] = links
         elif _kept(name, selection, exclusion):
+            if type(value) in _SCALARS:
+                out[name] = value
+                continue
             inner = selection.get(name) if selection is not None else None
             out[name] = _refine(value, inner, exclusion.get(name) if exclusion else None, nested)
     return out
@@ -188,9 +200,11 @@ def _kept(name: str, selection: Tree | None, exclusion: Tree | None) -> bool:
 
 def _refine(value: Any, selection: Tree | None, exclusion: Tree | None, links: _Links) -> Any:
     """`value` with the selection kept, the exclusion removed and links filtered; `value` itself if unchanged."""
-    if selection is None and exclusion is None and links.all:
+    if type(value) in _SCALARS:
         return value
-    if isinstance(value, Mapping):
+    if selection is None and exclusion is None:
+        return value if links.all else _filter_links(value, links)
+    if isinstance(value, dict):
         out: dict[str, Any] = {}
         changed = False
         for name, item in value.items():
@@ -212,6 +226,39 @@ def _refine(value: Any, selection: Tree | None, exclusion: Tree | None, links: _
     if isinstance(value, list):
         refined = [_refine(item, selection, exclusion, links) for item in value]
         return value if all(a is b for a, b in zip(refined, value, strict=True)) else refined
+    return value
+
+
+def _filter_links(value: Any, links: _Links) -> Any:
+    """`value` with every `links` list in it filtered: the hot path of `?links=none`. A dict or list is copied
+    only once something in it changes, so parts without links are shared and cost one pass over their keys."""
+    if type(value) is dict:
+        out: dict[str, Any] | None = None
+        for name, item in value.items():
+            if name == "links" and type(item) is list:
+                new = links.filter(item)
+            elif type(item) is dict or type(item) is list:
+                new = _filter_links(item, links)
+            else:
+                continue
+            if new is not item:
+                if out is None:
+                    out = dict(value)
+                if new is None:
+                    del out[name]
+                else:
+                    out[name] = new
+        return value if out is None else out
+    if type(value) is list:
+        copied: list[Any] | None = None
+        for i, item in enumerate(value):
+            if type(item) is dict or type(item) is list:
+                new = _filter_links(item, links)
+                if new is not item:
+                    if copied is None:
+                        copied = list(value)
+                    copied[i] = new
+        return value if copied is None else copied
     return value
 
 
