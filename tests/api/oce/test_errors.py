@@ -68,7 +68,7 @@ def _instance(cls: type[SitejobsError]) -> SitejobsError:
     if cls in special:
         return special[cls]
     if issubclass(cls, errors_module.ResourceNotFound):
-        return cls("name:Acme")  # type: ignore[call-arg]
+        return cls("name:Acme")
     return cls()
 
 

@@ -73,13 +73,17 @@ def test_list_parameters_skip_empty_items_and_merge_repeats() -> None:
     assert q.expand == {"pages", "site"}
 
 
+def test_an_empty_list_parameter_counts_as_not_given() -> None:
+    assert query("links=&fields=&expand=,&excludeLinks=").plain
+
+
 def test_fields_all_is_every_field() -> None:
     assert query("fields=all").fields is None
 
 
 def test_links_none_keeps_no_link_and_names_are_not_checked() -> None:
     assert query("links=none").links == frozenset()
-    assert query("links=download,self").links == {"download", "self"}
+    assert query("links=download,self").links == frozenset({"download", "self"})
     assert query("excludeLinks=describedBy").exclude_links == {"describedBy"}
 
 
@@ -352,12 +356,14 @@ def _model(op: str, actual: Any, value: Any) -> bool:
     if not same:
         return False
     if op == "co":
-        return value.lower() in actual.lower()
+        return bool(value.lower() in actual.lower())
     if op == "sw":
-        return actual.lower().startswith(value.lower())
+        return bool(actual.lower().startswith(value.lower()))
     if op == "ew":
-        return actual.lower().endswith(value.lower())
-    return {"gt": actual > value, "ge": actual >= value, "lt": actual < value, "le": actual <= value}[op]
+        return bool(actual.lower().endswith(value.lower()))
+    return bool(
+        {"gt": actual > value, "ge": actual >= value, "lt": actual < value, "le": actual <= value}[op]
+    )
 
 
 _ABSENT = object()

@@ -10,7 +10,8 @@ Decisions, where the seed and Oracle's documentation leave room:
   `includeDeleted`) are all known. Parameter names are case-sensitive, as Oracle documents them.
 - A list parameter (`fields`, `excludeFields`, `links`, `excludeLinks`, `expand`) may be repeated and its
   values are merged; any other parameter given twice is a 400 (which one was meant?). Empty list items
-  (`fields=a,,b`, a trailing comma) are skipped.
+  (`fields=a,,b`, a trailing comma) are skipped, and a list parameter with no items (`links=`) counts as not
+  given: an empty `links` must not mean `links=none`.
 - `fields` and `links` name things that may not exist: unknown names are ignored (Oracle: "Field names are
   ignored if the field does not exist"; the seed's `links=download` names a link only `translationFile`
   has). `fields=all` is the same as no `fields`. `links=none` drops every link; `none` with other names is a
@@ -130,8 +131,7 @@ def _parse(params: tuple[tuple[str, str], ...], spec: ResourceSpec) -> Query:
             raise BadQueryParameter(name, f"The query parameter {name!r} is given more than once.")
         else:
             scalars[name] = value
-    for name, items in lists.items():
-        lists[name] = [item for item in items if item]
+    lists = {name: kept for name, items in lists.items() if (kept := [item for item in items if item])}
     links = _links(lists.get("links"))
     return Query(
         spec=spec,
