@@ -154,6 +154,113 @@ class LeaseLost(SitejobsError):
     fault_type = "LeaseLostException"
 
 
+# -- the Sites Management (OCE) surface ------------------------------------------------------------------
+# Their OCE titles and `o:errorCode`s are in `sitejobs.api.oce.errors.OCE_ERRORS`; `arguments` become the
+# error document's extra detail fields (e.g. `jobStatus`), so only pass what a client may see.
+
+
+class SiteJobNotFound(NotFound):
+    """Job does not exist or has been deleted, or the authenticated user or client application does not have access to the job."""
+
+    fault_type = "SiteJobNotFoundException"
+
+    def __init__(self, context: str) -> None:
+        super().__init__(jobStatus={"context": context})
+        self.context = context
+
+
+class ResourceNotFound(NotFound):
+    """No such resource, or it is not visible to the caller."""
+
+    #: The detail field naming what was looked for: `{"site": {"name": "X"}}` or `{"site": {"id": "X"}}`.
+    kind = "resource"
+
+    def __init__(self, ident: str) -> None:
+        key, value = ("name", ident[5:]) if ident.startswith("name:") else ("id", ident)
+        what = "name" if key == "name" else "identifier"
+        super().__init__(
+            f"No {self.kind} with {what} '{value}' exists, or it is not visible to you.",
+            **{self.kind: {key: value}},
+        )
+
+
+class SiteNotFound(ResourceNotFound):
+    """Site not found."""
+
+    fault_type = "SiteNotFoundException"
+    kind = "site"
+
+
+class TemplateNotFound(ResourceNotFound):
+    """Template not found."""
+
+    fault_type = "TemplateNotFoundException"
+    kind = "template"
+
+
+class ThemeNotFound(ResourceNotFound):
+    """Theme not found."""
+
+    fault_type = "ThemeNotFoundException"
+    kind = "theme"
+
+
+class ComponentNotFound(ResourceNotFound):
+    """Component not found."""
+
+    fault_type = "ComponentNotFoundException"
+    kind = "component"
+
+
+class SiteAlreadyExists(SitejobsError):
+    """A site with this name already exists."""
+
+    status = 409
+    fault_type = "SiteAlreadyExistsException"
+
+    def __init__(self, name: str) -> None:
+        # No detail fields: the seed's failed-copy job shows the document without any.
+        super().__init__(f"Site with name '{name}' already exists.")
+        self.name = name
+
+
+class BadQueryParameter(InvalidParameter):
+    """A query parameter has a value this resource does not accept."""
+
+    def __init__(self, parameter: str, message: str) -> None:
+        super().__init__(message, parameter=parameter)
+        self.parameter = parameter
+
+
+class NotAcceptable(SitejobsError):
+    """This resource is only available as application/json."""
+
+    status = 406
+    fault_type = "NotAcceptableException"
+
+
+class TooManyRequests(SitejobsError):
+    """Too many requests; try again later."""
+
+    status = 429
+    fault_type = "TooManyRequestsException"
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"Too many requests; try again in {retry_after} seconds.")
+        self.retry_after = retry_after
+
+
+class ExpansionFailed(SitejobsError):
+    """A relationship asked for with `expand` could not be read, and `expansionErrors=fail` was asked for."""
+
+    fault_type = "ExpansionFailedException"
+
+    def __init__(self, relation: str, cause: SitejobsError) -> None:
+        super().__init__(f"The relationship '{relation}' could not be expanded: {cause.message}")
+        self.relation = relation
+        self.cause = cause
+
+
 class HttpError(SitejobsError):
     """The request could not be served."""
 
