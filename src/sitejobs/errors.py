@@ -224,6 +224,17 @@ class SiteAlreadyExists(SitejobsError):
         self.name = name
 
 
+class ResourceAlreadyExists(SitejobsError):
+    """A theme or component with this name already exists."""
+
+    status = 409
+    fault_type = "ResourceAlreadyExistsException"
+
+    def __init__(self, kind: str, name: str) -> None:
+        super().__init__(f"{kind.title()} with name '{name}' already exists.")
+        self.name = name
+
+
 class BadQueryParameter(InvalidParameter):
     """A query parameter has a value this resource does not accept."""
 

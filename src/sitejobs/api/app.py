@@ -9,23 +9,41 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
 from sitejobs.api import faults, ops, token, webdav
+from sitejobs.api.faults import json_response
 from sitejobs.api.limits import BodyLimit
 from sitejobs.api.ocapi.fastpath import StatusFastPath
 from sitejobs.api.ocapi.routes import router as ocapi_router
+from sitejobs.api.oce import integration as oce_integration
+from sitejobs.api.oce import routes as oce_routes
+from sitejobs.api.oce.auth import RateLimiter
+from sitejobs.api.oce.errors import error_document, error_headers
 from sitejobs.auth.clients import ClientStore
 from sitejobs.auth.tokens import TokenIssuer, load_or_create_key
+from sitejobs.auth.users import UserStore
 from sitejobs.engine.executor import LocalExecutor
 from sitejobs.engine.service import JobEngine
 from sitejobs.errors import SitejobsError
 from sitejobs.settings import Settings
+from sitejobs.sites.content.store import ContentStore
 
 log = logging.getLogger(__name__)
 
 OCAPI_PREFIXES = ("/s/-/dw/data", "/dw/data")
+OCE_PREFIXES = ("/sites/management", "/documents", "/system/api", "/site/", "/_themes/", "/_compdelivery/")
+#: Published content (sites, themes, components) served as static files: URL prefix → folder of
+#: DATA_DIR/content/published.
+PUBLISHED_MOUNTS = {"/site": "sites", "/_themes": "themes", "/_compdelivery": "components"}
 WEBDAV_PREFIX = "/on/demandware.servlet/webdav"
+
+
+def _oce_fault(request: Request, error: SitejobsError) -> Response:
+    return json_response(error_document(error), error.status, error_headers(error))
 
 
 def create_app(settings: Settings, *, engine: JobEngine | None = None, executor: bool = True) -> ASGIApp:
@@ -36,6 +54,8 @@ def create_app(settings: Settings, *, engine: JobEngine | None = None, executor:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own = engine is None
         app.state.engine = JobEngine.open(settings) if own else engine
+        app.state.users = UserStore(app.state.engine.db)
+        app.state.content = ContentStore(app.state.engine.db, settings.content_dir)
         app.state.metrics, durations = ops.metrics_registry(app.state.engine)
         runner: LocalExecutor | None = None
         if executor and settings.executor == "local":
@@ -70,18 +90,23 @@ def create_app(settings: Settings, *, engine: JobEngine | None = None, executor:
         else load_or_create_key(settings.data_dir / "token.key")
     )
     app.state.tokens = TokenIssuer(key, settings.token_ttl_seconds)
-    app.state.fault_renderers = {}
+    app.state.fault_renderers = dict.fromkeys(OCE_PREFIXES, _oce_fault)
+    app.state.rate_limiter = RateLimiter(settings.oce_rate_per_second, settings.oce_rate_burst)
 
     for prefix in OCAPI_PREFIXES:
         app.include_router(ocapi_router, prefix=prefix)
     app.router.routes.extend(token.routes)
     app.router.routes.extend(ops.routes)
     app.router.routes.extend(webdav.routes)
+    app.router.routes.extend(oce_routes.routes)
+    app.router.routes.extend(oce_integration.routes)
+    published = settings.content_dir / "published"
+    for url, folder in PUBLISHED_MOUNTS.items():
+        (published / folder).mkdir(parents=True, exist_ok=True)
+        app.mount(url, StaticFiles(directory=published / folder, html=True, check_dir=False), name=folder)
 
     app.add_exception_handler(SitejobsError, faults.on_sitejobs_error)
     app.add_exception_handler(HTTPException, faults.on_http_error)
     app.add_exception_handler(Exception, faults.on_unexpected)
     app.add_exception_handler(RequestValidationError, faults.on_validation_error)
-    return StatusFastPath(
-        BodyLimit(app, settings.max_body_bytes, {WEBDAV_PREFIX: None}), app.state
-    )
+    return StatusFastPath(BodyLimit(app, settings.max_body_bytes, {WEBDAV_PREFIX: None}), app.state)

@@ -15,7 +15,9 @@ class BodyLimit:
     """`max_bytes` for every request, except paths under a prefix of `by_prefix`, which get that prefix's
     limit (None: the route enforces its own, as WebDAV's streamed PUT does)."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int, by_prefix: Mapping[str, int | None] | None = None) -> None:
+    def __init__(
+        self, app: ASGIApp, max_bytes: int, by_prefix: Mapping[str, int | None] | None = None
+    ) -> None:
         self.app = app
         self.max_bytes = max_bytes
         self.by_prefix = dict(by_prefix or {})

@@ -34,7 +34,11 @@ class User:
     @property
     def roles(self) -> list[str]:
         """Roles as the toolkit reads them from GET_USER_INFO."""
-        base = ["CECStandardUser", "CECContributor", "CECSitesAdministrator" if self.is_admin else "CECSiteUser"]
+        base = [
+            "CECStandardUser",
+            "CECContributor",
+            "CECSitesAdministrator" if self.is_admin else "CECSiteUser",
+        ]
         return [*base, "CECServiceAdministrator"] if self.is_admin else base
 
     def reference(self) -> dict[str, str]:
@@ -81,7 +85,9 @@ class UserStore:
     def list(self) -> list[User]:
         with self._db.connect() as conn:
             rows = conn.execute(
-                select(users.c.id, users.c.name, users.c.display_name, users.c.is_admin).order_by(users.c.name)
+                select(users.c.id, users.c.name, users.c.display_name, users.c.is_admin).order_by(
+                    users.c.name
+                )
             ).all()
         return [User(r.id, r.name, r.display_name, bool(r.is_admin)) for r in rows]
 

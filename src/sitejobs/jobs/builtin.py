@@ -1,11 +1,12 @@
-"""The jobs every installation has: the demo custom job and the system jobs (`sfcc-*`)."""
+"""The jobs every installation has: the demo custom job, the system jobs (`sfcc-*`) and the OCE site jobs."""
 
 from __future__ import annotations
 
-from sitejobs.jobs import demo, system
+from sitejobs.jobs import demo, oce, system
 from sitejobs.jobs.registry import Registry
 
 
 def register(registry: Registry) -> None:
     demo.register(registry)
     system.register(registry)
+    oce.register(registry)

@@ -65,7 +65,5 @@ class RateLimiter:
             if tokens < 1.0:
                 self._buckets[key] = (tokens, now)
                 retry_after = max(1, int((1.0 - tokens) / self.rate + 0.999))
-                raise TooManyRequests(
-                    f"Too many requests from user '{key}'; retry after {retry_after} s.", retry_after=retry_after
-                )
+                raise TooManyRequests(retry_after)
             self._buckets[key] = (tokens - 1.0, now)

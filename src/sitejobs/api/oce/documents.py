@@ -15,10 +15,18 @@ def links(base_url: str, collection: str, item_id: str) -> list[dict[str, Any]]:
     return [
         {"href": href, "rel": "self", "method": "GET", "mediaType": "application/json"},
         {"href": href, "rel": "canonical", "method": "GET", "mediaType": "application/json"},
-        {"href": f"{base_url}{API}/{collection}", "rel": "parent", "method": "GET",
-         "mediaType": "application/json"},
-        {"href": f"{base_url}{API}/metadata-catalog/{collection}", "rel": "describedBy", "method": "GET",
-         "mediaType": "application/schema+json"},
+        {
+            "href": f"{base_url}{API}/{collection}",
+            "rel": "parent",
+            "method": "GET",
+            "mediaType": "application/json",
+        },
+        {
+            "href": f"{base_url}{API}/metadata-catalog/{collection}",
+            "rel": "describedBy",
+            "method": "GET",
+            "mediaType": "application/schema+json",
+        },
     ]
 
 

@@ -42,7 +42,7 @@ async def file_data(request: Request) -> Response:
     store: ContentStore = request.app.state.content
     row = await run_in_threadpool(store.file, request.path_params["id"])
     if row is None or (row["owner"] != user.name and not user.is_admin):
-        raise ResourceNotFound("The file does not exist.", kind="file")
+        raise ResourceNotFound(request.path_params["id"])
     return FileResponse(row["path"], filename=row["name"], media_type="application/zip")
 
 

@@ -7,7 +7,10 @@ administrators; to anyone else it does not exist (404, the same answer as for an
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 import orjson
@@ -17,30 +20,58 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from sitejobs.api.oce import documents, query, shaping
+from sitejobs.api.oce import documents, resources
 from sitejobs.api.oce.auth import current_user
+from sitejobs.api.oce.query import Query, default_query, parse_query
+from sitejobs.api.oce.shaping import page_collection, shape
 from sitejobs.api.oce.status import STATUS_PATH, status_document
 from sitejobs.auth.users import User
 from sitejobs.engine.models import Execution
 from sitejobs.engine.service import JobEngine
+from sitejobs.engine.states import State
 from sitejobs.errors import (
     BadRequest,
+    ComponentNotFound,
     Forbidden,
     MalformedDocument,
     NotAcceptable,
     ResourceNotFound,
     SiteJobNotFound,
+    SiteNotFound,
+    TemplateNotFound,
+    ThemeNotFound,
 )
 from sitejobs.jobs.oce import ACTIONS
 from sitejobs.jobs.oce import requests as req
 from sitejobs.sites.content.store import ContentStore, SiteRow
 
 API = "/sites/management/api/v1"
+#: How long a request without `Prefer: respond-async` waits for its job before answering 202 anyway.
+SYNC_WAIT_S = 120.0
+SYNC_POLL_S = 0.05
 JSON = "application/json"
 #: What each role may do to a site; a role includes the rights of those after it in `ROLES`.
 MANAGE = frozenset({"manager"})
 CONTRIBUTE = frozenset({"manager", "contributor"})
 READ = frozenset({"manager", "contributor", "downloader", "viewer"})
+NOT_FOUND: dict[str, type[ResourceNotFound]] = {
+    "sites": SiteNotFound,
+    "templates": TemplateNotFound,
+    "themes": ThemeNotFound,
+    "components": ComponentNotFound,
+}
+COLLECTIONS = {
+    "sites": resources.SITES,
+    "templates": resources.TEMPLATES,
+    "themes": resources.THEMES,
+    "components": resources.COMPONENTS,
+}
+ITEMS = {
+    "sites": resources.SITE,
+    "templates": resources.TEMPLATE,
+    "themes": resources.THEME,
+    "components": resources.COMPONENT,
+}
 
 
 def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -90,18 +121,24 @@ async def _body(request: Request, model: type[BaseModel], **path_fields: str) ->
 # ---- visibility ------------------------------------------------------------------------------------------------
 
 
+def _query(request: Request, spec: resources.ResourceSpec) -> Query:
+    return parse_query(request.query_params.multi_items(), spec)
+
+
 def _site_for(store: ContentStore, user: User, ref: str, rights: frozenset[str]) -> SiteRow:
     site = store.site(ref)
     role = None if site is None else store.role_of(site, user)
     if site is None or role is None:
-        raise ResourceNotFound(f"Site '{ref}' does not exist or is not visible to you.", kind="site", ref=ref)
+        raise SiteNotFound(ref)
     if role not in rights:
         raise Forbidden(f"Your role '{role}' on site '{site.name}' does not allow this operation.")
     return site
 
 
 def visible_execution(engine: JobEngine, store: ContentStore, user: User, raw_id: str) -> Execution:
-    execution = engine.get(int(raw_id)) if raw_id.isascii() and raw_id.isdigit() and len(raw_id) < 19 else None
+    execution = (
+        engine.get(int(raw_id)) if raw_id.isascii() and raw_id.isdigit() and len(raw_id) < 19 else None
+    )
     if execution is None or execution.job_id not in ACTIONS or not _may_see(store, user, execution):
         raise SiteJobNotFound(context=raw_id)
     return execution
@@ -119,11 +156,26 @@ def _may_see(store: ContentStore, user: User, execution: Execution) -> bool:
 
 
 async def _accepted(request: Request, user: User, job_id: str, document: dict[str, Any]) -> Response:
+    """202 with the status's absolute `Location` when the client prefers `respond-async` (the toolkit always
+    does for long operations); otherwise the answer once the job has ended (the toolkit copies components
+    synchronously), or the 202 after all if it takes longer than `SYNC_WAIT_S`."""
     engine: JobEngine = request.app.state.engine
+    poll_ms = request.app.state.settings.oce_poll_interval_ms
     execution = await engine.asubmit(job_id, request=document, client_id=user.name)
-    location = f"{_base_url(request)}{STATUS_PATH}/{execution.id}"
-    body = status_document(execution, _base_url(request), request.app.state.settings.oce_poll_interval_ms)
-    return _json(body, 202, {"Location": location})
+    base = _base_url(request)
+    if "respond-async" not in request.headers.get("prefer", "").lower():
+        deadline = time.monotonic() + SYNC_WAIT_S
+        while not execution.is_terminal and time.monotonic() < deadline:
+            await asyncio.sleep(SYNC_POLL_S)
+            execution = engine.get(execution.id) or execution
+        if execution.is_terminal:
+            body = status_document(execution, base, poll_ms)
+            if execution.state is State.SUCCEEDED:
+                return _json(body, 200)
+            error = body.get("error") or {}
+            return _json({**error, "status": str(error.get("status", 500))}, int(error.get("status", 500)))
+    location = f"{base}{STATUS_PATH}/{execution.id}"
+    return _json(status_document(execution, base, poll_ms), 202, {"Location": location})
 
 
 async def create_site(request: Request) -> Response:
@@ -131,7 +183,7 @@ async def create_site(request: Request) -> Response:
     document = await _body(request, req.CreateSite)
     store = _store(request)
     if await run_in_threadpool(store.resource, "templates", document["template"]) is None:
-        raise ResourceNotFound(f"Template '{document['template']}' does not exist.", kind="template")
+        raise TemplateNotFound(document["template"])
     return await _accepted(request, user, "oce-create-site", document)
 
 
@@ -152,7 +204,7 @@ async def import_translations(request: Request) -> Response:
     store = _store(request)
     file = await run_in_threadpool(store.file, document["translationImportFile"])
     if file is None:
-        raise ResourceNotFound("The translation import file does not exist.", kind="file")
+        raise ResourceNotFound(document["translationImportFile"])
     site_ref = document.get("target_site") or file.get("site_id") or ""
     site = await run_in_threadpool(_site_for, store, user, site_ref, CONTRIBUTE)
     document["target_site"] = site.id
@@ -165,7 +217,7 @@ def _resource_operation(kind: str, job_id: str, model: type[BaseModel]) -> Calla
         ref = request.path_params["id"]
         row = await run_in_threadpool(_store(request).resource, kind, ref)
         if row is None:
-            raise ResourceNotFound(f"{kind[:-1].title()} '{ref}' does not exist.", kind=kind[:-1], ref=ref)
+            raise NOT_FOUND[kind](ref)
         document = await _body(request, model, target_resource=row["id"])
         return await _accepted(request, user, job_id, document)
 
@@ -178,23 +230,22 @@ def _resource_operation(kind: str, job_id: str, model: type[BaseModel]) -> Calla
 async def job_status(request: Request) -> Response:
     user = _caller(request)
     state = request.app.state
-    params = query.parse(request.query_params, resource="status")
+    params = _query(request, resources.STATUS)
     execution = visible_execution(state.engine, state.content, user, request.path_params["id"])
     doc = status_document(execution, _base_url(request), state.settings.oce_poll_interval_ms)
-    relations = _status_relations(request, execution, params)
-    return _json(shaping.shape(doc, params, relations=relations))
+    return _json(shape(doc, params, relations=_status_relations(request, execution)))
 
 
 async def job_status_pages(request: Request) -> Response:
     user = _caller(request)
     state = request.app.state
-    params = query.parse(request.query_params, resource="pages")
+    params = _query(request, resources.STATUS_PAGES)
     execution = visible_execution(state.engine, state.content, user, request.path_params["id"])
     items = (execution.result or {}).get("pages", [])
-    return _json(shaping.page_collection(items, params))
+    return _json(page_collection(items, params))
 
 
-def _status_relations(request: Request, execution: Execution, params: Any) -> dict[str, Callable[[], Any]]:
+def _status_relations(request: Request, execution: Execution) -> dict[str, Callable[[], Any]]:
     result = execution.result or {}
     store = _store(request)
     base = _base_url(request)
@@ -203,26 +254,26 @@ def _status_relations(request: Request, execution: Execution, params: Any) -> di
         relations["site"] = lambda: _expanded_site(store, result["site"]["id"], base)
     for noun, kind in (("theme", "themes"), ("component", "components")):
         if noun in result:
-            relations[noun] = lambda kind=kind, noun=noun: _expanded_resource(store, kind, result[noun]["id"], base)
+            relations[noun] = partial(_expanded_resource, store, kind, result[noun]["id"], base)
     if "pages" in result:
-        relations["pages"] = lambda: shaping.page_collection(result["pages"], params)
+        relations["pages"] = lambda: page_collection(result["pages"], default_query(resources.STATUS_PAGES))
     for name in ("translationFile", "translationJob", "translationImportFile"):
         if name in result:
-            relations[name] = lambda name=name: result[name]
+            relations[name] = partial(result.__getitem__, name)
     return relations
 
 
 def _expanded_site(store: ContentStore, site_id: str, base: str) -> dict[str, Any]:
     site = store.site(site_id)
     if site is None:
-        raise ResourceNotFound("The site no longer exists.", kind="site", ref=site_id)
+        raise SiteNotFound(site_id)
     return documents.site_document(site, base)
 
 
 def _expanded_resource(store: ContentStore, kind: str, ref: str, base: str) -> dict[str, Any]:
     row = store.resource(kind, ref)
     if row is None:
-        raise ResourceNotFound(f"The {kind[:-1]} no longer exists.", kind=kind[:-1], ref=ref)
+        raise NOT_FOUND[kind](ref)
     return documents.resource_document(kind, row, base)
 
 
@@ -232,7 +283,7 @@ def _expanded_resource(store: ContentStore, kind: str, ref: str, base: str) -> d
 def _list(kind: str) -> Callable[..., Any]:
     async def endpoint(request: Request) -> Response:
         user = _caller(request)
-        params = query.parse(request.query_params, resource=kind)
+        params = _query(request, COLLECTIONS[kind])
         store = _store(request)
         base = _base_url(request)
         if kind == "sites":
@@ -241,7 +292,7 @@ def _list(kind: str) -> Callable[..., Any]:
         else:
             rows_ = await run_in_threadpool(store.resources, kind)
             items = [documents.resource_document(kind, r, base) for r in rows_]
-        return _json(shaping.list_collection(items, params))
+        return _json(page_collection(items, params))
 
     return endpoint
 
@@ -249,7 +300,7 @@ def _list(kind: str) -> Callable[..., Any]:
 def _item(kind: str) -> Callable[..., Any]:
     async def endpoint(request: Request) -> Response:
         user = _caller(request)
-        params = query.parse(request.query_params, resource=kind)
+        params = _query(request, ITEMS[kind])
         ref = request.path_params["id"]
         store = _store(request)
         base = _base_url(request)
@@ -259,9 +310,9 @@ def _item(kind: str) -> Callable[..., Any]:
         else:
             row = await run_in_threadpool(store.resource, kind, ref)
             if row is None:
-                raise ResourceNotFound(f"{kind[:-1].title()} '{ref}' does not exist.", kind=kind[:-1], ref=ref)
+                raise NOT_FOUND[kind](ref)
             doc = documents.resource_document(kind, row, base)
-        return _json(shaping.shape(doc, params, relations={}))
+        return _json(shape(doc, params))
 
     return endpoint
 
@@ -273,11 +324,13 @@ routes = [
     Route(f"{API}/sites", create_site, methods=["POST"]),
     Route(f"{API}/sites/{{id}}/copy", _site_operation("oce-copy-site", req.CopySite, READ), methods=["POST"]),
     Route(
-        f"{API}/sites/{{id}}/publish", _site_operation("oce-publish-site", req.PublishSite, CONTRIBUTE),
+        f"{API}/sites/{{id}}/publish",
+        _site_operation("oce-publish-site", req.PublishSite, CONTRIBUTE),
         methods=["POST"],
     ),
     Route(
-        f"{API}/sites/{{id}}/translate", _site_operation("oce-translate-site", req.TranslateSite, CONTRIBUTE),
+        f"{API}/sites/{{id}}/translate",
+        _site_operation("oce-translate-site", req.TranslateSite, CONTRIBUTE),
         methods=["POST"],
     ),
     Route(
@@ -286,21 +339,41 @@ routes = [
         methods=["POST"],
     ),
     Route(
-        f"{API}/sites/{{id}}/refresh", _site_operation("oce-refresh-site", req.SiteOperation, CONTRIBUTE),
+        f"{API}/sites/{{id}}/refresh",
+        _site_operation("oce-refresh-site", req.SiteOperation, CONTRIBUTE),
         methods=["POST"],
     ),
     Route(
-        f"{API}/sites/{{id}}/hardDelete", _site_operation("oce-hard-delete-site", req.SiteOperation, MANAGE),
+        f"{API}/sites/{{id}}/hardDelete",
+        _site_operation("oce-hard-delete-site", req.SiteOperation, MANAGE),
         methods=["POST"],
     ),
-    Route(f"{API}/themes/{{id}}/copy", _resource_operation("themes", "oce-copy-theme", req.CopyResource),
-          methods=["POST"]),
-    Route(f"{API}/themes/{{id}}/publish",
-          _resource_operation("themes", "oce-publish-theme", req.PublishResource), methods=["POST"]),
-    Route(f"{API}/components/{{id}}/copy",
-          _resource_operation("components", "oce-copy-component", req.CopyResource), methods=["POST"]),
-    Route(f"{API}/components/{{id}}/publish",
-          _resource_operation("components", "oce-publish-component", req.PublishResource), methods=["POST"]),
-    *(Route(f"{API}/{kind}", _list(kind), methods=["GET"]) for kind in ("sites", "templates", "themes", "components")),
-    *(Route(f"{API}/{kind}/{{id}}", _item(kind), methods=["GET"]) for kind in ("sites", "templates", "themes", "components")),
+    Route(
+        f"{API}/themes/{{id}}/copy",
+        _resource_operation("themes", "oce-copy-theme", req.CopyResource),
+        methods=["POST"],
+    ),
+    Route(
+        f"{API}/themes/{{id}}/publish",
+        _resource_operation("themes", "oce-publish-theme", req.PublishResource),
+        methods=["POST"],
+    ),
+    Route(
+        f"{API}/components/{{id}}/copy",
+        _resource_operation("components", "oce-copy-component", req.CopyResource),
+        methods=["POST"],
+    ),
+    Route(
+        f"{API}/components/{{id}}/publish",
+        _resource_operation("components", "oce-publish-component", req.PublishResource),
+        methods=["POST"],
+    ),
+    *(
+        Route(f"{API}/{kind}", _list(kind), methods=["GET"])
+        for kind in ("sites", "templates", "themes", "components")
+    ),
+    *(
+        Route(f"{API}/{kind}/{{id}}", _item(kind), methods=["GET"])
+        for kind in ("sites", "templates", "themes", "components")
+    ),
 ]

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from sitejobs.api.oce.errors import job_error
 from sitejobs.engine.models import Execution
 from sitejobs.engine.states import OCE, State
+from sitejobs.errors import SitejobsError
 from sitejobs.jobs.oce import ACTIONS
 from sitejobs.timefmt import iso_ms
 
@@ -35,26 +37,27 @@ ACTION_FIELDS: dict[str, tuple[str, ...]] = {
 }
 #: Actions that report counts rather than a percentage, and no start time or polling hint (the seed's refresh).
 COUNTING_ACTIONS = frozenset({"refresh"})
-ERROR_TYPE = "http://www.w3.org/Protocols/rfc2616/rfc2616-sec10.html"
-_SECTIONS = {400: "10.4.1", 401: "10.4.2", 403: "10.4.4", 404: "10.4.5", 409: "10.4.10", 500: "10.5.1"}
 
 
-def error_type(status: int) -> str:
-    return f"{ERROR_TYPE}#sec{_SECTIONS.get(status, '10.5.1' if status >= 500 else '10.4.1')}"
+def job_error_of(execution: Execution) -> dict[str, Any]:
+    """The `error` of a failed job: the document the job declared, or a server error for anything else
+    (an unexpected exception, a lost worker)."""
+    declared = (execution.result or {}).get("error")
+    if isinstance(declared, dict):
+        return declared
+    return job_error(SitejobsError(execution.exit_message or "The site job failed."))
 
 
-def job_error(execution: Execution) -> dict[str, Any]:
-    """The `error` of a failed job: what the job declared, or a server error for anything it did not."""
-    declared = (execution.result or {}).get("error") or {}
-    status = int(declared.get("status", 500))
-    return {
-        "type": error_type(status),
-        "title": declared.get("title", "Site Job Failed"),
-        "status": status,
-        "detail": declared.get("detail") or execution.exit_message or "The site job failed.",
-        "o:errorCode": declared.get("code", "OCE-SITEMGMT-009000"),
-        "o:errorDetails": [],
-    }
+def file_links(base_url: str, file_id: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "rel": "download",
+            "href": f"{base_url}/documents/api/1.2/files/{file_id}/data",
+            "templated": False,
+            "mediaType": "application/json",
+            "method": "GET",
+        }
+    ]
 
 
 def status_document(execution: Execution, base_url: str, poll_ms: int) -> dict[str, Any]:
@@ -80,10 +83,15 @@ def status_document(execution: Execution, base_url: str, poll_ms: int) -> dict[s
         if execution.message:
             doc["message"] = execution.message
     if execution.state is State.FAILED:
-        doc["error"] = job_error(execution)
+        doc["error"] = job_error_of(execution)
     for name in ACTION_FIELDS.get(action, ()):
         if name in result:
             doc[name] = result[name]
+    if "translationFile" in doc:
+        doc["translationFile"] = {
+            "links": file_links(base_url, doc["translationFile"]["id"]),
+            **doc["translationFile"],
+        }
     self_href = f"{base_url}{STATUS_PATH}/{execution.id}"
     links = [
         {"href": self_href, "rel": "self", "method": "GET", "mediaType": "application/json"},

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import shutil
-import time
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +12,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from sitejobs.api.oce.errors import job_error
+from sitejobs.errors import SiteAlreadyExists, SitejobsError, SiteNotFound
 from sitejobs.jobs.context import JobContext, JobFailed
 from sitejobs.sites.content.store import ContentStore, SiteRow
 
@@ -60,38 +62,22 @@ def content_store(ctx: JobContext) -> ContentStore:
     return ContentStore(ctx.engine.db, ctx.engine.settings.content_dir)
 
 
-def fail(ctx: JobContext, message: str, *, status: int, code: str, title: str) -> JobFailed:
+def fail(ctx: JobContext, error: SitejobsError) -> JobFailed:
     """End the job in error, carrying the error document its `_status` shows (raise what this returns)."""
-    ctx.result["error"] = {"status": status, "title": title, "detail": message, "code": code}
-    return JobFailed(message, code=code)
-
-
-def site_not_found(ctx: JobContext) -> JobFailed:
-    return fail(
-        ctx,
-        "The site does not exist or has been deleted.",
-        status=404,
-        code="OCE-SITEMGMT-009001",
-        title="Site Not Found",
-    )
+    ctx.result["error"] = job_error(error)
+    return JobFailed(error.message, code=error.fault_type)
 
 
 def target_site(ctx: JobContext, store: ContentStore) -> SiteRow:
     site = store.site(ctx.params["target_site"])
     if site is None:
-        raise site_not_found(ctx)
+        raise fail(ctx, SiteNotFound(ctx.params["target_site"]))
     return site
 
 
 def ensure_site_name_free(ctx: JobContext, store: ContentStore, name: str) -> None:
     if store.name_taken(name):
-        raise fail(
-            ctx,
-            f"Site with name '{name}' already exists.",
-            status=409,
-            code="OCE-SITEMGMT-009004",
-            title="Site Already Exists",
-        )
+        raise fail(ctx, SiteAlreadyExists(name))
 
 
 def copy_tree(source: Path, target: Path, ctx: JobContext, start: float, end: float) -> None:

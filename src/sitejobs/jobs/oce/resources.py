@@ -4,25 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from sitejobs.errors import ComponentNotFound, ResourceAlreadyExists, ResourceNotFound, ThemeNotFound
 from sitejobs.jobs.context import JobContext
 from sitejobs.jobs.oce import requests as req
 from sitejobs.jobs.oce.base import JobRun, content_store, copy_tree, fail, oce_job
 from sitejobs.sites.content.store import ContentStore
 
 NOUNS = {"themes": "theme", "components": "component"}
+NOT_FOUND: dict[str, type[ResourceNotFound]] = {"themes": ThemeNotFound, "components": ComponentNotFound}
 
 
 def _resource(ctx: JobContext, store: ContentStore, kind: str) -> dict[str, Any]:
-    noun = NOUNS[kind]
     resource = store.resource(kind, ctx.params["target_resource"])
     if resource is None:
-        raise fail(
-            ctx,
-            f"The {noun} does not exist or has been deleted.",
-            status=404,
-            code="OCE-SITEMGMT-009002",
-            title=f"{noun.title()} Not Found",
-        )
+        raise fail(ctx, NOT_FOUND[kind](ctx.params["target_resource"]))
     return resource
 
 
@@ -34,13 +29,7 @@ def _copy(kind: str) -> JobRun:
         source = _resource(ctx, store, kind)
         name = ctx.params["name"]
         if store.resource(kind, f"name:{name}") is not None:
-            raise fail(
-                ctx,
-                f"{noun.title()} with name '{name}' already exists.",
-                status=409,
-                code="OCE-SITEMGMT-009005",
-                title=f"{noun.title()} Already Exists",
-            )
+            raise fail(ctx, ResourceAlreadyExists(noun, name))
         ctx.progress(5, f"Copying {noun} {source['name']} to {name}")
         copy_tree(store.folder(kind, source["name"]), store.folder(kind, name), ctx, 5, 95)
         owner = ctx.execution.client_id or source["owner"]

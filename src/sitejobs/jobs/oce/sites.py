@@ -6,7 +6,7 @@ import copy
 import shutil
 from typing import Any
 
-from sitejobs.errors import SitejobsError
+from sitejobs.errors import SitejobsError, TemplateNotFound
 from sitejobs.jobs.context import JobContext
 from sitejobs.jobs.oce import requests as req
 from sitejobs.jobs.oce.base import (
@@ -63,20 +63,12 @@ def create_site(ctx: JobContext) -> dict[str, Any]:
     ensure_site_name_free(ctx, store, name)
     template = store.resource("templates", ctx.params["template"])
     if template is None:
-        raise fail(
-            ctx,
-            f"Template '{ctx.params['template']}' does not exist.",
-            status=404,
-            code="OCE-SITEMGMT-009003",
-            title="Template Not Found",
-        )
+        raise fail(ctx, TemplateNotFound(ctx.params["template"]))
     ctx.progress(5, f"Reading template {template['name']}")
     try:
         content, info = load_template(store.folder("templates", template["name"]))
     except SitejobsError as exc:
-        raise fail(
-            ctx, exc.message, status=400, code="OCE-SITEMGMT-009006", title="Template Not Valid"
-        ) from None
+        raise fail(ctx, exc) from None
     ctx.progress(20, f"Template {template['name']}: {len(content.structure)} pages")
     content = _rename(content, name, ctx.params.get("defaultLanguage"))
     if info.content_dir is not None:

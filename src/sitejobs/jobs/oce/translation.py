@@ -8,11 +8,15 @@ from typing import Any
 
 from sitejobs.auth.users import new_guid
 from sitejobs.engine.models import now_ms
-from sitejobs.errors import SitejobsError
+from sitejobs.errors import InvalidTranslationZip, ResourceNotFound, SitejobsError
 from sitejobs.jobs.context import JobContext
 from sitejobs.jobs.oce import requests as req
 from sitejobs.jobs.oce.base import Progress, content_store, fail, oce_job, target_site
-from sitejobs.sites.content.translation import export_translation_zip, merge_translations, validate_translation_zip
+from sitejobs.sites.content.translation import (
+    export_translation_zip,
+    merge_translations,
+    validate_translation_zip,
+)
 from sitejobs.timefmt import iso_ms
 
 
@@ -49,7 +53,7 @@ def translate(ctx: JobContext) -> dict[str, Any]:
             on_progress=Progress(ctx, 10, 90),
         )
     except SitejobsError as exc:
-        raise fail(ctx, exc.message, status=400, code="OCE-SITEMGMT-009010", title="Translation Job Not Valid") from None
+        raise fail(ctx, exc) from None
     ctx.progress(92, "Storing the translation zip")
     row = store.add_file(export.file_name, user, folder_id, out, site_id=site.id)
     out.parent.rmdir()
@@ -97,26 +101,30 @@ def import_translations(ctx: JobContext) -> dict[str, Any]:
     p = ctx.params
     file = store.file(p["translationImportFile"])
     if file is None:
-        raise fail(ctx, "The translation import file does not exist.", status=404, code="OCE-SITEMGMT-009011",
-                   title="File Not Found")
+        raise fail(ctx, ResourceNotFound(p["translationImportFile"]))
     validate_only = bool(p["options"].get("validate_only"))
     ctx.result["translationImportFile"] = {"id": file["id"], "name": file["name"], "size": str(file["size"])}
     ctx.progress(5, f"Validating {file['name']} against site {site.name}")
     content = store.load(site)
     try:
         validation = validate_translation_zip(
-            content, Path(file["path"]), site_id=site.id, on_progress=Progress(ctx, 5, 60 if not validate_only else 99)
+            content,
+            Path(file["path"]),
+            site_id=site.id,
+            on_progress=Progress(ctx, 5, 60 if not validate_only else 99),
         )
     except SitejobsError as exc:
-        raise fail(ctx, exc.message, status=400, code="OCE-SITEMGMT-009012", title="Translation File Not Valid") from None
+        raise fail(ctx, exc) from None
     report = validation.to_json(validation_only=validate_only)
     if validate_only:
         ctx.progress(100, "Validated")
         return report
     if not validation.valid:
         ctx.result.update(report)
-        raise fail(ctx, "The translations are not valid: some files are corrupted or not UTF-8.", status=400,
-                   code="OCE-SITEMGMT-009012", title="Translation File Not Valid")
+        raise fail(
+            ctx,
+            InvalidTranslationZip("The translations are not valid: some files are corrupted or not UTF-8."),
+        )
     ctx.progress(65, "Merging the translations")
     merged = merge_translations(content, validation)
     store.save_translations(site.id, merged.translations)
