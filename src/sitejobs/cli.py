@@ -1,4 +1,5 @@
-"""The `sitejobs` command: serve, worker, clients, run, status, list, abort, logs.
+"""The `sitejobs` command: serve, worker, clients, run, status, list, abort, logs (and, from `cli_content`,
+users and templates).
 
 Every command takes `--data-dir` and `--database` (or SITEJOBS_DATA_DIR / SITEJOBS_DATABASE_URL) and works on
 the store directly, so it sees what the server and the workers see.
@@ -495,6 +496,15 @@ def jobs(data_dir: DataDir = None, database: Database = None) -> None:
         )
         table.add_row(d.id, params, "yes" if d.concurrent else "no", d.description)
     console.print(table)
+
+
+def _register_content_commands() -> None:
+    from sitejobs import cli_content  # imports this module's options and helpers
+
+    cli_content.register(app)
+
+
+_register_content_commands()
 
 
 def main() -> None:

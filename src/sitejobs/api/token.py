@@ -13,6 +13,7 @@ from starlette.routing import Route
 from sitejobs.api.faults import json_response
 from sitejobs.auth.clients import ClientStore
 from sitejobs.auth.tokens import TokenIssuer
+from sitejobs.auth.users import TOKEN_SUBJECT_PREFIX, UserStore
 
 MAX_FORM_BYTES = 8192
 
@@ -41,8 +42,13 @@ async def access_token(request: Request) -> Response:
         form = {k: v[0] for k, v in parse_qs(body.decode(), strict_parsing=False).items()}
     except UnicodeDecodeError:
         return _oauth_error("invalid_request", 400, "The form body is not valid UTF-8.")
+    tokens: TokenIssuer = request.app.state.tokens
+    if form.get("grant_type") == "password":
+        return _user_token(request, form, tokens)
     if form.get("grant_type") != "client_credentials":
-        return _oauth_error("unsupported_grant_type", 400, "Only grant_type=client_credentials is supported.")
+        return _oauth_error(
+            "unsupported_grant_type", 400, "Only grant_type=client_credentials or password is supported."
+        )
     credentials = _basic_credentials(request.headers.get("authorization", ""))
     if credentials is None and "client_id" in form:
         credentials = (form["client_id"], form.get("client_secret", ""))
@@ -55,11 +61,24 @@ async def access_token(request: Request) -> Response:
         client = clients.authenticate(*(unquote_plus(c) for c in credentials))
     if client is None:
         return _oauth_error("invalid_client", 401, "Client authentication failed.")
-    tokens: TokenIssuer = request.app.state.tokens
+    return _token_response(tokens, client.client_id, "mail")
+
+
+def _user_token(request: Request, form: dict[str, str], tokens: TokenIssuer) -> Response:
+    """The resource-owner password grant: a Content Management user's bearer token (the Content Toolkit gets
+    one this way from a server registered with IDCS settings)."""
+    users: UserStore = request.app.state.users
+    user = users.authenticate(form.get("username", ""), form.get("password", ""))
+    if user is None:
+        return _oauth_error("invalid_grant", 400, "The user name or password is not correct.")
+    return _token_response(tokens, TOKEN_SUBJECT_PREFIX + user.name, form.get("scope", ""))
+
+
+def _token_response(tokens: TokenIssuer, subject: str, scope: str) -> Response:
     return json_response(
         {
-            "access_token": tokens.issue(client.client_id),
-            "scope": "mail",
+            "access_token": tokens.issue(subject),
+            "scope": scope,
             "token_type": "Bearer",
             "expires_in": tokens.ttl_seconds,
         },
@@ -67,4 +86,7 @@ async def access_token(request: Request) -> Response:
     )
 
 
-routes = [Route("/dwsso/oauth2/access_token", access_token, methods=["POST"])]
+routes = [
+    Route("/dwsso/oauth2/access_token", access_token, methods=["POST"]),
+    Route("/oauth2/v1/token", access_token, methods=["POST"]),
+]

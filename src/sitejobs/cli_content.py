@@ -1,0 +1,83 @@
+"""`sitejobs users …` and `sitejobs templates …`: the Content Management side's users and site templates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from sitejobs.auth.users import UserStore
+from sitejobs.cli import Database, DataDir, console, fail, opened, settings_for
+from sitejobs.errors import SitejobsError
+from sitejobs.sites.content.install import install_template
+from sitejobs.sites.content.store import ContentStore
+
+users_app = typer.Typer(help="Manage Content Management users.", no_args_is_help=True)
+templates_app = typer.Typer(help="Manage site templates.", no_args_is_help=True)
+MIN_PASSWORD = 6
+
+
+@users_app.command("add")
+def users_add(
+    name: Annotated[str, typer.Argument(help="The user's login name.")],
+    password: Annotated[str, typer.Option("--password", help="The password (stored hashed).")],
+    admin: Annotated[bool, typer.Option("--admin", help="May see and manage every site and job.")] = False,
+    display_name: Annotated[str | None, typer.Option("--display-name")] = None,
+    data_dir: DataDir = None,
+    database: Database = None,
+) -> None:
+    """Add a user, or give an existing one a new password and role."""
+    if len(password) < MIN_PASSWORD:
+        fail(f"a password must have at least {MIN_PASSWORD} characters")
+    with opened(settings_for(data_dir, database)) as engine:
+        user = UserStore(engine.db).add(name, password, admin=admin, display_name=display_name)
+    console.print(f"user [cyan]{user.name}[/cyan] saved{' (administrator)' if admin else ''}")
+
+
+@users_app.command("list")
+def users_list(data_dir: DataDir = None, database: Database = None) -> None:
+    """List the users."""
+    with opened(settings_for(data_dir, database)) as engine:
+        users = UserStore(engine.db).list()
+    table = Table("name", "display name", "administrator", "id")
+    for user in users:
+        table.add_row(user.name, user.display_name, "yes" if user.is_admin else "no", user.id)
+    console.print(table)
+
+
+@templates_app.command("add")
+def templates_add(
+    path: Annotated[Path, typer.Argument(help="A template zip as `cec` exports it, or its unzipped folder.")],
+    name: Annotated[str | None, typer.Option("--name", help="Default: the zip's or folder's name.")] = None,
+    owner: Annotated[str, typer.Option("--owner", help="The user who owns the template.")] = "admin",
+    data_dir: DataDir = None,
+    database: Database = None,
+) -> None:
+    """Install a site template (with its theme and components) so sites can be created from it."""
+    settings = settings_for(data_dir, database)
+    with opened(settings) as engine:
+        store = ContentStore(engine.db, settings.content_dir)
+        try:
+            row = install_template(store, path, name=name, owner=owner)
+        except SitejobsError as exc:
+            fail(exc.message)
+    console.print(f"template [cyan]{row['name']}[/cyan] installed (id {row['id']}, theme {row['theme_name']})")
+
+
+@templates_app.command("list")
+def templates_list(data_dir: DataDir = None, database: Database = None) -> None:
+    """List the installed site templates."""
+    settings = settings_for(data_dir, database)
+    with opened(settings) as engine:
+        rows = ContentStore(engine.db, settings.content_dir).resources("templates")
+    table = Table("name", "theme", "description", "id")
+    for row in rows:
+        table.add_row(row["name"], row["theme_name"], row["description"], row["id"])
+    console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(users_app, name="users")
+    app.add_typer(templates_app, name="templates")
