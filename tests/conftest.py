@@ -7,6 +7,7 @@ import base64
 import os
 import secrets
 import socket
+import ssl
 import subprocess
 import sys
 import time
@@ -30,6 +31,9 @@ PG_HELP = (
     "PostgreSQL is not reachable at 127.0.0.1:5432 (database 'test'). Start it with "
     "`pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start`, or run only the SQLite half "
     "with `make test PYTEST_ARGS='--backend sqlite'`."
+)
+SMALL_DISK_HELP = (
+    "The disk-full tests mount a small tmpfs, which needs root (or CAP_SYS_ADMIN), as `make test` has in CI"
 )
 CLIENT_ID, CLIENT_SECRET = "test-client", "test-secret"
 T = TypeVar("T")
@@ -79,6 +83,16 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
         reap_seconds=0.5,
         workers=4,
     )
+
+
+@pytest.fixture
+def sqlite_settings(tmp_path: Path) -> Settings:
+    """For tests of a transport or a client rather than of the store: SQLite in the data directory only, and a
+    client (CLIENT_ID, CLIENT_SECRET) granted everything."""
+    settings = Settings(data_dir=tmp_path / "data")
+    settings.ensure_dirs()
+    add_client(settings)
+    return settings
 
 
 @pytest.fixture
@@ -164,14 +178,25 @@ def free_port() -> int:
 
 
 class ServerProcess:
-    """`sitejobs serve` (or another command) in a subprocess, for tests that kill or restart it."""
+    """`sitejobs serve` (or another command) in a subprocess, for tests that kill or restart it. With `cafile`
+    the server speaks HTTPS, and is checked against that certificate (which it may write only as it starts)."""
 
-    def __init__(self, settings: Settings, *args: str, port: int | None = None) -> None:
+    def __init__(
+        self, settings: Settings, *args: str, port: int | None = None, cafile: Path | None = None
+    ) -> None:
         self.settings = settings
         self.port = port or free_port()
         self.args = args or ("serve", "--port", str(self.port))
+        self.cafile = cafile
         self.proc: subprocess.Popen[bytes] | None = None
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{'https' if cafile else 'http'}://127.0.0.1:{self.port}"
+
+    @classmethod
+    def https(cls, settings: Settings) -> ServerProcess:
+        """`sitejobs serve --tls`: HTTPS with the certificate it makes in DATA_DIR/tls."""
+        port = free_port()
+        cafile = settings.data_dir / "tls" / "cert.pem"
+        return cls(settings, "serve", "--tls", "--port", str(port), port=port, cafile=cafile)
 
     def env(self) -> dict[str, str]:
         env = dict(os.environ)
@@ -188,18 +213,30 @@ class ServerProcess:
                 stderr=log,
             )
         if wait_ready:
-            deadline = time.monotonic() + 30
-            while time.monotonic() < deadline:
-                try:
-                    if httpx.get(self.url + "/readyz", timeout=1).status_code == 200:
-                        return self
-                except httpx.HTTPError:
-                    pass
-                if self.proc.poll() is not None:
-                    raise RuntimeError(f"server exited: {self.log_text()}")
-                time.sleep(0.1)
-            raise RuntimeError(f"server did not become ready: {self.log_text()}")
+            self.wait_ready()
         return self
+
+    def verify(self) -> ssl.SSLContext | bool:
+        """What a client checks this server's certificate with."""
+        if self.cafile is None:
+            return True
+        return ssl.create_default_context(cafile=str(self.cafile))
+
+    def wait_ready(self, url: str | None = None, timeout: float = 30) -> httpx.Response:
+        """The first 200 answer of `url` (this server's /readyz when not given)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                response = httpx.get(url or self.url + "/readyz", verify=self.verify(), timeout=2)
+                if response.status_code == 200:
+                    return response
+            except (httpx.HTTPError, OSError):  # not listening yet, or its certificate not written yet
+                pass
+            if self.proc is not None and self.proc.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log_text()}")
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"server did not become ready: {self.log_text()}")
+            time.sleep(0.1)
 
     def log_text(self) -> str:
         path = self.settings.data_dir / f"server-{self.port}.log"
@@ -235,3 +272,24 @@ def servers(settings: Settings) -> Iterator[list[ServerProcess]]:
     yield started
     for server in started:
         server.kill()
+
+
+@pytest.fixture
+def small_disk() -> Iterator[Callable[[Path, int], Path]]:
+    """`mount(folder, size)`: a tmpfs of `size` bytes over `folder`, a real disk that fills (ENOSPC); unmounted
+    after the test."""
+    mounted: list[Path] = []
+
+    def mount(folder: Path, size: int) -> Path:
+        folder.mkdir(parents=True, exist_ok=True)
+        command = ["mount", "-t", "tmpfs", "-o", f"size={size},mode=0755", "sitejobs-test", str(folder)]
+        result = subprocess.run(command, capture_output=True, text=True, check=False)
+        if result.returncode != 0:
+            pytest.fail(f"{SMALL_DISK_HELP}: {result.stderr.strip()}", pytrace=False)
+        mounted.append(folder)
+        return folder
+
+    yield mount
+    for folder in reversed(mounted):
+        if subprocess.run(["umount", str(folder)], check=False).returncode != 0:
+            subprocess.run(["umount", "--lazy", str(folder)], check=True)  # still open somewhere: detach it

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import datetime
 import ipaddress
-import ssl
 import stat
-import time
 from pathlib import Path
 
 import httpx
@@ -18,7 +16,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from sitejobs import tls
 from sitejobs.settings import Settings
-from tests.conftest import ServerProcess, add_client, free_port
+from tests.conftest import ServerProcess, free_port
 
 
 def test_certificate_is_made_once_with_the_loopback_names(tmp_path: Path) -> None:
@@ -61,37 +59,14 @@ def test_a_certificate_near_its_end_or_broken_is_replaced(tmp_path: Path) -> Non
     assert stat.S_IMODE(key_path.stat().st_mode) == 0o600
 
 
-def _wait_https(url: str, cafile: Path, server: ServerProcess) -> httpx.Response:
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            context = ssl.create_default_context(cafile=str(cafile))  # the server writes it as it starts
-            return httpx.get(url, verify=context, timeout=2)
-        except (httpx.ConnectError, FileNotFoundError):
-            if server.proc is not None and server.proc.poll() is not None:
-                raise RuntimeError(f"server exited: {server.log_text()}") from None
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.1)
-
-
-@pytest.fixture
-def tls_settings(tmp_path: Path) -> Settings:
-    settings = Settings(data_dir=tmp_path / "data")
-    settings.ensure_dirs()
-    add_client(settings)
-    return settings
-
-
-def test_serve_tls_answers_https_verified_against_its_own_certificate(tls_settings: Settings) -> None:
-    port = free_port()
-    server = ServerProcess(tls_settings, "serve", "--tls", "--port", str(port), port=port)
-    cert_path = tls_settings.data_dir / "tls" / "cert.pem"
+def test_serve_tls_answers_https_verified_against_its_own_certificate(sqlite_settings: Settings) -> None:
+    server = ServerProcess.https(sqlite_settings)
+    port, cert_path = server.port, sqlite_settings.data_dir / "tls" / "cert.pem"
+    assert server.cafile == cert_path
     try:
         server.start(wait_ready=False)
         for host in ("127.0.0.1", "localhost"):
-            response = _wait_https(f"https://{host}:{port}/healthz", cert_path, server)
-            assert response.status_code == 200
+            assert server.wait_ready(f"https://{host}:{port}/healthz").status_code == 200
         with pytest.raises(httpx.ConnectError):  # an unknown self-signed certificate is refused as usual
             httpx.get(f"https://127.0.0.1:{port}/healthz", timeout=2)
         first = cert_path.read_bytes()
@@ -101,22 +76,21 @@ def test_serve_tls_answers_https_verified_against_its_own_certificate(tls_settin
         assert f"export SFCC_LOGIN_URL=127.0.0.1:{port}" in log
         assert server.terminate() in (0, -15)  # uvicorn re-raises the SIGTERM it handled
 
-        server.start(wait_ready=False)  # the second start re-uses the certificate
-        assert _wait_https(f"https://127.0.0.1:{port}/readyz", cert_path, server).status_code == 200
+        server.start()  # the second start re-uses the certificate
         assert cert_path.read_bytes() == first
     finally:
         server.kill()
 
 
-def test_serve_with_given_cert_and_key(tls_settings: Settings, tmp_path: Path) -> None:
+def test_serve_with_given_cert_and_key(sqlite_settings: Settings, tmp_path: Path) -> None:
     cert_path, key_path = tls.ensure_certificate(tmp_path / "own")
     port = free_port()
     args = ("serve", "--port", str(port), "--cert", str(cert_path), "--key", str(key_path))
-    server = ServerProcess(tls_settings, *args, port=port)
+    server = ServerProcess(sqlite_settings, *args, port=port, cafile=cert_path)
     try:
-        server.start(wait_ready=False)
-        assert _wait_https(f"https://127.0.0.1:{port}/healthz", cert_path, server).status_code == 200
-        assert not (tls_settings.data_dir / "tls").exists()
+        server.start()
+        assert server.wait_ready(f"{server.url}/healthz").status_code == 200
+        assert not (sqlite_settings.data_dir / "tls").exists()
         assert f"export NODE_EXTRA_CA_CERTS={cert_path.resolve()}" in server.log_text()
     finally:
         server.kill()

@@ -42,6 +42,10 @@ class Settings(BaseSettings):
         default=None, description="HMAC key for bearer tokens; made once in the data directory when not given"
     )
     clients_file: Path | None = None
+    scratch_dir: Path | None = Field(
+        default=None,
+        description="where an import spools the writes it will make (SQLite); DATA_DIR/tmp when not given",
+    )
     jobs_module: str | None = Field(default=None, description="module whose import registers custom jobs")
     max_body_bytes: int = 1_048_576
     archive_max_bytes: int = Field(
@@ -80,6 +84,10 @@ class Settings(BaseSettings):
         return self.clients_file or self.data_dir / "clients.json"
 
     @property
+    def resolved_scratch_dir(self) -> Path:
+        return self.scratch_dir or self.data_dir / "tmp"
+
+    @property
     def logs_dir(self) -> Path:
         return self.data_dir / "logs" / "jobs"
 
@@ -93,5 +101,11 @@ class Settings(BaseSettings):
         return self.data_dir / "impex"
 
     def ensure_dirs(self) -> None:
-        for path in (self.data_dir, self.logs_dir, self.impex_dir, self.content_dir):
+        for path in (
+            self.data_dir,
+            self.logs_dir,
+            self.impex_dir,
+            self.content_dir,
+            self.resolved_scratch_dir,
+        ):
             path.mkdir(parents=True, exist_ok=True)

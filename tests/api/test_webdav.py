@@ -5,13 +5,13 @@ client hands the app a request body in one piece."""
 
 from __future__ import annotations
 
-import errno
 import hashlib
 import os
+import shutil
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from email.utils import parsedate_to_datetime
 from pathlib import Path
 
@@ -254,23 +254,32 @@ def test_size_limit_answers_413_and_keeps_nothing(api: TestClient, settings: Set
     assert api.put(f"{INSTANCE}/fits.zip", content=b"z" * 1000).status_code == 201
 
 
-def test_disk_full_answers_507_and_keeps_nothing(
-    api: TestClient, settings: Settings, monkeypatch: pytest.MonkeyPatch
+def test_a_full_disk_answers_507_and_keeps_nothing(
+    api: TestClient, settings: Settings, small_disk: Callable[[Path, int], Path]
 ) -> None:
-    api.put(f"{INSTANCE}/old.zip", content=b"old")
+    impex = small_disk(settings.impex_dir, 1 << 20)  # Impex on a real 1 MiB disk
+    assert api.put(f"{INSTANCE}/old.zip", content=b"o" * 300_000).status_code == 201
+    free = shutil.disk_usage(impex).free
+    too_big = b"n" * (2 << 20)
 
-    def full(handle: object, data: bytes) -> None:
-        raise OSError(errno.ENOSPC, "No space left on device")
+    def chunks() -> Iterator[bytes]:
+        for _ in range(32):
+            yield b"c" * 65536
 
-    monkeypatch.setattr(webdav, "_write", full)
-    new = api.put(f"{INSTANCE}/new.zip", content=b"n" * 10)
+    new = api.put(f"{INSTANCE}/new.zip", content=too_big)
     assert new.status_code == 507
-    over = api.put(f"{INSTANCE}/old.zip", content=b"n" * 10)
-    assert over.status_code == 507
+    assert "no space left" in (
+        etree.fromstring(new.content).findtext(f"{{{webdav.SITEJOBS_NS}}}message") or ""
+    )
+    assert api.put(f"{INSTANCE}/new.zip", content=chunks()).status_code == 507  # chunked: no Content-Length
+    assert api.put(f"{INSTANCE}/old.zip", content=too_big).status_code == 507
+
     instance = dav_path(settings, "src", "instance")
     assert not (instance / "new.zip").exists()
-    assert (instance / "old.zip").read_bytes() == b"old"  # the old file survives a failed overwrite
-    assert stray_uploads(settings.data_dir) == []
+    assert (instance / "old.zip").read_bytes() == b"o" * 300_000  # the old file survives a failed overwrite
+    assert stray_uploads(impex) == []
+    assert shutil.disk_usage(impex).free == free  # every byte written for the failed uploads is given back
+    assert api.put(f"{INSTANCE}/small.zip", content=b"s" * 1000).status_code == 201
 
 
 # ---- path safety ----------------------------------------------------------------------------------------------

@@ -237,7 +237,7 @@ def error_response(error: SitejobsError, method: str) -> Response:
 
 
 def _os_error(exc: OSError) -> SitejobsError:
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):  # a full disk, quota or file size limit
         return InsufficientStorage()
     if exc.errno == errno.ENOENT:
         return NotFound("No such file or folder.")

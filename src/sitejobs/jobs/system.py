@@ -45,7 +45,7 @@ def site_archive_import(ctx: JobContext) -> dict[str, Any]:
             ctx.params["mode"],
             ctx,
             limits=limits,
-            scratch_dir=settings.data_dir,
+            scratch_dir=settings.resolved_scratch_dir,
         )
     except SiteImportError as exc:
         raise JobFailed(exc.message, code=exc.code) from None

@@ -3,7 +3,9 @@ whole, the modes do what they say, and bad archives end in ERROR with nothing ch
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+import shutil
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -441,3 +443,24 @@ def test_a_failure_while_writing_rolls_everything_back(
     assert (execution.state, execution.exit_code) == (State.FAILED, "ERROR")
     assert "disk on fire" in (execution.exit_message or "")
     assert snapshot(engine) == before
+
+
+@pytest.mark.usefixtures("executor")
+def test_a_full_scratch_disk_ends_in_error_and_changes_nothing(
+    engine: JobEngine, demo_zip: str, backend: str, tmp_path: Path, small_disk: Callable[[Path, int], Path]
+) -> None:
+    write_zip(instance_dir(engine), "good.zip", fixture_entries("sites/RefArch"))
+    imported(engine, "good.zip")
+    before = snapshot(engine)
+    scratch = small_disk(tmp_path / "scratch", 256 << 10)  # the demo archive spools megabytes
+    engine.settings.scratch_dir = scratch
+
+    execution = run_import(engine, demo_zip)
+    if backend == "postgresql":  # written straight to the database while reading: no scratch space needed
+        assert execution.state is State.SUCCEEDED, execution.exit_message
+        return
+    assert (execution.state, execution.exit_code) == (State.FAILED, "DISK_FULL")
+    assert f"The scratch folder '{scratch}' ran out of space" in (execution.exit_message or "")
+    assert snapshot(engine) == before
+    assert os.listdir(scratch) == []
+    assert shutil.disk_usage(scratch).used == 0  # the spooled file is gone with its space

@@ -53,3 +53,9 @@ class InvalidData(SiteImportError):
     """An element of the archive lacks what identifies it."""
 
     code = "INVALID_DATA"
+
+
+class ScratchFull(SiteImportError):
+    """The scratch folder the import spools its changes to ran out of space: nothing was imported."""
+
+    code = "DISK_FULL"
