@@ -63,7 +63,9 @@ def templates_add(
             row = install_template(store, path, name=name, owner=owner)
         except SitejobsError as exc:
             fail(exc.message)
-    console.print(f"template [cyan]{row['name']}[/cyan] installed (id {row['id']}, theme {row['theme_name']})")
+    console.print(
+        f"template [cyan]{row['name']}[/cyan] installed (id {row['id']}, theme {row['theme_name']})"
+    )
 
 
 @templates_app.command("list")

@@ -235,6 +235,12 @@ class ResourceAlreadyExists(SitejobsError):
         self.name = name
 
 
+class PublishFailed(SitejobsError):
+    """Some pages of the site could not be published."""
+
+    fault_type = "PublishFailedException"
+
+
 class BadQueryParameter(InvalidParameter):
     """A query parameter has a value this resource does not accept."""
 

@@ -10,7 +10,8 @@ from sitejobs.jobs.registry import JobDefinition, Registry, RetryPolicy, SystemR
 
 
 def register(registry: Registry) -> None:
-    from sitejobs.jobs.oce import resources, sites  # noqa: F401  (each module adds its jobs to JOBS)
+    # Each module adds its jobs to JOBS.
+    from sitejobs.jobs.oce import publishing, resources, sites, translation  # noqa: F401
 
     for job in JOBS.values():
         registry.add(

@@ -26,13 +26,15 @@ def _replace_folder(source: Path, target: Path) -> None:
         raise
 
 
-def install_template(store: ContentStore, path: Path, *, name: str | None = None, owner: str) -> dict[str, Any]:
+def install_template(
+    store: ContentStore, path: Path, *, name: str | None = None, owner: str
+) -> dict[str, Any]:
     """Install the template folder or zip at `path` (TemplateInvalid names what is wrong with it)."""
     scratch = store.content_dir / ".scratch"
     scratch.mkdir(parents=True, exist_ok=True)
     extract_dir = Path(tempfile.mkdtemp(dir=scratch))
     try:
-        site, info = load_template(path, extract_dir, name=name)
+        _site, info = load_template(path, extract_dir, name=name)
         _replace_folder(info.root, store.folder("templates", info.name))
         _replace_folder(info.theme_dir, store.folder("themes", info.theme_name))
         store.put_resource("themes", info.theme_name, owner, description=f"Theme of template {info.name}")

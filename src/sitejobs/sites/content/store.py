@@ -237,20 +237,18 @@ class ContentStore:
         with self.db.begin() as conn:
             conn.execute(schema.sites.update().where(schema.sites.c.id == site_id).values(**values))
 
-    def published_fingerprints(self, site_id: str) -> dict[int, str]:
+    def published_fingerprints(self, site_id: str) -> dict[str, dict[int, str]]:
+        """The page fingerprints of the last publish, by language ("" for the base site)."""
         with self.db.connect() as conn:
             raw = conn.execute(
                 select(schema.sites.c.published_fingerprints).where(schema.sites.c.id == site_id)
             ).scalar()
-        return {int(k): v for k, v in orjson.loads(raw).items()} if raw else {}
+        stored = orjson.loads(raw) if raw else {}
+        return {lang: {int(k): v for k, v in pages.items()} for lang, pages in stored.items()}
 
-    def record_publish(self, site_id: str, fingerprints: dict[int, str]) -> None:
-        self.update_site(
-            site_id,
-            published_fingerprints=_dumps({str(k): v for k, v in fingerprints.items()}),
-            published_at=now_ms(),
-            runtime_status="online",
-        )
+    def record_publish(self, site_id: str, fingerprints: dict[str, dict[int, str]]) -> None:
+        stored = {lang: {str(k): v for k, v in pages.items()} for lang, pages in fingerprints.items()}
+        self.update_site(site_id, published_fingerprints=_dumps(stored), published_at=now_ms())
 
     # ---- files (translation zips) -----------------------------------------------------------------------------
 
