@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sitejobs.api.oce.status import link
 from sitejobs.sites.content.store import SiteRow
 from sitejobs.timefmt import iso_ms
 
@@ -13,20 +14,10 @@ API = "/sites/management/api/v1"
 def links(base_url: str, collection: str, item_id: str) -> list[dict[str, Any]]:
     href = f"{base_url}{API}/{collection}/{item_id}"
     return [
-        {"href": href, "rel": "self", "method": "GET", "mediaType": "application/json"},
-        {"href": href, "rel": "canonical", "method": "GET", "mediaType": "application/json"},
-        {
-            "href": f"{base_url}{API}/{collection}",
-            "rel": "parent",
-            "method": "GET",
-            "mediaType": "application/json",
-        },
-        {
-            "href": f"{base_url}{API}/metadata-catalog/{collection}",
-            "rel": "describedBy",
-            "method": "GET",
-            "mediaType": "application/schema+json",
-        },
+        link("self", href),
+        link("canonical", href),
+        link("parent", f"{base_url}{API}/{collection}"),
+        link("describedBy", f"{base_url}{API}/metadata-catalog/{collection}", "application/schema+json"),
     ]
 
 

@@ -18,7 +18,8 @@ from sitejobs.errors import SitejobsError
 from sitejobs.jobs.oce import ACTIONS
 from sitejobs.timefmt import iso_ms
 
-STATUS_PATH = "/sites/management/api/v1/sites/_status"
+SITES_PATH = "/sites/management/api/v1/sites"
+STATUS_PATH = f"{SITES_PATH}/_status"
 DESCRIBED_BY = "/sites/management/api/v1/metadata-catalog/sites/_status"
 #: Result fields each action shows at the top level of its status (from the seed's examples).
 ACTION_FIELDS: dict[str, tuple[str, ...]] = {
@@ -48,16 +49,13 @@ def job_error_of(execution: Execution) -> dict[str, Any]:
     return job_error(SitejobsError(execution.exit_message or "The site job failed."))
 
 
+def link(rel: str, href: str, media_type: str = "application/json") -> dict[str, Any]:
+    """A link as the seed writes them."""
+    return {"rel": rel, "href": href, "templated": False, "mediaType": media_type, "method": "GET"}
+
+
 def file_links(base_url: str, file_id: str) -> list[dict[str, Any]]:
-    return [
-        {
-            "rel": "download",
-            "href": f"{base_url}/documents/api/1.2/files/{file_id}/data",
-            "templated": False,
-            "mediaType": "application/json",
-            "method": "GET",
-        }
-    ]
+    return [link("download", f"{base_url}/documents/api/1.2/files/{file_id}/data")]
 
 
 def status_document(execution: Execution, base_url: str, poll_ms: int) -> dict[str, Any]:
@@ -94,18 +92,12 @@ def status_document(execution: Execution, base_url: str, poll_ms: int) -> dict[s
         }
     self_href = f"{base_url}{STATUS_PATH}/{execution.id}"
     links = [
-        {"href": self_href, "rel": "self", "method": "GET", "mediaType": "application/json"},
-        {"href": self_href, "rel": "canonical", "method": "GET", "mediaType": "application/json"},
-        {
-            "href": f"{base_url}{DESCRIBED_BY}",
-            "rel": "describedBy",
-            "method": "GET",
-            "mediaType": "application/schema+json",
-        },
+        link("self", self_href),
+        link("canonical", self_href),
+        link("parent", f"{base_url}{SITES_PATH}"),
+        link("describedBy", f"{base_url}{DESCRIBED_BY}", "application/schema+json"),
     ]
     if counting:
-        links.append(
-            {"href": f"{self_href}/pages", "rel": "pages", "method": "GET", "mediaType": "application/json"}
-        )
+        links.append(link("pages", f"{self_href}/pages"))
     doc["links"] = links
     return doc
