@@ -40,6 +40,7 @@ OCE_PREFIXES = ("/sites/management", "/documents", "/system/api", "/site/", "/_t
 #: DATA_DIR/content/published.
 PUBLISHED_MOUNTS = {"/site": "sites", "/_themes": "themes", "/_compdelivery": "components"}
 WEBDAV_PREFIX = "/on/demandware.servlet/webdav"
+UPLOAD_PREFIX = "/documents/api/1.2/files/data"
 
 
 def _oce_fault(request: Request, error: SitejobsError) -> Response:
@@ -109,4 +110,11 @@ def create_app(settings: Settings, *, engine: JobEngine | None = None, executor:
     app.add_exception_handler(HTTPException, faults.on_http_error)
     app.add_exception_handler(Exception, faults.on_unexpected)
     app.add_exception_handler(RequestValidationError, faults.on_validation_error)
-    return StatusFastPath(BodyLimit(app, settings.max_body_bytes, {WEBDAV_PREFIX: None}), app.state)
+    return StatusFastPath(
+        BodyLimit(
+            app,
+            settings.max_body_bytes,
+            {WEBDAV_PREFIX: None, UPLOAD_PREFIX: settings.webdav_max_upload_bytes},
+        ),
+        app.state,
+    )

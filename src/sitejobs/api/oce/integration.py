@@ -4,7 +4,11 @@ download behind a translation job's `download` link."""
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
@@ -46,7 +50,41 @@ async def file_data(request: Request) -> Response:
     return FileResponse(row["path"], filename=row["name"], media_type="application/zip")
 
 
+async def upload_file(request: Request) -> Response:
+    """`POST /documents/api/1.2/files/data` (multipart: `jsonInputParameters`, `primaryFile`), as the
+    toolkit uploads a translation zip before importing it. Answers the new file's id and version."""
+    user = current_user(request)
+    store: ContentStore = request.app.state.content
+    async with request.form(max_files=1, max_fields=4) as form:
+        upload = form.get("primaryFile")
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            raise BadRequest("The upload needs a file in the 'primaryFile' part.", property="primaryFile")
+        name = Path(upload.filename).name
+        if not name or name in (".", ".."):
+            raise BadRequest("The uploaded file needs a plain name.", property="primaryFile")
+        spool = store.content_dir / "files"
+        spool.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=spool, prefix=".upload.", delete=False) as target:
+            while chunk := await upload.read(1 << 20):
+                target.write(chunk)
+    row = await run_in_threadpool(store.add_file, name, user.name, "self", Path(target.name))
+    return _json(
+        {
+            "errorCode": "0",
+            "id": row["id"],
+            "name": row["name"],
+            "version": "1",
+            "size": str(row["size"]),
+            "type": "file",
+            "parentID": "self",
+        },
+        201,
+    )
+
+
 routes = [
+    Route("/documents/api/1.2/files/data", upload_file, methods=["POST"]),
+    Route("/documents/api/1.2/files/data/", upload_file, methods=["POST"]),
     Route("/documents/integration", idc_service, methods=["GET"]),
     Route("/system/api/v1/release/version", release_version, methods=["GET"]),
     Route("/documents/api/1.2/files/{id}/data", file_data, methods=["GET"]),

@@ -11,6 +11,7 @@ import asyncio
 import time
 from collections.abc import Callable
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -44,6 +45,7 @@ from sitejobs.errors import (
 from sitejobs.jobs.oce import ACTIONS
 from sitejobs.jobs.oce import requests as req
 from sitejobs.sites.content.store import ContentStore, SiteRow
+from sitejobs.sites.content.translation.archive import site_of_translation_zip
 
 API = "/sites/management/api/v1"
 #: How long a request without `Prefer: respond-async` waits for its job before answering 202 anyway.
@@ -203,9 +205,11 @@ async def import_translations(request: Request) -> Response:
     document = await _body(request, req.ImportTranslations)
     store = _store(request)
     file = await run_in_threadpool(store.file, document["translationImportFile"])
-    if file is None:
+    if file is None or (file["owner"] != user.name and not user.is_admin):
         raise ResourceNotFound(document["translationImportFile"])
-    site_ref = document.get("target_site") or file.get("site_id") or ""
+    site_ref = (
+        file.get("site_id") or await run_in_threadpool(site_of_translation_zip, Path(file["path"])) or ""
+    )
     site = await run_in_threadpool(_site_for, store, user, site_ref, CONTRIBUTE)
     document["target_site"] = site.id
     return await _accepted(request, user, "oce-import-translations", document)

@@ -14,7 +14,9 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from sitejobs.errors import InvalidTranslationZip, UnsafeZip
+import orjson
+
+from sitejobs.errors import InvalidTranslationZip, SitejobsError, UnsafeZip
 
 MIB = 1 << 20
 CHUNK = 64 * 1024
@@ -131,3 +133,14 @@ def _read(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limits: ZipLimits, in
     if got != info.file_size:
         raise InvalidTranslationZip(f"Entry '{info.filename}' is shorter than its declared size.")
     return b"".join(chunks)
+
+
+def site_of_translation_zip(path: Path, limits: ZipLimits | None = None) -> str | None:
+    """The `siteId` that `site/job.json` names (None when the file is no translation zip of a site)."""
+    try:
+        entries = read_json_entries(path, limits or ZipLimits())
+        job = orjson.loads(entries["site/job.json"])
+    except (SitejobsError, KeyError, orjson.JSONDecodeError):
+        return None
+    site_id = job.get("siteId") if isinstance(job, dict) else None
+    return site_id if isinstance(site_id, str) else None
