@@ -94,10 +94,22 @@ class InvalidStateTransition(BadRequest):
     fault_type = "InvalidJobExecutionStateException"
 
 
+class TemplateInvalid(BadRequest):
+    """The site template is not valid."""
+
+    fault_type = "InvalidTemplateException"
+
+
 class InvalidJobDefinition(SitejobsError):
     """A job definition is not valid."""
 
     fault_type = "InvalidJobDefinitionException"
+
+
+class RenderFailed(SitejobsError):
+    """The page could not be rendered."""
+
+    fault_type = "RenderFailedException"
 
 
 class Unauthorized(SitejobsError):
