@@ -189,8 +189,9 @@ class Components:
             if not isinstance(child, str):
                 continue
             width = settings.get(f"columnWidth{number}")
-            numeric = isinstance(width, int | float) and not isinstance(width, bool)
-            style = f' style="width:{width}%"' if numeric and width > 0 else ""
+            style = ""
+            if isinstance(width, int | float) and not isinstance(width, bool) and width > 0:
+                style = f' style="width:{width}%"'
             columns.append(
                 f'<div class="scs-sectionlayout-column"{style}><div id="{_esc(child)}">'
                 f"{self.instance(child, instances, depth + 1)}</div></div>"

@@ -7,8 +7,8 @@ back to the publish folder. What varies per page becomes a template variable: `p
 `tokens`), `title`, `slots[i]` (the contents of the layout's i-th `scs-slot` element, appended to what the
 layout already has there, as OCE does), and the page's own tokens (`SCS_PAGE_HEADER`, …).
 
-The `<script>` that loads OCE's in-browser renderer (`/_sitescloud/renderer/require.js`) is dropped: nothing
-serves it here, and a published page is complete without it.
+The `<script>`s and `<link>`s to OCE's own files (`/_sitescloud/renderer/require.js`, `renderer.css`) are
+dropped: nothing serves them here, and a published page is complete without its in-browser renderer.
 """
 
 from __future__ import annotations
@@ -47,8 +47,9 @@ _MARKUP = re.compile(
     re.DOTALL | re.IGNORECASE,
 )
 _ATTRIBUTE = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
-_RENDERER_SCRIPT = re.compile(
-    r"<script\b[^>]*\bsrc\s*=\s*[\"']/_sitescloud/renderer/require\.js[\"'][^>]*>\s*</script\s*>",
+_SITESCLOUD = re.compile(
+    r"<script\b[^>]*\bsrc\s*=\s*[\"']/_sitescloud/[^>]*>\s*</script\s*>"
+    r"|<link\b[^>]*\bhref\s*=\s*[\"']/_sitescloud/[^>]*>",
     re.IGNORECASE,
 )
 _SITE_TOKENS = re.compile(
@@ -84,7 +85,7 @@ def compile_layout(
     name: str, source: str, links: Links, site_properties: Mapping[str, object], nav_menu: str, nav_items: str
 ) -> CompiledLayout:
     """Compile `source` (a layout file's text) for one language variant of one site."""
-    text = _RENDERER_SCRIPT.sub("", source.replace("\x00", ""))
+    text = _SITESCLOUD.sub("", source.replace("\x00", ""))
     text, slot_ids = _fill_elements(text, nav_menu, nav_items)
     text = _SITE_TOKENS.sub(lambda m: _site_token(m[1], site_properties), text)
     extra = {token: f"\x00{variable}\x00" for token, variable in PAGE_TOKENS.items()}

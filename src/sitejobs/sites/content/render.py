@@ -48,7 +48,17 @@ class PublishResult:
     failed: dict[int, str] = field(default_factory=dict)  # page id -> why
     assets_copied: int = 0
     assets_unchanged: int = 0
-    missing: list[str] = field(default_factory=list)  # links the published pages make to nothing
+    missing_files: list[str] = field(default_factory=list)  # linked from a layout, absent below out_dir
+    unknown_pages: list[str] = field(default_factory=list)  # page ids linked to (as '#') that the site lacks
+
+    def problems(self) -> list[str]:
+        """One line per dead link, for the job's log."""
+        return [
+            f"a layout links {path}, which the published site does not have" for path in self.missing_files
+        ] + [
+            f"a link to page {page}, which is not in the site, was published as '#'"
+            for page in self.unknown_pages
+        ]
 
     @property
     def pages(self) -> int:
@@ -176,7 +186,15 @@ class SiteRenderer:
                 log.warning("page %s not published: %s", page_id, result.failed[page_id])
             if on_page is not None:
                 on_page(page_id, url, error)
-        result.missing = self._missing(out_dir)
+        result.missing_files = sorted(
+            {
+                ref
+                for layout in self._layouts.values()
+                for ref in layout.references
+                if not (out_dir / ref).is_file()
+            }
+        )
+        result.unknown_pages = sorted(self.links.unknown)
         return result
 
     def _menu(self, prefix: str, root: str, lang: str) -> str:
@@ -200,16 +218,6 @@ class SiteRenderer:
         )
         self._layouts[str(name)] = layout
         return layout
-
-    def _missing(self, out_dir: Path) -> list[str]:
-        missing = [
-            f"layout {layout.name} links {reference}, which the published site does not have"
-            for layout in self._layouts.values()
-            for reference in layout.references
-            if not (out_dir / reference).is_file()
-        ]
-        missing += [f"a link to page {page}, which is not in the site" for page in sorted(self.links.unknown)]
-        return missing
 
 
 def _string(value: object) -> str:
