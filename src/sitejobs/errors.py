@@ -106,10 +106,22 @@ class UnsafeZip(BadRequest):
     fault_type = "UnsafeZipException"
 
 
+class TemplateInvalid(BadRequest):
+    """The site template is not valid."""
+
+    fault_type = "InvalidTemplateException"
+
+
 class InvalidJobDefinition(SitejobsError):
     """A job definition is not valid."""
 
     fault_type = "InvalidJobDefinitionException"
+
+
+class RenderFailed(SitejobsError):
+    """The page could not be rendered."""
+
+    fault_type = "RenderFailedException"
 
 
 class Unauthorized(SitejobsError):

@@ -1,101 +1,69 @@
-"""Test-only: a SiteContent read straight from a fixture template, and a translator working on the zip."""
+"""The fixture templates, zips made from them, and a link checker for published pages."""
 
 from __future__ import annotations
 
-import json
+import shutil
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from urllib.parse import unquote, urlsplit
 
-from sitejobs.sites.content.model import SiteContent
+import lxml.html  # type: ignore[import-untyped]
+
 from tests.conftest import FIXTURES
 
 TEMPLATES = FIXTURES / "oce-site-template"
-SEED = FIXTURES.parent / "seeds" / "004_06b32018673fb6cd.txt"
-
-# Named as in the seed's importTranslations example, so its asset lists can be compared as they are.
-SEED_ITEM: dict[str, Any] = {
-    "id": "COREA4145ED68B284FAB9DDCB81AB11721F0",
-    "name": "AcmeAssets",
-    "type": "Article",
-    "language": "en",
-    "translatable": True,
-    "fields": {
-        "title": "Acme product launch",
-        "body": "<p>Our new anvil ships today.</p>",
-        "sku_dnt": "ANV-001",
-        "author": {"id": "CORE0000000000000000000000000000AB", "type": "Author", "name": "Wile E."},
-        "tags": ["anvil", "launch"],
-    },
-}
+STARTER = TEMPLATES / "StarterTemplate"
+BLOG = TEMPLATES / "BlogTemplate"
 
 
-def template_site(name: str = "StarterTemplate", *, with_items: bool = True) -> SiteContent:
-    """The fixture template's siteinfo, structure and pages as a site (plus the seed's content item)."""
-    folder = TEMPLATES / name / "template"
-    pages = {int(path.stem): json.loads(path.read_text()) for path in (folder / "pages").glob("*.json")}
-    return SiteContent(
-        name="AcmeProductLaunch",
-        siteinfo=json.loads((folder / "siteinfo.json").read_text()),
-        structure=json.loads((folder / "structure.json").read_text())["pages"],
-        pages=pages,
-        default_language="en",
-        content_items={SEED_ITEM["id"]: json.loads(json.dumps(SEED_ITEM))} if with_items else {},
-    )
+def copy_template(source: Path, tmp_path: Path) -> Path:
+    """A copy of a fixture template that a test may change (the fixtures are never modified)."""
+    target = tmp_path / source.name
+    shutil.copytree(source, target)
+    return target
 
 
-def translate_strings(node: Any, translate: Callable[[str], str]) -> Any:
-    """Every string of a document passed through `translate`, ids and all: a careless translator."""
-    if isinstance(node, dict):
-        return {key: translate_strings(value, translate) for key, value in node.items()}
-    if isinstance(node, list):
-        return [translate_strings(value, translate) for value in node]
-    return translate(node) if isinstance(node, str) else node
+def zip_folder(folder: Path, zip_path: Path, top: str = "") -> Path:
+    """`folder`'s files as a zip, at the top as `cec export-template` writes them, or under `top`/."""
+    with zipfile.ZipFile(zip_path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                zf.write(path, f"{top}{path.relative_to(folder).as_posix()}")
+    return zip_path
 
 
-def returned_zip(
-    exported: Path,
-    out: Path,
-    languages: Mapping[str, Callable[[str], str]],
-    *,
-    drop: Mapping[str, set[str]] | None = None,
-    replace: Mapping[str, bytes] | None = None,
-    keep_root: bool = True,
-) -> Path:
-    """What a translator sends back: the export plus `{part}/{lang}/{file}` for each language.
-
-    `drop[lang]` names files ('site/120.json') the translator left out; `replace` maps a zip entry name to
-    the bytes to put there instead of the translation.
-    """
-    drop = drop or {}
-    replace = dict(replace or {})
-    with zipfile.ZipFile(exported) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            part, folder, file_name = (
-                info.filename.split("/") if info.filename.count("/") == 2 else ("", "", "")
-            )
-            if keep_root or folder != "root":
-                target.writestr(info.filename, source.read(info))
-            if folder != "root":
-                continue
-            document = json.loads(source.read(info))
-            for language, translate in languages.items():
-                if f"{part}/{file_name}" in drop.get(language, set()):
-                    continue
-                name = f"{part}/{language}/{file_name}"
-                data = replace.pop(name, None)
-                if data is None:
-                    data = json.dumps(translate_strings(document, translate), ensure_ascii=False).encode()
-                target.writestr(name, data)
-        for name, data in replace.items():
-            target.writestr(name, data)
-    return out
+def parse_page(path: Path) -> lxml.html.HtmlElement:
+    return lxml.html.document_fromstring(path.read_bytes())
 
 
-def seed_example(title: str) -> dict[str, Any]:
-    """The JSON response body of the seed's example whose heading starts with `title`."""
-    text = SEED.read_text()
-    start = text.index(title)
-    body = text.index("Response Body", start)
-    return dict(json.JSONDecoder().raw_decode(text, text.index("{", body))[0])
+def local_links(document: lxml.html.HtmlElement) -> Iterable[str]:
+    """Every relative URL of a page: a/link href, script/img src, CSS url() in style attributes and blocks."""
+    for _element, _attribute, link, _position in document.iterlinks():
+        parts = urlsplit(link)
+        if parts.scheme or parts.netloc or not parts.path or parts.path.startswith("/"):
+            continue
+        yield link
+
+
+def unresolved(out_dir: Path, page_paths: Iterable[Path]) -> dict[str, set[str]]:
+    """For each page, its relative links that do not lead to a file inside `out_dir`."""
+    root = out_dir.resolve()
+    broken: dict[str, set[str]] = {}
+    for page in page_paths:
+        for link in local_links(parse_page(page)):
+            target = (page.parent / unquote(urlsplit(link).path)).resolve()
+            if not (target.is_file() and target.is_relative_to(root)):
+                broken.setdefault(page.relative_to(out_dir).as_posix(), set()).add(link)
+    return broken
+
+
+def broken_targets(out_dir: Path, page_paths: Iterable[Path]) -> set[str]:
+    """The paths below `out_dir` that pages link to and that are not there."""
+    root = out_dir.resolve()
+    targets = set()
+    for page, links in unresolved(out_dir, page_paths).items():
+        for link in links:
+            target = (out_dir / page).parent.joinpath(unquote(urlsplit(link).path)).resolve()
+            targets.add(target.relative_to(root).as_posix() if target.is_relative_to(root) else str(target))
+    return targets

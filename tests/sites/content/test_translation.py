@@ -23,7 +23,7 @@ from sitejobs.sites.content.translation import (
     validate_translation_zip,
 )
 from sitejobs.sites.content.translation.strings import item_segments, page_document, siteinfo_document
-from tests.sites.content.helpers import SEED_ITEM, returned_zip, seed_example, template_site
+from tests.sites.content.translation_helpers import SEED_ITEM, returned_zip, seed_example, template_site
 
 TRANSLATE_EXAMPLE = "200OK - Get the Status of a Create Site Translation Job"
 IMPORT_EXAMPLE = "200OK - Get the Status of an Import Site Translation Job"

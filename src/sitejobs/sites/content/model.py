@@ -44,6 +44,13 @@ class SiteContent:
     translations: dict[str, LanguageVariant] = field(default_factory=dict)
     content_items: dict[str, JsonObject] = field(default_factory=dict)
 
+    def variant(self, language: str | None = None) -> LanguageVariant:
+        """The documents of one language: the base ones for None (or the default language when it has
+        no translation of its own), else `translations[language]` (KeyError when there is none)."""
+        if language is None or (language == self.default_language and language not in self.translations):
+            return LanguageVariant(self.siteinfo, self.structure, self.pages)
+        return self.translations[language]
+
     def page_entry(self, page_id: int) -> JsonObject:
         for entry in self.structure:
             if entry["id"] == page_id:

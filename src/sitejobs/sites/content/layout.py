@@ -1,0 +1,206 @@
+"""A theme layout turned into one compiled Jinja2 template, so that rendering a page is one `render` call.
+
+Everything that is the same for every page using the layout is resolved once here: the site header and
+footer, the design and theme names, the navigation menu (in an element with id `topnav`, the blog theme's
+`<ul id="navbar-list">`), and every page link and theme URL, whose only per-page part is how many `../` lead
+back to the publish folder. What varies per page becomes a template variable: `prefix`, `root`, `lang` (see
+`tokens`), `title`, `slots[i]` (the contents of the layout's i-th `scs-slot` element, appended to what the
+layout already has there, as OCE does), and the page's own tokens (`SCS_PAGE_HEADER`, …).
+
+The `<script>`s and `<link>`s to OCE's own files (`/_sitescloud/renderer/require.js`, `renderer.css`) are
+dropped: nothing serves them here, and a published page is complete without its in-browser renderer.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from urllib.parse import unquote
+
+import jinja2
+
+from sitejobs.sites.content.tokens import Links
+
+# Page-level markers and the template variable each one becomes (text ones are escaped by the renderer).
+PAGE_TOKENS = {
+    "SCS_PAGE_HEADER": "page_header",
+    "SCS_PAGE_FOOTER": "page_footer",
+    "SCS_PAGE_TITLE": "page_title",
+    "SCS_PAGE_DESCRIPTION": "page_description",
+    "SCS_PAGE_KEYWORDS": "page_keywords",
+    "SCS_PAGE_NAME": "page_name",
+    "SCS_PAGE_URL": "page_url",
+}
+NAV_TARGETS = frozenset({"topnav", "navbar-list"})  # ids the stock OCE themes' scripts fill with the menu
+LIST_TAGS = frozenset({"ul", "ol"})
+
+_ENV = jinja2.Environment(
+    autoescape=False, keep_trailing_newline=True, undefined=jinja2.StrictUndefined, cache_size=0
+)
+_SENTINEL = re.compile(r"\x00(\w+)\x00")  # a place for a variable while the layout is being rewritten
+_MARKUP = re.compile(
+    r"<!--.*?-->"
+    r"|<(script|style|textarea)\b[^>]*>.*?</\1\s*>"
+    r"|<(/?)([A-Za-z][\w:-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>",
+    re.DOTALL | re.IGNORECASE,
+)
+_ATTRIBUTE = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
+_SITESCLOUD = re.compile(
+    r"<script\b[^>]*\bsrc\s*=\s*[\"']/_sitescloud/[^>]*>\s*</script\s*>"
+    r"|<link\b[^>]*\bhref\s*=\s*[\"']/_sitescloud/[^>]*>",
+    re.IGNORECASE,
+)
+_SITE_TOKENS = re.compile(
+    r"(?:<!--|\[!--)\$\s*(SCS_SITE_HEADER|SCS_SITE_FOOTER|SCS_SITE_DESCRIPTION|SCS_SITE_KEYWORDS)\s*(?:-->|--\])"
+)
+_REFERENCE = re.compile(
+    r"""(?:\b(?:href|src)\s*=\s*["']|url\(\s*["']?)\x00(p|r)\x00([^"')\x00]*)""", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True)
+class CompiledLayout:
+    name: str
+    template: jinja2.Template
+    slot_ids: tuple[str, ...]
+    references: tuple[str, ...]  # files below the publish folder the layout links to, to check after publish
+
+
+@dataclass(frozen=True)
+class _Tag:
+    start: int
+    end: int
+    closing: bool
+    name: str
+    attributes: str
+
+    @property
+    def self_closing(self) -> bool:
+        return self.attributes.rstrip().endswith("/")
+
+
+def compile_layout(
+    name: str, source: str, links: Links, site_properties: Mapping[str, object], nav_menu: str, nav_items: str
+) -> CompiledLayout:
+    """Compile `source` (a layout file's text) for one language variant of one site."""
+    text = _SITESCLOUD.sub("", source.replace("\x00", ""))
+    text, slot_ids = _fill_elements(text, nav_menu, nav_items)
+    text = _SITE_TOKENS.sub(lambda m: _site_token(m[1], site_properties), text)
+    extra = {token: f"\x00{variable}\x00" for token, variable in PAGE_TOKENS.items()}
+    extra["SCS_RENDER_INFO"] = ""
+    text = links.expand(text, "\x00p\x00", "\x00r\x00", "\x00l\x00", extra)
+    references = sorted({_reference(kind, path) for kind, path in _REFERENCE.findall(text)} - {""})
+    template = _ENV.from_string(*_jinja_source(text))
+    return CompiledLayout(name, template, tuple(slot_ids), tuple(references))
+
+
+def _site_token(token: str, properties: Mapping[str, object]) -> str:
+    value = properties.get(token.removeprefix("SCS_SITE_").lower())
+    value = value.replace("\x00", "") if isinstance(value, str) else ""
+    return value if token in ("SCS_SITE_HEADER", "SCS_SITE_FOOTER") else html.escape(value)
+
+
+def _fill_elements(text: str, nav_menu: str, nav_items: str) -> tuple[str, list[str]]:
+    """Place the slot, title and menu variables inside the elements that take them."""
+    tags = [
+        _Tag(m.start(), m.end(), m[2] == "/", m[3].lower(), m[4] or "")
+        for m in _MARKUP.finditer(text)
+        if m[3]
+    ]
+    edits: list[tuple[int, int, str]] = []
+    slot_index: dict[str, int] = {}
+    titled = False
+    for i, tag in enumerate(tags):
+        if tag.closing:
+            continue
+        if tag.name == "title" and not titled:
+            titled = True
+            end = _end_of(tags, i)
+            edits.append((tag.end, tags[end].start if end else tag.end, "\x00title\x00"))
+            continue
+        if "id" not in tag.attributes.lower():
+            continue
+        attributes = _attributes(tag.attributes)
+        element_id = attributes.get("id", "")
+        if "scs-slot" in attributes.get("class", "").split() and element_id:
+            index = slot_index.setdefault(element_id, len(slot_index))
+            insertion = f"\x00s{index}\x00"
+        elif element_id in NAV_TARGETS:
+            insertion = nav_items if tag.name in LIST_TAGS else nav_menu
+        else:
+            continue
+        end = _end_of(tags, i)
+        position = tags[end].start if end else tag.end
+        edits.append((position, position, insertion))
+    if not titled:
+        head_end = next((t.start for t in tags if t.closing and t.name == "head"), None)
+        if head_end is not None:
+            edits.append((head_end, head_end, "<title>\x00title\x00</title>"))
+    for start, end, insertion in sorted(edits, reverse=True):
+        text = text[:start] + insertion + text[end:]
+    return text, list(slot_index)
+
+
+def _end_of(tags: list[_Tag], index: int) -> int | None:
+    """The index of the tag that closes `tags[index]`, counting nested elements of the same name."""
+    opening = tags[index]
+    if opening.self_closing:
+        return None
+    depth = 1
+    for j in range(index + 1, len(tags)):
+        tag = tags[j]
+        if tag.name != opening.name:
+            continue
+        if tag.closing:
+            depth -= 1
+            if depth == 0:
+                return j
+        elif not tag.self_closing:
+            depth += 1
+    return None
+
+
+def _attributes(text: str) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for match in _ATTRIBUTE.finditer(text):
+        found.setdefault(match[1].lower(), match[2] or match[3] or match[4] or "")
+    return found
+
+
+def _reference(kind: str, path: str) -> str:
+    """A layout link as a path below the publish folder ('' for one that is not a file there)."""
+    path = path.split("#", 1)[0].split("?", 1)[0]
+    if kind == "r":
+        if not path.startswith("/"):
+            return ""
+        path = path[1:]
+    return unquote(path) if path and not path.endswith("/") else ""
+
+
+def _jinja_source(text: str) -> tuple[str, dict[str, object]]:
+    """Jinja2 source for `text`; literal parts with braces are passed as values so Jinja never parses them."""
+    literals: list[str] = []
+    source: list[str] = []
+    for i, part in enumerate(_SENTINEL.split(text)):
+        if i % 2:
+            if part.startswith("s") and part[1:].isdigit():
+                source.append(f"{{{{ slots[{part[1:]}] }}}}")
+            else:
+                source.append(f"{{{{ {_VARIABLES[part]} }}}}")
+        elif "{" in part or "}" in part:
+            source.append(f"{{{{ literals[{len(literals)}] }}}}")
+            literals.append(part)
+        else:
+            source.append(part)
+    return "".join(source), {"literals": tuple(literals)}
+
+
+_VARIABLES = {
+    "p": "prefix",
+    "r": "root",
+    "l": "lang",
+    "title": "title",
+    **{v: v for v in PAGE_TOKENS.values()},
+}
