@@ -60,6 +60,7 @@ def _instance(cls: type[SitejobsError]) -> SitejobsError:
     special: dict[type[SitejobsError], SitejobsError] = {
         SiteJobNotFound: SiteJobNotFound("ABC"),
         SiteAlreadyExists: SiteAlreadyExists("Acme"),
+        errors_module.ResourceAlreadyExists: errors_module.ResourceAlreadyExists("theme", "Acme"),
         BadQueryParameter: BadQueryParameter("limit", "limit must be a whole number from 1, not '0'."),
         TooManyRequests: TooManyRequests(7),
         ExpansionFailed: ExpansionFailed("site", SiteNotFound("S1")),

@@ -28,14 +28,19 @@ from sitejobs.errors import (
     BadQueryParameter,
     ComponentNotFound,
     ExpansionFailed,
+    InvalidTranslationZip,
+    PublishFailed,
+    ResourceAlreadyExists,
     SiteAlreadyExists,
     SiteJobNotFound,
     SitejobsError,
     SiteNotFound,
+    TemplateInvalid,
     TemplateNotFound,
     ThemeNotFound,
     TooManyRequests,
     Unauthorized,
+    UnsafeZip,
 )
 
 __all__ = ["OCE_ERRORS", "OceError", "error_document", "error_headers", "job_error", "row_for", "type_url"]
@@ -65,6 +70,11 @@ OCE_ERRORS: Mapping[type[SitejobsError], OceError] = {
     ComponentNotFound: OceError("Component Not Found", "OCE-SITEMGMT-009904"),
     BadQueryParameter: OceError("Invalid Query Parameter", "OCE-SITEMGMT-009905"),
     ExpansionFailed: OceError("Expansion Failed", "OCE-SITEMGMT-009906"),
+    ResourceAlreadyExists: OceError("Resource Already Exists", "OCE-SITEMGMT-009907"),
+    TemplateInvalid: OceError("Template Not Valid", "OCE-SITEMGMT-009908"),
+    InvalidTranslationZip: OceError("Translation File Not Valid", "OCE-SITEMGMT-009909"),
+    UnsafeZip: OceError("Unsafe Zip", "OCE-SITEMGMT-009910"),
+    PublishFailed: OceError("Publish Failed", "OCE-SITEMGMT-009911"),
 }
 
 
