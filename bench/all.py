@@ -10,6 +10,7 @@ BENCHMARKS = [
     ["bench.bench_submit"],
     ["bench.bench_engine"],
     ["bench.bench_search"],
+    ["bench.bench_publish"],
 ]
 
 
