@@ -11,6 +11,7 @@ BENCHMARKS = [
     ["bench.bench_engine"],
     ["bench.bench_search"],
     ["bench.bench_oce_shaping"],
+    ["bench.bench_publish"],
 ]
 
 

@@ -219,3 +219,12 @@ def test_a_lying_zip_header_gets_no_further(tmp_path: Path) -> None:
     (tmp_path / "t.zip").write_bytes(bytes(data))
     with pytest.raises(TemplateInvalid):
         load_template(tmp_path / "t.zip", tmp_path / "out")
+
+
+def test_a_zip_is_not_extracted_over_other_files(tmp_path: Path) -> None:
+    archive = zip_folder(STARTER, tmp_path / "Starter.zip")
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "keep.txt").write_text("mine")
+    with pytest.raises(ValueError, match="not empty"):
+        load_template(archive, tmp_path / "out")
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["keep.txt"]

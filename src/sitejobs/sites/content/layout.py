@@ -118,7 +118,7 @@ def _fill_elements(text: str, nav_menu: str, nav_items: str) -> tuple[str, list[
         if tag.name == "title" and not titled:
             titled = True
             end = _end_of(tags, i)
-            edits.append((tag.end, tags[end].start if end else tag.end, "\x00title\x00"))
+            edits.append((tag.end, tags[end].start if end is not None else tag.end, "\x00title\x00"))
             continue
         if "id" not in tag.attributes.lower():
             continue
@@ -132,7 +132,7 @@ def _fill_elements(text: str, nav_menu: str, nav_items: str) -> tuple[str, list[
         else:
             continue
         end = _end_of(tags, i)
-        position = tags[end].start if end else tag.end
+        position = tags[end].start if end is not None else tag.end
         edits.append((position, position, insertion))
     if not titled:
         head_end = next((t.start for t in tags if t.closing and t.name == "head"), None)

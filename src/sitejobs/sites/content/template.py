@@ -60,7 +60,7 @@ def load_template(
             raise ValueError("a template zip needs an extract_dir to be extracted into")
         extract_zip(path, extract_dir, limits)
         root = _template_root(extract_dir, path.name)
-        default_name = path.name.removesuffix(".zip")
+        default_name = path.stem
     elif path.is_dir():
         root = path
         default_name = path.name

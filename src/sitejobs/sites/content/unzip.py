@@ -29,7 +29,9 @@ class ZipLimits:
 
 
 def extract_zip(path: Path, dest: Path, limits: ZipLimits | None = None) -> None:
-    """Extract `path` into `dest` (created; meant to be empty), or raise TemplateInvalid saying why not."""
+    """Extract `path` into `dest` (created if need be; must be empty), or raise TemplateInvalid saying why not."""
+    if dest.exists() and any(dest.iterdir()):
+        raise ValueError(f"{dest} is not empty: a template is extracted into an empty folder")
     limits = limits or ZipLimits()
     try:
         archive = zipfile.ZipFile(path)
@@ -41,11 +43,16 @@ def extract_zip(path: Path, dest: Path, limits: ZipLimits | None = None) -> None
         inflated = 0
         for info, parts in entries:
             target = dest.joinpath(*parts)
-            if info.is_dir():
-                target.mkdir(parents=True, exist_ok=True)
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            inflated = _inflate(path.name, archive, info, target, inflated, limits)
+            try:
+                if info.is_dir():
+                    target.mkdir(parents=True, exist_ok=True)
+                    continue
+                target.parent.mkdir(parents=True, exist_ok=True)
+                inflated = _inflate(path.name, archive, info, target, inflated, limits)
+            except OSError as exc:  # e.g. a file entry and a folder entry of the same name
+                raise TemplateInvalid(
+                    f"Entry '{info.filename}' of '{path.name}' cannot be extracted ({exc})."
+                ) from None
 
 
 def _checked_entries(
