@@ -88,7 +88,9 @@ def start(client: TestClient, path: str, body: dict[str, Any] | None, auth: dict
     return location
 
 
-def wait_status(client: TestClient, location: str, auth: dict[str, str], timeout: float = 60.0) -> dict[str, Any]:
+def wait_status(
+    client: TestClient, location: str, auth: dict[str, str], timeout: float = 60.0
+) -> dict[str, Any]:
     """The status once the job has ended, whatever the outcome."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -103,7 +105,9 @@ def create_site(client: TestClient, name: str, template: str = "StarterTemplate"
     auth = basic_auth(user)
     found = client.get(f"{API}/templates/name:{template}?links=none", headers=auth)
     assert found.status_code == 200, found.text
-    location = start(client, "/sites", {"name": name, "description": "", "template": found.json()["id"]}, auth)
+    location = start(
+        client, "/sites", {"name": name, "description": "", "template": found.json()["id"]}, auth
+    )
     poll_like_the_toolkit(client, location, auth)
     site = client.get(f"{API}/sites/name:{name}?links=none", headers=auth)
     assert site.status_code == 200, site.text

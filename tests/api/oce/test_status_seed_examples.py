@@ -119,7 +119,10 @@ def test_translate_is_the_seed_translation_job(settings: Settings) -> None:
         assert int(status["translationFile"]["size"]) == len(zipped.content)
         assert "site/job.json" in zipfile.ZipFile(io.BytesIO(zipped.content)).namelist()
         # Another user may not download it.
-        assert client.get(status["translationFile"]["links"][0]["href"], headers=basic_auth("bob")).status_code == 404
+        assert (
+            client.get(status["translationFile"]["links"][0]["href"], headers=basic_auth("bob")).status_code
+            == 404
+        )
 
 
 def test_import_translations_is_the_seed_import_job(settings: Settings, tmp_path: Path) -> None:
@@ -153,7 +156,10 @@ def test_import_translations_is_the_seed_import_job(settings: Settings, tmp_path
     assert status["siteValidation"]["languagesNotReturned"] == ["de"]
     assert status["siteValidation"]["languagesReturnedComplete"] == ["fr"]
     assert status["validationOnly"] is False
-    assert [t["fileName"] for t in status["importedSiteTranslations"]][-2:] == ["siteinfo.json", "structure.json"]
+    assert [t["fileName"] for t in status["importedSiteTranslations"]][-2:] == [
+        "siteinfo.json",
+        "structure.json",
+    ]
 
 
 def _run_capturing(

@@ -245,8 +245,13 @@ async def job_status_pages(request: Request) -> Response:
     state = request.app.state
     params = _query(request, resources.STATUS_PAGES)
     execution = visible_execution(state.engine, state.content, user, request.path_params["id"])
-    items = (execution.result or {}).get("pages", [])
+    items = _absolute_pages((execution.result or {}).get("pages", []), _base_url(request))
     return _json(page_collection(items, params))
+
+
+def _absolute_pages(items: list[dict[str, Any]], base: str) -> list[dict[str, Any]]:
+    """A refresh records its pages' paths; clients get their URLs on this server."""
+    return [{**item, "pageUrl": base + item["pageUrl"]} for item in items]
 
 
 def _status_relations(request: Request, execution: Execution) -> dict[str, Callable[[], Any]]:
@@ -260,7 +265,9 @@ def _status_relations(request: Request, execution: Execution) -> dict[str, Calla
         if noun in result:
             relations[noun] = partial(_expanded_resource, store, kind, result[noun]["id"], base)
     if "pages" in result:
-        relations["pages"] = lambda: page_collection(result["pages"], default_query(resources.STATUS_PAGES))
+        relations["pages"] = lambda: page_collection(
+            _absolute_pages(result["pages"], base), default_query(resources.STATUS_PAGES)
+        )
     for name in ("translationFile", "translationJob", "translationImportFile"):
         if name in result:
             relations[name] = partial(result.__getitem__, name)
