@@ -22,7 +22,8 @@ def test_create_site_as_cec_create_site_does(settings: Settings) -> None:
     with sites_app(settings) as client:
         for service in ("SCS_GET_TENANT_CONFIG", "SCS_GET_TENANT_CONFIG", "GET_USER_INFO"):
             login = client.get(f"/documents/integration?IdcService={service}&IsJson=1", headers=auth)
-            assert login.status_code == 200 and login.json()["LocalData"]["StatusCode"] == "0"
+            assert login.status_code == 200
+            assert login.json()["LocalData"]["StatusCode"] == "0"
         assert login.json()["LocalData"]["dUser"] == "alice"
         assert client.get(f"{API}/sites/name:BarsSite?links=none", headers=auth).status_code == 404
         template = client.get(
@@ -39,10 +40,12 @@ def test_create_site_as_cec_create_site_does(settings: Settings) -> None:
         location = response.headers["Location"]
         assert location.startswith("https://sites.test/sites/management/api/v1/sites/_status/")
         final = poll_like_the_toolkit(client, location, auth)
-        assert final["action"] == "copy" and final["completedPercentage"] == 100
+        assert final["action"] == "copy"
+        assert final["completedPercentage"] == 100
         site = client.get(f"{API}/sites/name:BarsSite?links=none", headers=auth)
         assert site.status_code == 200
-        assert site.json()["name"] == "BarsSite" and site.json()["id"]
+        assert site.json()["name"] == "BarsSite"
+        assert site.json()["id"]
         assert site.json()["themeName"] == "StarterTheme"
         assert client.get("/system/api/v1/release/version", headers=auth).status_code == 200
 
@@ -55,7 +58,8 @@ def test_copy_site_then_publish_and_bring_online(settings: Settings) -> None:
         location = start(client, "/sites/name:Source/copy", {"name": "Copy", "description": "a copy"}, auth)
         poll_like_the_toolkit(client, location, auth)
         copy = client.get(f"{API}/sites/name:Copy?links=none", headers=auth).json()
-        assert copy["description"] == "a copy" and copy["publishStatus"] == "unpublished"
+        assert copy["description"] == "a copy"
+        assert copy["publishStatus"] == "unpublished"
         location = start(client, "/sites/name:Copy/publish", None, auth)
         poll_like_the_toolkit(client, location, auth)
         copy = client.get(f"{API}/sites/name:Copy?links=none", headers=auth).json()
@@ -67,7 +71,8 @@ def _names(client: TestClient, kind: str, auth: dict[str, str]) -> list[str]:
     listed = client.get(f"{API}/{kind}?links=none&orderBy=name&limit=250", headers=auth)
     assert listed.status_code == 200, listed.text
     body = listed.json()
-    assert body["hasMore"] is False and body["count"] == len(body["items"])
+    assert body["hasMore"] is False
+    assert body["count"] == len(body["items"])
     return [item["name"] for item in body["items"]]
 
 

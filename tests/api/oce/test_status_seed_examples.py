@@ -11,7 +11,6 @@ from urllib.parse import urlsplit
 
 from starlette.testclient import TestClient
 
-from sitejobs.api.oce.status import status_document
 from sitejobs.engine.runner import EngineSink, run_execution
 from sitejobs.engine.service import JobEngine
 from sitejobs.engine.states import State
@@ -83,9 +82,11 @@ def test_running_create_is_the_seed_running_copy_job(settings: Settings) -> None
     assert running, snapshots
     for status in running:
         assert same_shape({k: v for k, v in status.items() if k != "message"}, seed.body) == []
-        assert status["intervalToPoll"] > 0 and isinstance(status["message"], str)
+        assert status["intervalToPoll"] > 0
+        assert isinstance(status["message"], str)
     percents = [s["completedPercentage"] for s in running]
-    assert percents == sorted(percents) and len(set(percents)) > 2
+    assert percents == sorted(percents)
+    assert len(set(percents)) > 2
 
 
 def test_running_refresh_with_expanded_pages_is_the_seed_refresh_job(settings: Settings) -> None:
@@ -148,7 +149,8 @@ def test_import_translations_is_the_seed_import_job(settings: Settings, tmp_path
         validate = start(client, "/sites/_importTranslations",
                          {"translationImportFile": file_id, "options": {"validate": True}}, ALICE)  # fmt: skip
         validated = poll_like_the_toolkit(client, validate, ALICE)
-        assert validated["validationOnly"] is True and validated["valid"] is True
+        assert validated["validationOnly"] is True
+        assert validated["valid"] is True
         location = start(client, "/sites/_importTranslations", {"translationImportFile": file_id}, ALICE)
         poll_like_the_toolkit(client, location, ALICE)
         status = client.get(f"{location}?{seed.query}", headers=ALICE).json()
@@ -194,6 +196,6 @@ def _create_with_engine(client: TestClient, engine: JobEngine, name: str) -> Non
                            headers={**ASYNC, **ALICE})  # fmt: skip
     [execution] = engine.claim("setup", 1)
     outcome = run_execution(execution, engine, EngineSink(engine, "setup"))
-    assert outcome is not None and outcome.state is State.SUCCEEDED
+    assert outcome is not None
+    assert outcome.state is State.SUCCEEDED
     assert response.status_code == 202
-    _ = status_document
