@@ -186,7 +186,8 @@ def _run_capturing(
                 return state
 
         outcome = run_execution(execution, engine, Capturing(engine, "capture"))
-        assert outcome is not None and outcome.state is State.SUCCEEDED, outcome
+        assert outcome is not None
+        assert outcome.state is State.SUCCEEDED, outcome
     return snapshots
 
 
