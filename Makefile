@@ -25,8 +25,11 @@ $(CLIENTS_STAMP): $(CLIENTS)/package.json $(CLIENTS)/package-lock.json
 		npm ci --prefix $(CLIENTS) --prefer-offline --no-audit --no-fund --loglevel=error && touch $@; \
 	else echo "npm not found: the tests in $(CLIENTS) will fail, saying how to install Node.js" >&2; fi
 
+# The fixture site templates (../shared) are installed when present.
+TEMPLATES ?= ../shared/fixtures/oce-site-template
+
 run: $(STAMP)
-	$(BIN)/sitejobs dev
+	$(BIN)/sitejobs dev $(if $(wildcard $(TEMPLATES)),--templates $(TEMPLATES))
 
 test: $(STAMP) $(CLIENTS_STAMP)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)

@@ -54,6 +54,7 @@ Database = Annotated[
 ]
 
 DEV_CLIENT = ("dev-client", "dev-secret")
+DEV_USER = ("dev-user", "dev-password")
 #: The event loop keeps the GIL busy under load; the store's writer thread, which gives the GIL up around every
 #: database call, would otherwise wait up to the default 5 ms for it each time (a convoy that caps commits).
 GIL_SWITCH_SECONDS = 0.0005
@@ -185,8 +186,14 @@ def dev(
     database: Database = None,
     host: Annotated[str, typer.Option(envvar="SITEJOBS_HOST")] = "127.0.0.1",
     port: Annotated[int, typer.Option(envvar="SITEJOBS_PORT")] = 8080,
+    templates: Annotated[
+        Path | None, typer.Option("--templates", help="Install each site template folder found here.")
+    ] = None,
 ) -> None:
-    """What `make run` starts: seed a development client, print how to call the server, then serve."""
+    """What `make run` starts: seed a development client, user and templates, print how to call the server,
+    then serve."""
+    from sitejobs.cli_content import seed_content
+
     settings = settings_for(data_dir, database)
     settings.ensure_dirs()
     clients = ClientStore(settings.resolved_clients_file)
@@ -194,9 +201,15 @@ def dev(
     existing = clients.get(client_id)
     if existing is None or clients.authenticate(client_id, secret) is None:
         clients.add(client_id, secret, ALL_RESOURCES)
+    installed = seed_content(settings, DEV_USER, templates)
     url = f"http://{host}:{port}"
     console.print(f"[bold]sitejobs[/bold] on {url}  (data in {settings.data_dir.resolve()})")
     console.print(f"client id: [cyan]{client_id}[/cyan]  secret: [cyan]{secret}[/cyan]")
+    console.print(
+        f"content user: [cyan]{DEV_USER[0]}[/cyan]  password: [cyan]{DEV_USER[1]}[/cyan]  "
+        f"templates: {', '.join(installed) or 'none'}"
+    )
+    console.print(f"  curl -u {DEV_USER[0]}:{DEV_USER[1]} {url}/sites/management/api/v1/templates?links=none")
     console.print("start a job:")
     console.print(
         f"  TOKEN=$(curl -s -u {client_id}:{secret} -d grant_type=client_credentials "

@@ -11,6 +11,7 @@ from rich.table import Table
 from sitejobs.auth.users import UserStore
 from sitejobs.cli import Database, DataDir, console, fail, opened, settings_for
 from sitejobs.errors import SitejobsError
+from sitejobs.settings import Settings
 from sitejobs.sites.content.install import install_template
 from sitejobs.sites.content.store import ContentStore
 
@@ -78,6 +79,22 @@ def templates_list(data_dir: DataDir = None, database: Database = None) -> None:
     for row in rows:
         table.add_row(row["name"], row["theme_name"], row["description"], row["id"])
     console.print(table)
+
+
+def seed_content(settings: Settings, user: tuple[str, str], templates: Path | None) -> list[str]:
+    """`sitejobs dev`: the development user (an administrator) and, once, each template folder in `templates`."""
+    installed: list[str] = []
+    with opened(settings) as engine:
+        users = UserStore(engine.db)
+        if users.authenticate(*user) is None:
+            users.add(*user, admin=True)
+        store = ContentStore(engine.db, settings.content_dir)
+        for folder in sorted(templates.iterdir()) if templates and templates.is_dir() else []:
+            if folder.is_dir() and not folder.name.startswith("."):
+                if store.resource("templates", f"name:{folder.name}") is None:
+                    install_template(store, folder, owner=user[0])
+                installed.append(folder.name)
+    return installed
 
 
 def register(app: typer.Typer) -> None:
