@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Literal
 
 import orjson
@@ -17,7 +16,7 @@ from sitejobs.sites.commerce import (
     export_site_archive,
     import_site_archive,
 )
-from sitejobs.sites.commerce.archive import instance_path
+from sitejobs.sites.commerce.exporter import archive_folder
 
 
 class _Strict(BaseModel):
@@ -68,7 +67,7 @@ class SiteArchiveExportRequest(_Strict):
     @classmethod
     def _plain_name(cls, value: str) -> str:
         try:
-            instance_path(Path(), value)
+            archive_folder(value)
         except SiteArchiveError as exc:
             raise ValueError(exc.message) from None
         return value

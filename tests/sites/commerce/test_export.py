@@ -23,6 +23,7 @@ from starlette.testclient import TestClient
 
 from sitejobs.engine.executor import LocalExecutor
 from sitejobs.engine.models import Execution
+from sitejobs.engine.schema import metadata
 from sitejobs.engine.service import JobEngine
 from sitejobs.engine.states import State
 from sitejobs.errors import InvalidParameter, UnknownProperty
@@ -206,6 +207,25 @@ def test_site_units_pick_their_files(demo_store: JobEngine) -> None:
         ]
 
 
+@pytest.mark.usefixtures("executor")
+def test_b2c_tools_request_with_a_whole_site_as_true(demo_store: JobEngine) -> None:
+    """b2c-tools sends no `overwrite_export_file` and allows `{"RefArch": true}` for a whole site."""
+    execution = demo_store.submit(
+        JOB, request={"export_file": "b2c.zip", "data_units": {"sites": {"RefArch": True}}}
+    )
+    assert {p["name"]: p["value"] for p in execution.parameters}["OverwriteExportFile"] == "false"
+    deadline = time.monotonic() + 60
+    while not (done := demo_store.get(execution.id)) or not done.is_terminal:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert done.state is State.SUCCEEDED, done.exit_message
+    with zipfile.ZipFile(instance_dir(demo_store) / "b2c.zip") as archive:
+        names = {n.removeprefix("b2c/") for n in archive.namelist()}
+    expected = {p.relative_to(DEMO).as_posix() for p in (DEMO / "sites" / "RefArch").rglob("*.xml")}
+    assert expected <= names
+    assert not {n for n in names if n and not n.startswith("sites/RefArch/")}
+
+
 # ---- import(export(store)) == store -----------------------------------------------------------------------------
 
 
@@ -229,7 +249,7 @@ class _Recorder:
 
 def _clear(engine: JobEngine) -> None:
     with engine.db.begin() as conn:
-        for table in reversed([t for t in schema.metadata.sorted_tables if t.name in schema.TABLES]):
+        for table in reversed([t for t in metadata.sorted_tables if t.name in schema.TABLES]):
             conn.execute(delete(table))
 
 
@@ -311,6 +331,7 @@ def test_a_unit_naming_what_is_not_stored_fails_and_writes_nothing(
         ({"data_units": {"libraries": {"x": True}}, "export_file": "../out.zip"}, InvalidParameter, "'..'"),
         ({"data_units": {"libraries": {"x": True}}, "export_file": "/tmp/out.zip"}, InvalidParameter, "'/'"),
         ({"data_units": {"libraries": {"x": True}}, "export_file": "a..zip"}, InvalidParameter, "'..'"),
+        ({"data_units": {"libraries": {"x": True}}, "export_file": ".zip"}, InvalidParameter, "a name before"),
         ({"data_units": {"libraries": {"x": True}}, "overwrite_export_file": "no"}, InvalidParameter, "overwrite"),
         ({"data_units": {"libraries": {"x": True}}, "compress": True}, UnknownProperty, "compress"),
     ],

@@ -24,7 +24,7 @@ from sqlalchemy import Connection, Engine
 from sitejobs.engine.db import is_sqlite
 from sitejobs.sites.commerce.archive import instance_path
 from sitejobs.sites.commerce.dataunits import ExportDataUnitsConfiguration
-from sitejobs.sites.commerce.errors import ExportFileExists
+from sitejobs.sites.commerce.errors import ExportFileExists, InvalidFileName
 from sitejobs.sites.commerce.importer import Reporter
 from sitejobs.sites.commerce.selection import Selection, select_units
 from sitejobs.sites.commerce.writers import FileWriter
@@ -64,10 +64,10 @@ def export_site_archive(
 ) -> dict[str, Any]:
     """Write the archive `export_file` to Impex/src/instance; raises a SiteExportError (or InvalidFileName),
     leaving no file behind, when it cannot."""
+    top = archive_folder(export_file)
     target = instance_path(impex_dir, export_file)
     if not overwrite and (target.exists() or target.is_symlink()):
         raise _exists(export_file)
-    top = export_file[:-4] if export_file.lower().endswith(".zip") else export_file
     target.parent.mkdir(parents=True, exist_ok=True)
     with _snapshot(db) as conn:
         selection = select_units(conn, data_units)
@@ -85,6 +85,16 @@ def export_site_archive(
     reporter.log(f"Exported {files} files ({selection.rows} rows) to '{export_file}', {size} bytes")
     reporter.progress(100, f"Exported {files} files to '{export_file}'")
     return {"export_file": export_file, "files": files, "rows": progress.done, "bytes": size, "units": units}
+
+
+def archive_folder(export_file: str) -> str:
+    """The archive's top folder: the export file's name without `.zip`, as Commerce Cloud names it.
+    Raises InvalidFileName for a name that is not a plain file name in Impex/src/instance."""
+    instance_path(Path(), export_file)
+    folder = export_file[:-4] if export_file.lower().endswith(".zip") else export_file
+    if not folder:
+        raise InvalidFileName(f"Invalid file name '{export_file}': the archive needs a name before '.zip'.")
+    return folder
 
 
 @contextlib.contextmanager

@@ -153,7 +153,11 @@ class FileWriter:
         elif planned.kind in LISTS:
             self._list(planned, out, counts)
         elif planned.kind == "site":
-            out.write(self._one(select(schema.sites.c.xml).where(schema.sites.c.site_id == planned.owner)))
+            out.write(
+                _indented(
+                    self._one(select(schema.sites.c.xml).where(schema.sites.c.site_id == planned.owner))
+                )
+            )
             self.advance(1)
             counts["sites"] += 1
         elif planned.kind == "metadata":
@@ -295,3 +299,12 @@ class FileWriter:
 
 def _keep(query: Select[Any], column: Any, keep: Keep) -> Select[Any]:
     return query if keep is None else query.where(column.in_(sorted(keep)))
+
+
+def _indented(xml: str) -> str:
+    """A whole element with its first child on a line of its own, as its other children are (the import
+    keeps the whitespace after each child, not the one before the first)."""
+    end = xml.find(">") + 1  # the start tag's end: lxml writes '>' in attribute values as &gt;
+    if 0 < end < len(xml) and xml[end] == "<" and xml[end + 1 : end + 2] != "/":
+        return f"{xml[:end]}\n{INDENT}{xml[end:]}"
+    return xml
