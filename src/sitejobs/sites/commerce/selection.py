@@ -169,8 +169,17 @@ class _Planner:
             self.by_owner[owner_of(path)].append(path)
 
     def plan(self) -> Selection:
-        config = self.config
-        self._global(config.selected_global())
+        self._global(self.config.selected_global())
+        self._catalogs()
+        self._lists()
+        self._libraries()
+        self._sites()
+        self._customer_lists()
+        return Selection(self.steps, self.files)
+
+    # ---- units ---------------------------------------------------------------------------------------------
+
+    def _catalogs(self) -> None:
         store = self.store
         for catalog in self._ids("catalogs", store.catalogs | self._owned("catalogs")):
             step = self._step("catalogs", catalog)
@@ -179,18 +188,21 @@ class _Planner:
             self._add_paths(step, Owner("catalogs", catalog))
         known = store.catalogs | self._owned("catalog_static_resources")
         for catalog in self._ids("catalog_static_resources", known):
-            self._add_paths(
-                self._step("catalog_static_resources", catalog), Owner("catalog_static_resources", catalog)
-            )
-        for book in self._ids("price_books", store.pricebooks):
-            self._add(
-                self._step("price_books", book), self._container("pricebook", book, f"pricebooks/{book}.xml")
-            )
-        for inventory in self._ids("inventory_lists", store.inventory_lists):
-            path = f"inventory-lists/{inventory}.xml"
-            self._add(
-                self._step("inventory_lists", inventory), self._container("inventory-list", inventory, path)
-            )
+            owner = Owner("catalog_static_resources", catalog)
+            self._add_paths(self._step("catalog_static_resources", catalog), owner)
+
+    def _lists(self) -> None:
+        """Price books and inventory lists, a file each."""
+        for book in self._ids("price_books", self.store.pricebooks):
+            planned = self._container("pricebook", book, f"pricebooks/{book}.xml")
+            self._add(self._step("price_books", book), planned)
+        for inventory in self._ids("inventory_lists", self.store.inventory_lists):
+            planned = self._container("inventory-list", inventory, f"inventory-lists/{inventory}.xml")
+            self._add(self._step("inventory_lists", inventory), planned)
+
+    def _libraries(self) -> None:
+        """Libraries by id (`all`: the shared ones; a site's own comes with the site's content)."""
+        store = self.store
         shared = {library for library, site in store.libraries.items() if site is None}
         for library in self._ids("libraries", set(store.libraries), everything=shared):
             step = self._step("libraries", library)
@@ -201,8 +213,10 @@ class _Planner:
         for library in self._ids("library_static_resources", known):
             owner = Owner("library_static_resources", library)
             self._add_paths(self._step("library_static_resources", library), owner)
-        self._sites()
-        if ALL in config.selected_ids("customer_lists") and CUSTOMER_LISTS_FILE in store.documents:
+
+    def _customer_lists(self) -> None:
+        store = self.store
+        if ALL in self.config.selected_ids("customer_lists") and CUSTOMER_LISTS_FILE in store.documents:
             # All lists: their file whole, even when it defines none.
             self._add_paths(self._step("customer_lists", None), Owner("customer_lists"))
         for customer_list in self._ids("customer_lists", store.customer_lists):
@@ -210,26 +224,6 @@ class _Planner:
             if customer_list in store.listed_customer_lists:
                 self._add(step, self._document(CUSTOMER_LISTS_FILE, frozenset({customer_list})))
             self._add_paths(step, Owner("customer_lists", customer_list))
-        return Selection(self.steps, self.files)
-
-    # ---- resolving ids -------------------------------------------------------------------------------------
-
-    def _ids(self, group: str, known: set[str], everything: set[str] | None = None) -> list[str]:
-        """The ids a map selects (`all`: every one stored), each checked against the store."""
-        chosen: list[str] = []
-        for key in self.config.selected_ids(group):
-            if key == ALL:
-                chosen.extend(sorted(known if everything is None else everything))
-            elif key not in known:
-                raise DataUnitNotFound(f"Data unit {group}.{key}: there is no '{key}' in the site store.")
-            else:
-                chosen.append(key)
-        return list(dict.fromkeys(chosen))
-
-    def _owned(self, group: str) -> set[str]:
-        return {o.id for o in self.by_owner if o.group == group and o.id is not None}
-
-    # ---- units ---------------------------------------------------------------------------------------------
 
     def _global(self, units: list[str]) -> None:
         if not units:
@@ -278,6 +272,23 @@ class _Planner:
                         if owner == site:
                             self._add(step, self._library(library))
                 self._add_paths(step, Owner("sites", site, None if unit == ALL else unit))
+
+    # ---- resolving ids -------------------------------------------------------------------------------------
+
+    def _ids(self, group: str, known: set[str], everything: set[str] | None = None) -> list[str]:
+        """The ids a map selects (`all`: every one stored), each checked against the store."""
+        chosen: list[str] = []
+        for key in self.config.selected_ids(group):
+            if key == ALL:
+                chosen.extend(sorted(known if everything is None else everything))
+            elif key not in known:
+                raise DataUnitNotFound(f"Data unit {group}.{key}: there is no '{key}' in the site store.")
+            else:
+                chosen.append(key)
+        return list(dict.fromkeys(chosen))
+
+    def _owned(self, group: str) -> set[str]:
+        return {o.id for o in self.by_owner if o.group == group and o.id is not None}
 
     # ---- files ---------------------------------------------------------------------------------------------
 
