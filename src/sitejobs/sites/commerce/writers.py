@@ -121,11 +121,36 @@ CONTAINERS: dict[str, tuple[Table, tuple[Section, ...]]] = {
     "catalog": (schema.catalogs, CATALOG),
     "library": (schema.libraries, LIBRARY),
 }
-#: Price books and inventory lists: (root, list element, header table, rows wrapper, rows).
+
+
+@dataclass(frozen=True)
+class ListLayout:
+    """A price book's or inventory list's file: `<root><element><header/>…<wrapper><row/>…</wrapper>
+    </element></root>`, one list per file."""
+
+    root: str
+    element: str
+    headers: Table
+    wrapper: str
+    rows: Objects
+
+
 LISTS = {
-    "pricebook": ("pricebooks", "pricebook", schema.pricebooks, "price-tables", Objects(schema.price_tables, "price-table", "price tables")),
-    "inventory-list": ("inventory", "inventory-list", schema.inventory_lists, "records", Objects(schema.inventory_records, "record", "inventory records")),
-}  # fmt: skip
+    "pricebook": ListLayout(
+        "pricebooks",
+        "pricebook",
+        schema.pricebooks,
+        "price-tables",
+        Objects(schema.price_tables, "price-table", "price tables"),
+    ),
+    "inventory-list": ListLayout(
+        "inventory",
+        "inventory-list",
+        schema.inventory_lists,
+        "records",
+        Objects(schema.inventory_records, "record", "inventory records"),
+    ),
+}
 
 
 class FileWriter:
@@ -153,13 +178,7 @@ class FileWriter:
         elif planned.kind in LISTS:
             self._list(planned, out, counts)
         elif planned.kind == "site":
-            out.write(
-                _indented(
-                    self._one(select(schema.sites.c.xml).where(schema.sites.c.site_id == planned.owner))
-                )
-            )
-            self.advance(1)
-            counts["sites"] += 1
+            self._site(planned, out, counts)
         elif planned.kind == "metadata":
             self._metadata(planned, out, counts)
         else:
@@ -186,17 +205,25 @@ class FileWriter:
         self.advance(1)
 
     def _list(self, planned: ArchiveFile, out: TextOut, counts: Counter[str]) -> None:
-        root, element, headers, wrapper, rows = LISTS[planned.kind]
-        key = headers.c[schema.KEYS[headers.name][0]]
-        header = self._one(select(headers.c.xml).where(key == planned.owner))
-        envelope = Envelope.made(root, etree.QName(etree.fromstring(header)).namespace)
+        layout = LISTS[planned.kind]
+        key = layout.headers.c[schema.KEYS[layout.headers.name][0]]
+        header = self._one(select(layout.headers.c.xml).where(key == planned.owner))
+        envelope = Envelope.made(layout.root, etree.QName(etree.fromstring(header)).namespace)
+        element = layout.element
         out.write(f"{envelope.start}\n{INDENT}<{element}>\n{INDENT * 2}{envelope.strip('header', header)}")
         self._extras(out, envelope, planned.kind, planned.owner, None, set(), 2, counts)
-        owner = rows.table.c[key.name] == planned.owner
-        if self._objects(out, envelope, rows, owner, 3, counts, wrapper=wrapper):
-            out.write(f"\n{INDENT * 2}</{wrapper}>")
+        owner = layout.rows.table.c[key.name] == planned.owner
+        if self._objects(out, envelope, layout.rows, owner, 3, counts, wrapper=layout.wrapper):
+            out.write(f"\n{INDENT * 2}</{layout.wrapper}>")
         out.write(f"\n{INDENT}</{element}>\n{envelope.end}")
         self.advance(1)
+
+    def _site(self, planned: ArchiveFile, out: TextOut, counts: Counter[str]) -> None:
+        """site.xml is kept whole."""
+        sites = schema.sites.c
+        out.write(_indented(self._one(select(sites.xml).where(sites.site_id == planned.owner))))
+        self.advance(1)
+        counts["sites"] += 1
 
     def _metadata(self, planned: ArchiveFile, out: TextOut, counts: Counter[str]) -> None:
         envelope = Envelope.made("metadata", METADATA_NAMESPACE)
