@@ -1,8 +1,20 @@
-"""The Commerce Cloud site store and the import of site archives (impex XML in a zip) into it."""
+"""The Commerce Cloud site store, the import of site archives (impex XML in a zip) into it, and their export."""
 
 from sitejobs.sites.commerce.archive import ArchiveLimits
-from sitejobs.sites.commerce.errors import SiteImportError
+from sitejobs.sites.commerce.dataunits import ExportDataUnitsConfiguration
+from sitejobs.sites.commerce.errors import SiteArchiveError, SiteExportError, SiteImportError
+from sitejobs.sites.commerce.exporter import export_site_archive
 from sitejobs.sites.commerce.importer import Reporter, import_site_archive
 from sitejobs.sites.commerce.plan import Mode
 
-__all__ = ["ArchiveLimits", "Mode", "Reporter", "SiteImportError", "import_site_archive"]
+__all__ = [
+    "ArchiveLimits",
+    "ExportDataUnitsConfiguration",
+    "Mode",
+    "Reporter",
+    "SiteArchiveError",
+    "SiteExportError",
+    "SiteImportError",
+    "export_site_archive",
+    "import_site_archive",
+]

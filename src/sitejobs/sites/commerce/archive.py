@@ -54,8 +54,8 @@ class Entry:
         return self.info.compress_size
 
 
-def resolve_archive(impex_dir: Path, file_name: str) -> Path:
-    """The archive `file_name` in Impex/src/instance; refuses anything but a plain, existing file name."""
+def instance_path(impex_dir: Path, file_name: str) -> Path:
+    """Where `file_name` lives in Impex/src/instance; refuses anything but a plain file name."""
     if (
         not file_name
         or "/" in file_name
@@ -68,7 +68,12 @@ def resolve_archive(impex_dir: Path, file_name: str) -> Path:
             f"Invalid file name '{file_name}': give the plain name of a file in Impex/src/instance "
             "(no '/', '\\' or '..')."
         )
-    path = impex_dir / "src" / "instance" / file_name
+    return impex_dir / "src" / "instance" / file_name
+
+
+def resolve_archive(impex_dir: Path, file_name: str) -> Path:
+    """The archive `file_name` in Impex/src/instance; refuses anything but a plain, existing file name."""
+    path = instance_path(impex_dir, file_name)
     if not path.is_file():
         raise ArchiveNotFound(f"File '{file_name}' does not exist in Impex/src/instance.")
     return path

@@ -1,22 +1,29 @@
-"""Why an import failed. Each class's docstring is its default message; `code` is the job's exit code."""
+"""Why an import or an export failed. Each class's docstring is its default message; `code` is the job's
+exit code."""
 
 from __future__ import annotations
 
 
-class SiteImportError(Exception):
-    """The site archive could not be imported."""
+class SiteArchiveError(Exception):
+    """The site archive could not be imported or exported."""
 
-    code = "IMPORT_FAILED"
+    code = "ERROR"
 
     def __init__(self, message: str | None = None) -> None:
         self.message = message or (type(self).__doc__ or "").strip()
         super().__init__(self.message)
 
 
-class InvalidFileName(SiteImportError):
+class InvalidFileName(SiteArchiveError):
     """The file name must be a plain name in Impex/src/instance."""
 
     code = "INVALID_FILE_NAME"
+
+
+class SiteImportError(SiteArchiveError):
+    """The site archive could not be imported."""
+
+    code = "IMPORT_FAILED"
 
 
 class ArchiveNotFound(SiteImportError):
@@ -59,3 +66,27 @@ class ScratchFull(SiteImportError):
     """The scratch folder the import spools its changes to ran out of space: nothing was imported."""
 
     code = "DISK_FULL"
+
+
+class SiteExportError(SiteArchiveError):
+    """The site archive could not be exported."""
+
+    code = "EXPORT_FAILED"
+
+
+class ExportFileExists(SiteExportError):
+    """The export file exists already and overwriting it was not asked for."""
+
+    code = "EXPORT_FILE_EXISTS"
+
+
+class DataUnitNotFound(SiteExportError):
+    """A data unit of the export configuration names something the site store does not hold."""
+
+    code = "DATA_UNIT_NOT_FOUND"
+
+
+class ExportConflict(SiteExportError):
+    """Two different things of the store would be written to the same file of the archive."""
+
+    code = "EXPORT_CONFLICT"
