@@ -10,6 +10,8 @@ BENCHMARKS = [
     ["bench.bench_submit"],
     ["bench.bench_engine"],
     ["bench.bench_search"],
+    ["bench.bench_import"],
+    ["bench.bench_export"],
     ["bench.bench_oce_shaping"],
     ["bench.bench_publish"],
 ]
