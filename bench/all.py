@@ -7,6 +7,7 @@ import sys
 
 BENCHMARKS = [
     ["bench.bench_status"],
+    ["bench.bench_oce_status"],
     ["bench.bench_submit"],
     ["bench.bench_engine"],
     ["bench.bench_search"],

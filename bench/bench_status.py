@@ -9,17 +9,13 @@ them `rounds` times in one run and the ratio of the medians is printed. Target: 
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
-import tempfile
 import time
-from pathlib import Path
 
 import httpx
 
-from bench.bare_server import serve
-from bench.http_load import requests_per_second, tool
+from bench.http_load import tool
 from bench.sitejobs_server import sitejobs_server
+from bench.versus_bare import versus_bare
 
 
 def run(rounds: int = 3, duration_s: float = 5.0) -> dict[str, float]:
@@ -36,31 +32,7 @@ def run(rounds: int = 3, duration_s: float = 5.0) -> dict[str, float]:
             if b'"status":"OK"' in body or time.monotonic() > deadline:
                 break
             time.sleep(0.1)
-        with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as f:
-            f.write(body)
-        os.environ["BARE_JSON_BODY"] = f.name
-        try:
-            with serve("bench.bare_json:app") as (port, _pid):
-                bare_url = (
-                    f"http://127.0.0.1:{port}/s/-/dw/data/v23_2/jobs/hello-world/executions/{started['id']}"
-                )
-                ours: list[float] = []
-                bare: list[float] = []
-                for _ in range(rounds):
-                    rps, errors = requests_per_second(bare_url, headers=server.auth, duration_s=duration_s)
-                    bare.append(rps)
-                    rps, errors = requests_per_second(status_url, headers=server.auth, duration_s=duration_s)
-                    assert errors == 0, f"{errors} failed status reads"
-                    ours.append(rps)
-        finally:
-            Path(f.name).unlink()
-    result = {
-        "body_bytes": len(body),
-        "sitejobs_rps": statistics.median(ours),
-        "bare_rps": statistics.median(bare),
-    }
-    result["ratio"] = result["sitejobs_rps"] / result["bare_rps"]
-    return result
+        return versus_bare(status_url, body, server.auth, rounds, duration_s)
 
 
 def main() -> None:

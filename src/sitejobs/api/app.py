@@ -23,6 +23,7 @@ from sitejobs.api.oce import integration as oce_integration
 from sitejobs.api.oce import routes as oce_routes
 from sitejobs.api.oce.auth import RateLimiter
 from sitejobs.api.oce.errors import error_document, error_headers
+from sitejobs.api.oce.fastpath import OceStatusFastPath
 from sitejobs.auth.clients import ClientStore
 from sitejobs.auth.tokens import TokenIssuer, load_or_create_key
 from sitejobs.auth.users import UserStore
@@ -110,11 +111,7 @@ def create_app(settings: Settings, *, engine: JobEngine | None = None, executor:
     app.add_exception_handler(HTTPException, faults.on_http_error)
     app.add_exception_handler(Exception, faults.on_unexpected)
     app.add_exception_handler(RequestValidationError, faults.on_validation_error)
-    return StatusFastPath(
-        BodyLimit(
-            app,
-            settings.max_body_bytes,
-            {WEBDAV_PREFIX: None, UPLOAD_PREFIX: settings.webdav_max_upload_bytes},
-        ),
-        app.state,
+    limited = BodyLimit(
+        app, settings.max_body_bytes, {WEBDAV_PREFIX: None, UPLOAD_PREFIX: settings.webdav_max_upload_bytes}
     )
+    return OceStatusFastPath(StatusFastPath(limited, app.state), app.state)

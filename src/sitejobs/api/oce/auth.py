@@ -7,6 +7,7 @@ import base64
 import binascii
 import threading
 import time
+from typing import Any
 
 from starlette.requests import HTTPConnection
 
@@ -26,9 +27,12 @@ def basic_credentials(header: str) -> tuple[str, str] | None:
 
 
 def current_user(conn: HTTPConnection) -> User:
-    state = conn.app.state
+    return user_from_header(conn.app.state, conn.headers.get("authorization", ""))
+
+
+def user_from_header(state: Any, header: str) -> User:
+    """The user an Authorization header names (checked), counted against that user's request rate."""
     users: UserStore = state.users
-    header = conn.headers.get("authorization", "")
     scheme = header.partition(" ")[0].lower()
     user: User | None = None
     if scheme == "basic":

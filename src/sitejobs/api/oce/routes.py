@@ -13,6 +13,7 @@ from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
 import orjson
 from pydantic import BaseModel, ValidationError
@@ -20,9 +21,10 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import Scope
 
 from sitejobs.api.oce import documents, resources
-from sitejobs.api.oce.auth import current_user
+from sitejobs.api.oce.auth import current_user, user_from_header
 from sitejobs.api.oce.query import Query, default_query, parse_query
 from sitejobs.api.oce.shaping import page_collection, shape
 from sitejobs.api.oce.status import STATUS_PATH, status_document
@@ -80,8 +82,7 @@ def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -
     return Response(orjson.dumps(body), status_code=status, media_type=JSON, headers=headers)
 
 
-def _check_accept(request: Request) -> None:
-    accept = request.headers.get("accept", "")
+def check_accept(accept: str) -> None:
     if not accept:
         return
     types = [part.split(";")[0].strip().lower() for part in accept.split(",")]
@@ -90,12 +91,21 @@ def _check_accept(request: Request) -> None:
 
 
 def _caller(request: Request) -> User:
-    _check_accept(request)
+    check_accept(request.headers.get("accept", ""))
     return current_user(request)
 
 
 def _base_url(request: Request) -> str:
-    return f"{request.url.scheme}://{request.url.netloc}"
+    return base_url(request.scope)
+
+
+def base_url(scope: Scope) -> str:
+    """Scheme and authority the client used (the toolkit needs absolute URLs it can call back)."""
+    for name, value in scope["headers"]:
+        if name == b"host":
+            return f"{scope['scheme']}://{value.decode('latin-1')}"
+    host, port = scope.get("server") or ("localhost", None)
+    return f"{scope['scheme']}://{host}" + (f":{port}" if port else "")
 
 
 def _store(request: Request) -> ContentStore:
@@ -232,12 +242,35 @@ def _resource_operation(kind: str, job_id: str, model: type[BaseModel]) -> Calla
 
 
 async def job_status(request: Request) -> Response:
-    user = _caller(request)
-    state = request.app.state
-    params = _query(request, resources.STATUS)
-    execution = visible_execution(state.engine, state.content, user, request.path_params["id"])
-    doc = status_document(execution, _base_url(request), state.settings.oce_poll_interval_ms)
-    return _json(shape(doc, params, relations=_status_relations(request, execution)))
+    payload = status_payload(
+        request.app.state,
+        request.headers.get("authorization", ""),
+        request.headers.get("accept", ""),
+        request.path_params["id"],
+        request.scope["query_string"],
+        _base_url(request),
+    )
+    return Response(payload, media_type=JSON)
+
+
+def status_payload(
+    state: Any, authorization: str, accept: str, raw_id: str, query_string: bytes, base: str
+) -> bytes:
+    """The `_status` answer. The front fast path (`api/oce/fastpath.py`) and the routed handler both call it.
+
+    Who asks is checked first; the rendered bytes then come from the store's read cache, keyed by the user
+    (visibility is per user), the job, the query and the base URL, until the store changes."""
+    check_accept(accept)
+    user = user_from_header(state, authorization)
+    params = parse_query(parse_qsl(query_string.decode("latin-1"), keep_blank_values=True), resources.STATUS)
+
+    def render() -> bytes:
+        execution = visible_execution(state.engine, state.content, user, raw_id)
+        doc = status_document(execution, base, state.settings.oce_poll_interval_ms)
+        return orjson.dumps(shape(doc, params, relations=_status_relations(state.content, base, execution)))
+
+    cached: bytes = state.engine.read_cache.get(("oce-status", user.name, raw_id, query_string, base), render)
+    return cached
 
 
 async def job_status_pages(request: Request) -> Response:
@@ -254,10 +287,8 @@ def _absolute_pages(items: list[dict[str, Any]], base: str) -> list[dict[str, An
     return [{**item, "pageUrl": base + item["pageUrl"]} for item in items]
 
 
-def _status_relations(request: Request, execution: Execution) -> dict[str, Callable[[], Any]]:
+def _status_relations(store: ContentStore, base: str, execution: Execution) -> dict[str, Callable[[], Any]]:
     result = execution.result or {}
-    store = _store(request)
-    base = _base_url(request)
     relations: dict[str, Callable[[], Any]] = {}
     if "site" in result:
         relations["site"] = lambda: _expanded_site(store, result["site"]["id"], base)
