@@ -15,7 +15,9 @@ from starlette.testclient import TestClient
 
 from sitejobs.api.app import create_app
 from sitejobs.auth.users import UserStore
+from sitejobs.engine.runner import EngineSink, run_execution
 from sitejobs.engine.service import JobEngine
+from sitejobs.engine.states import State
 from sitejobs.settings import Settings
 from sitejobs.sites.content.install import install_template
 from sitejobs.sites.content.store import ContentStore
@@ -117,3 +119,20 @@ def create_site(client: TestClient, name: str, template: str = "StarterTemplate"
 
 def published_file(settings: Settings, site: str, path: str) -> Path:
     return settings.content_dir / "published" / "sites" / site / path
+
+
+def create_site_in_process(client: TestClient, engine: JobEngine, name: str) -> None:
+    """Create a site with the job run in this thread (for apps started without their executor)."""
+    template = client.get(
+        f"{API}/templates/name:StarterTemplate?links=none", headers=basic_auth("alice")
+    ).json()
+    response = client.post(
+        f"{API}/sites",
+        json={"name": name, "template": template["id"]},
+        headers={**ASYNC, **basic_auth("alice")},
+    )
+    assert response.status_code == 202, response.text
+    [execution] = engine.claim("setup", 1)
+    outcome = run_execution(execution, engine, EngineSink(engine, "setup"))
+    assert outcome is not None
+    assert outcome.state is State.SUCCEEDED, outcome

@@ -3,18 +3,32 @@ refresh shows each page's status, pageable and filterable."""
 
 from __future__ import annotations
 
+import copy
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html  # type: ignore[import-untyped]
 import orjson
+import pytest
 from sqlalchemy import select, update
 from starlette.testclient import TestClient
 
+from sitejobs.engine.runner import EngineSink, run_execution
+from sitejobs.engine.states import State
+from sitejobs.jobs.oce import publishing
 from sitejobs.settings import Settings
 from sitejobs.sites.content import schema
 from sitejobs.sites.content.store import ContentStore
 from tests.api.conftest import app_engine
-from tests.api.oce.sites_client import API, basic_auth, create_site, poll_like_the_toolkit, sites_app, start
+from tests.api.oce.sites_client import (
+    API,
+    basic_auth,
+    create_site,
+    create_site_in_process,
+    poll_like_the_toolkit,
+    sites_app,
+    start,
+)
 
 ALICE = basic_auth("alice")
 
@@ -129,3 +143,31 @@ def test_refresh_pages_child_collection(settings: Settings) -> None:
         assert client.get(
             f"{API}/sites/_status/{location.rsplit('/', 1)[1]}?links=none", headers=ALICE
         ).json()["completed"]
+
+
+def test_refresh_writes_once_per_batch_and_polls_write_nothing(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(publishing, "REFRESH_BATCHES", 3)
+    with sites_app(settings, executor=False) as client:
+        engine = app_engine(client)
+        create_site_in_process(client, engine, "Batches")
+        location = start(client, "/sites/name:Batches/refresh", None, ALICE)
+        [execution] = engine.claim("counting", 1)
+        reports: list[dict[str, Any]] = []
+
+        class Counting(EngineSink):
+            def report(self, execution_id: int, **kw: Any) -> State:
+                reports.append(copy.deepcopy(kw))  # the job goes on changing its result
+                return super().report(execution_id, **kw)
+
+        outcome = run_execution(execution, engine, Counting(engine, "counting"))
+        assert outcome is not None
+        assert outcome.state is State.SUCCEEDED
+        # 9 pages in batches of 3: one write per batch, and the finish.
+        assert len(reports) == 3
+        assert [r["result"]["completedCount"] for r in reports] == [0, 3, 6]
+        commits = engine.writer.commits
+        for _ in range(20):
+            assert client.get(f"{location}?expand=pages", headers=ALICE).status_code == 200
+        assert engine.writer.commits == commits

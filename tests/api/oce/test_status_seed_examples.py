@@ -9,19 +9,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from starlette.testclient import TestClient
-
 from sitejobs.engine.runner import EngineSink, run_execution
-from sitejobs.engine.service import JobEngine
 from sitejobs.engine.states import State
 from sitejobs.settings import Settings
 from tests.api.conftest import app_engine
 from tests.api.oce.conftest import SeedExample, seed_examples
 from tests.api.oce.sites_client import (
     API,
-    ASYNC,
     basic_auth,
     create_site,
+    create_site_in_process,
     poll_like_the_toolkit,
     sites_app,
     start,
@@ -173,7 +170,7 @@ def _run_capturing(
     with sites_app(settings, executor=False) as client:
         engine = app_engine(client)
         if job_id == "oce-refresh-site":
-            _create_with_engine(client, engine, "AcmeRefresh")
+            create_site_in_process(client, engine, "AcmeRefresh")
             location = start(client, "/sites/name:AcmeRefresh/refresh", None, ALICE)
         else:
             location = start(client, "/sites", body(client), ALICE)
@@ -189,14 +186,3 @@ def _run_capturing(
         assert outcome is not None
         assert outcome.state is State.SUCCEEDED, outcome
     return snapshots
-
-
-def _create_with_engine(client: TestClient, engine: JobEngine, name: str) -> None:
-    template = client.get(f"{API}/templates/name:StarterTemplate?links=none", headers=ALICE).json()
-    response = client.post(f"{API}/sites", json={"name": name, "template": template["id"]},
-                           headers={**ASYNC, **ALICE})  # fmt: skip
-    [execution] = engine.claim("setup", 1)
-    outcome = run_execution(execution, engine, EngineSink(engine, "setup"))
-    assert outcome is not None
-    assert outcome.state is State.SUCCEEDED
-    assert response.status_code == 202
