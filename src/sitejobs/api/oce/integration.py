@@ -1,11 +1,13 @@
 """The few Documents and System calls the Content Toolkit makes before it uses the Sites Management API:
-its login checks (`IdcService=SCS_GET_TENANT_CONFIG` / `GET_USER_INFO`), the release version, and the file
-download behind a translation job's `download` link."""
+its login checks (`IdcService=SCS_GET_TENANT_CONFIG` / `GET_USER_INFO`), the tenant settings it checks before
+some commands (`GET_TENANT_CONFIG`), the release version, and the file download behind a translation job's
+`download` link."""
 
 from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -19,6 +21,9 @@ from sitejobs.errors import BadRequest, ResourceNotFound
 from sitejobs.sites.content.store import ContentStore
 
 RELEASE_VERSION = "24.4.1"
+#: The tenant settings `GET_TENANT_CONFIG` reports. `cec refresh-prerender-cache` runs only when pre-rendering
+#: is on; here it is always on, because a site refresh (`POST /sites/{id}/refresh`) re-renders its pages.
+TENANT_INFO = {"IsSitesPrerenderEnabled": "true"}
 
 
 async def idc_service(request: Request) -> Response:
@@ -30,9 +35,16 @@ async def idc_service(request: Request) -> Response:
         local["SiteTemplateNames"] = ""
     elif service == "GET_USER_INFO":
         local.update(dUser=user.name, dFullName=user.display_name, UserRoles=",".join(user.roles))
+    elif service == "GET_TENANT_CONFIG":
+        return _json({"LocalData": local, "ResultSets": {"TenantInfo": _result_set(TENANT_INFO)}})
     else:
         raise BadRequest(f"IdcService '{service}' is not supported here.", service=service)
     return _json({"LocalData": local, "ResultSets": {}})
+
+
+def _result_set(row: dict[str, str]) -> dict[str, Any]:
+    """One row as an IDC result set: the column names in `fields`, the values in `rows`."""
+    return {"fields": [{"name": name} for name in row], "rows": [list(row.values())]}
 
 
 async def release_version(request: Request) -> Response:
