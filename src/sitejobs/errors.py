@@ -247,6 +247,13 @@ class ResourceAlreadyExists(SitejobsError):
         self.name = name
 
 
+class SiteStateConflict(SitejobsError):
+    """The site's state does not allow this operation."""
+
+    status = 409
+    fault_type = "SiteStateConflictException"
+
+
 class PublishFailed(SitejobsError):
     """Some pages of the site could not be published."""
 

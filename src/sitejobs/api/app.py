@@ -21,6 +21,7 @@ from sitejobs.api.ocapi.fastpath import StatusFastPath
 from sitejobs.api.ocapi.routes import router as ocapi_router
 from sitejobs.api.oce import integration as oce_integration
 from sitejobs.api.oce import routes as oce_routes
+from sitejobs.api.oce import site_state as oce_site_state
 from sitejobs.api.oce.auth import RateLimiter
 from sitejobs.api.oce.errors import error_document, error_headers
 from sitejobs.api.oce.fastpath import OceStatusFastPath
@@ -101,6 +102,7 @@ def create_app(settings: Settings, *, engine: JobEngine | None = None, executor:
     app.router.routes.extend(ops.routes)
     app.router.routes.extend(webdav.routes)
     app.router.routes.extend(oce_routes.routes)
+    app.router.routes.extend(oce_site_state.routes)
     app.router.routes.extend(oce_integration.routes)
     published = settings.content_dir / "published"
     for url, folder in PUBLISHED_MOUNTS.items():

@@ -8,17 +8,46 @@ from __future__ import annotations
 
 from typing import Any
 
+import httpx
 from starlette.testclient import TestClient
 
 from sitejobs.settings import Settings
+from sitejobs.sites.content.store import ContentStore
+from tests.api.conftest import app_engine
 from tests.api.oce.sites_client import (
     API,
     basic_auth,
     create_site,
     poll_like_the_toolkit,
+    published_file,
     sites_app,
     start,
 )
+
+ALICE = basic_auth("alice")
+
+
+def _site(client: TestClient, name: str) -> dict[str, Any]:
+    """site.js `_controlSiteREST`'s first request; it decides on `runtimeStatus` and `publishStatus`."""
+    response = client.get(f"{API}/sites/name:{name}?links=none&expand=channel,repository", headers=ALICE)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def _control(client: TestClient, name: str, action: str, auth: dict[str, str] = ALICE) -> httpx.Response:
+    """`activate`, `deactivate` or `unpublish` as sitesRest.js sends them: POST, no body, no Prefer."""
+    response: httpx.Response = client.post(f"{API}/sites/name:{name}/{action}", headers=auth)
+    return response
+
+
+def _conflict(response: httpx.Response) -> str:
+    """The toolkit prints `detail` of a refused change."""
+    assert response.status_code == 409, response.text
+    body = response.json()
+    assert body["o:errorCode"] == "OCE-SITEMGMT-009912"
+    detail: str = body["detail"]
+    return detail
 
 
 def _tenant_config(client: TestClient, auth: dict[str, str]) -> dict[str, Any]:
@@ -38,3 +67,49 @@ def test_refresh_prerender_cache_finds_prerendering_on_then_refreshes(settings: 
         site_id = client.get(f"{API}/sites/name:Bars?links=none", headers=auth).json()["id"]
         final = poll_like_the_toolkit(client, start(client, f"/sites/{site_id}/refresh", None, auth), auth)
         assert final["completedCount"] == final["pageCount"] > 0
+
+
+def test_bring_online_take_offline_and_unpublish_as_control_site_does(settings: Settings) -> None:
+    with sites_app(settings) as client:
+        create_site(client, "Bars")
+        assert (_site(client, "Bars")["runtimeStatus"], _site(client, "Bars")["publishStatus"]) == (
+            "offline",
+            "unpublished",
+        )
+        assert "publish it before" in _conflict(_control(client, "Bars", "activate"))
+        poll_like_the_toolkit(client, start(client, "/sites/name:Bars/publish", None, ALICE), ALICE)
+
+        online = _control(client, "Bars", "activate")
+        assert online.status_code == 200, online.text
+        assert online.json()["runtimeStatus"] == "online"
+        assert _site(client, "Bars")["runtimeStatus"] == "online"
+        assert "take it offline" in _conflict(_control(client, "Bars", "unpublish"))
+        assert _site(client, "Bars")["publishStatus"] == "published"
+
+        offline = _control(client, "Bars", "deactivate")
+        assert offline.status_code == 200, offline.text
+        assert _site(client, "Bars")["runtimeStatus"] == "offline"
+        assert published_file(settings, "Bars", "index.html").is_file()
+
+        unpublished = _control(client, "Bars", "unpublish")
+        assert unpublished.status_code == 200, unpublished.text
+        assert _site(client, "Bars")["publishStatus"] == "unpublished"
+        assert client.get("/site/Bars/index.html").status_code == 404
+        assert "publish it before" in _conflict(_control(client, "Bars", "activate"))
+
+
+def test_only_a_sites_managers_change_its_state(settings: Settings) -> None:
+    with sites_app(settings) as client:
+        create_site(client, "Shared")
+        poll_like_the_toolkit(client, start(client, "/sites/name:Shared/publish", None, ALICE), ALICE)
+        store = ContentStore(app_engine(client).db, settings.content_dir)
+        site = store.site("name:Shared")
+        assert site is not None
+        bob = basic_auth("bob")
+        assert _control(client, "Shared", "activate", bob).status_code == 404
+        store.share(site.id, "bob", "contributor")
+        for action in ("activate", "deactivate", "unpublish"):
+            assert _control(client, "Shared", action, bob).status_code == 403
+        store.share(site.id, "bob", "manager")
+        assert _control(client, "Shared", "activate", bob).status_code == 200
+        assert _site(client, "Shared")["runtimeStatus"] == "online"

@@ -35,6 +35,7 @@ from sitejobs.errors import (
     SiteJobNotFound,
     SitejobsError,
     SiteNotFound,
+    SiteStateConflict,
     TemplateInvalid,
     TemplateNotFound,
     ThemeNotFound,
@@ -75,6 +76,7 @@ OCE_ERRORS: Mapping[type[SitejobsError], OceError] = {
     InvalidTranslationZip: OceError("Translation File Not Valid", "OCE-SITEMGMT-009909"),
     UnsafeZip: OceError("Unsafe Zip", "OCE-SITEMGMT-009910"),
     PublishFailed: OceError("Publish Failed", "OCE-SITEMGMT-009911"),
+    SiteStateConflict: OceError("Site State Conflict", "OCE-SITEMGMT-009912"),
 }
 
 

@@ -250,6 +250,30 @@ class ContentStore:
         stored = {lang: {str(k): v for k, v in pages.items()} for lang, pages in fingerprints.items()}
         self.update_site(site_id, published_fingerprints=_dumps(stored), published_at=now_ms())
 
+    def set_online(self, site_id: str, online: bool) -> bool:
+        """Bring the site online or take it offline. Only a published site can go online: false (and no
+        change) when it is not, checked in the same statement as the change."""
+        s = schema.sites
+        where = [s.c.id == site_id] + ([s.c.published_at.is_not(None)] if online else [])
+        status = "online" if online else "offline"
+        with self.db.begin() as conn:
+            changed = conn.execute(s.update().where(*where).values(runtime_status=status)).rowcount
+        return changed == 1
+
+    def unpublish_site(self, site: SiteRow) -> bool:
+        """Forget the last publish (the next one renders every page) and remove the published files. Only an
+        offline site can be unpublished: false (and no change) when it is online."""
+        s = schema.sites
+        with self.db.begin() as conn:
+            changed = conn.execute(
+                s.update()
+                .where(s.c.id == site.id, s.c.runtime_status == "offline")
+                .values(published_fingerprints=None, published_at=None)
+            ).rowcount
+        if changed == 1:
+            shutil.rmtree(self.published_dir(site.name), ignore_errors=True)
+        return changed == 1
+
     # ---- files (translation zips) -----------------------------------------------------------------------------
 
     def add_file(
