@@ -22,6 +22,7 @@ from tests.api.oce.sites_client import (
     published_file,
     sites_app,
     start,
+    wait_status,
 )
 
 ALICE = basic_auth("alice")
@@ -113,3 +114,58 @@ def test_only_a_sites_managers_change_its_state(settings: Settings) -> None:
         store.share(site.id, "bob", "manager")
         assert _control(client, "Shared", "activate", bob).status_code == 200
         assert _site(client, "Shared")["runtimeStatus"] == "online"
+
+
+def _lookup(client: TestClient, name: str) -> httpx.Response:
+    """site.js `deleteSite`'s lookup: a site in the trash answers 200 too, with `isDeleted`."""
+    response: httpx.Response = client.get(
+        f"{API}/sites/name:{name}?links=none&includeDeleted=true", headers=ALICE
+    )
+    return response
+
+
+def _site_names(client: TestClient, query: str = "") -> list[str]:
+    listed = client.get(f"{API}/sites?links=none&orderBy=name&limit=250{query}", headers=ALICE)
+    assert listed.status_code == 200, listed.text
+    return [item["name"] for item in listed.json()["items"]]
+
+
+def test_delete_site_moves_it_to_the_trash_and_delete_site_p_removes_it(settings: Settings) -> None:
+    with sites_app(settings) as client:
+        create_site(client, "Old")
+        assert _lookup(client, "Old").json()["isDeleted"] is False
+        deleted = client.delete(f"{API}/sites/name:Old", headers=ALICE)
+        assert deleted.status_code == 204, deleted.text
+
+        assert (
+            _lookup(client, "Old").json()["isDeleted"] is True
+        )  # a second delete-site: "already in the trash"
+        assert client.get(f"{API}/sites/name:Old?links=none", headers=ALICE).status_code == 404
+        assert "Old" not in _site_names(client)
+        assert "Old" in _site_names(client, "&includeDeleted=true")
+        assert client.delete(f"{API}/sites/name:Old", headers=ALICE).status_code == 404
+        refused = client.post(f"{API}/sites/name:Old/publish", headers={"Prefer": "respond-async", **ALICE})
+        assert refused.status_code == 404
+        # The name stays taken while the site is in the trash.
+        template = client.get(f"{API}/templates/name:StarterTemplate?links=none", headers=ALICE).json()
+        location = start(client, "/sites", {"name": "Old", "template": template["id"]}, ALICE)
+        assert wait_status(client, location, ALICE)["error"]["o:errorCode"] == "OCE-SITEMGMT-009004"
+
+        restored = client.post(f"{API}/sites/name:Old/undelete", headers=ALICE)
+        assert restored.status_code == 200, restored.text
+        assert restored.json()["isDeleted"] is False
+        assert "Old" in _site_names(client)
+        assert client.delete(f"{API}/sites/name:Old", headers=ALICE).status_code == 204
+
+        poll_like_the_toolkit(client, start(client, "/sites/name:Old/hardDelete", None, ALICE), ALICE)
+        assert _lookup(client, "Old").status_code == 404
+        assert "Old" not in _site_names(client, "&includeDeleted=true")
+
+
+def test_an_online_site_is_not_deleted(settings: Settings) -> None:
+    with sites_app(settings) as client:
+        create_site(client, "Live")
+        poll_like_the_toolkit(client, start(client, "/sites/name:Live/publish", None, ALICE), ALICE)
+        assert _control(client, "Live", "activate").status_code == 200
+        assert "take it offline" in _conflict(client.delete(f"{API}/sites/name:Live", headers=ALICE))
+        assert _lookup(client, "Live").json()["isDeleted"] is False

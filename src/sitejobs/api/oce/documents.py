@@ -40,6 +40,7 @@ def site_document(site: SiteRow, base_url: str) -> dict[str, Any]:
         "runtimeStatus": site.runtime_status,
         "publishStatus": "published" if site.published_at else "unpublished",
         "status": "active",
+        "isDeleted": site.deleted_at is not None,
         "siteURL": f"{base_url}/site/{site.name}/",
         "createdBy": _person(site.owner),
         "ownedBy": _person(site.owner),

@@ -137,8 +137,10 @@ def _query(request: Request, spec: resources.ResourceSpec) -> Query:
     return parse_query(request.query_params.multi_items(), spec)
 
 
-def _site_for(store: ContentStore, user: User, ref: str, rights: frozenset[str]) -> SiteRow:
-    site = store.site(ref)
+def _site_for(
+    store: ContentStore, user: User, ref: str, rights: frozenset[str], *, include_deleted: bool = False
+) -> SiteRow:
+    site = store.site(ref, include_deleted=include_deleted)
     role = None if site is None else store.role_of(site, user)
     if site is None or role is None:
         raise SiteNotFound(ref)
@@ -160,7 +162,7 @@ def _may_see(store: ContentStore, user: User, execution: Execution) -> bool:
     if user.is_admin or execution.client_id == user.name:
         return True
     site_ref = (execution.request or {}).get("target_site")
-    site = store.site(site_ref) if site_ref else None
+    site = store.site(site_ref, include_deleted=True) if site_ref else None
     return site is not None and store.role_of(site, user) is not None
 
 
@@ -199,10 +201,18 @@ async def create_site(request: Request) -> Response:
     return await _accepted(request, user, "oce-create-site", document)
 
 
-def _site_operation(job_id: str, model: type[BaseModel], rights: frozenset[str]) -> Callable[..., Any]:
+def _site_operation(
+    job_id: str, model: type[BaseModel], rights: frozenset[str], *, include_deleted: bool = False
+) -> Callable[..., Any]:
     async def endpoint(request: Request) -> Response:
         user = _caller(request)
-        site = await run_in_threadpool(_site_for, _store(request), user, request.path_params["id"], rights)
+        site = await run_in_threadpool(
+            partial(_site_for, include_deleted=include_deleted),
+            _store(request),
+            user,
+            request.path_params["id"],
+            rights,
+        )
         document = await _body(request, model, target_site=site.id)
         return await _accepted(request, user, job_id, document)
 
@@ -306,7 +316,7 @@ def _status_relations(store: ContentStore, base: str, execution: Execution) -> d
 
 
 def _expanded_site(store: ContentStore, site_id: str, base: str) -> dict[str, Any]:
-    site = store.site(site_id)
+    site = store.site(site_id, include_deleted=True)
     if site is None:
         raise SiteNotFound(site_id)
     return documents.site_document(site, base)
@@ -329,7 +339,9 @@ def _list(kind: str) -> Callable[..., Any]:
         store = _store(request)
         base = _base_url(request)
         if kind == "sites":
-            rows = await run_in_threadpool(store.sites, user)
+            rows = await run_in_threadpool(
+                partial(store.sites, include_deleted="includeDeleted" in params.flags), user
+            )
             items = [documents.site_document(s, base) for s in rows]
         else:
             rows_ = await run_in_threadpool(store.resources, kind)
@@ -347,7 +359,9 @@ def _item(kind: str) -> Callable[..., Any]:
         store = _store(request)
         base = _base_url(request)
         if kind == "sites":
-            site = await run_in_threadpool(_site_for, store, user, ref, READ)
+            site = await run_in_threadpool(
+                partial(_site_for, include_deleted="includeDeleted" in params.flags), store, user, ref, READ
+            )
             doc = documents.site_document(site, base)
         else:
             row = await run_in_threadpool(store.resource, kind, ref)
@@ -387,7 +401,7 @@ routes = [
     ),
     Route(
         f"{API}/sites/{{id}}/hardDelete",
-        _site_operation("oce-hard-delete-site", req.SiteOperation, MANAGE),
+        _site_operation("oce-hard-delete-site", req.SiteOperation, MANAGE, include_deleted=True),
         methods=["POST"],
     ),
     Route(

@@ -68,8 +68,9 @@ def fail(ctx: JobContext, error: SitejobsError) -> JobFailed:
     return JobFailed(error.message, code=error.fault_type)
 
 
-def target_site(ctx: JobContext, store: ContentStore) -> SiteRow:
-    site = store.site(ctx.params["target_site"])
+def target_site(ctx: JobContext, store: ContentStore, *, include_deleted: bool = False) -> SiteRow:
+    """The site the job's path named; one in the trash only with `include_deleted` (for a hard delete)."""
+    site = store.site(ctx.params["target_site"], include_deleted=include_deleted)
     if site is None:
         raise fail(ctx, SiteNotFound(ctx.params["target_site"]))
     return site

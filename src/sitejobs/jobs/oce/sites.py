@@ -112,7 +112,7 @@ def _insert(
 @oce_job("oce-hard-delete-site", req.SiteOperation, "Deletes a site, its pages and its published files.")
 def hard_delete(ctx: JobContext) -> dict[str, Any]:
     store = content_store(ctx)
-    site = target_site(ctx, store)
+    site = target_site(ctx, store, include_deleted=True)
     ctx.progress(10, f"Deleting site {site.name}")
     store.delete_site(site.id)
     ctx.progress(60, "Site documents deleted")

@@ -67,6 +67,8 @@ sites = Table(
     Column("published_at", BigInteger, nullable=True),
     # Page fingerprints of the last publish (JSON {page_id: hash}): an incremental publish renders the others.
     Column("published_fingerprints", Text, nullable=True),
+    # Set while the site is in the trash (`DELETE /sites/{id}`); the site keeps its name until deleted for good.
+    Column("deleted_at", BigInteger, nullable=True),
 )
 
 site_members = Table(

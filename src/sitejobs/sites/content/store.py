@@ -49,6 +49,8 @@ class SiteRow:
     created_at: int
     updated_at: int
     published_at: int | None
+    #: When the site went to the trash; None for a site in use.
+    deleted_at: int | None
 
     @classmethod
     def from_row(cls, row: Row[Any]) -> SiteRow:
@@ -117,17 +119,23 @@ class ContentStore:
 
     # ---- sites ------------------------------------------------------------------------------------------------
 
-    def site(self, ref: str) -> SiteRow | None:
-        """A site by id or `name:NAME` (names compare without case, as OCE's do)."""
+    def site(self, ref: str, *, include_deleted: bool = False) -> SiteRow | None:
+        """A site by id or `name:NAME` (names compare without case, as OCE's do); one in the trash only
+        with `include_deleted`."""
         s = schema.sites
         where = func.lower(s.c.name) == ref[5:].lower() if ref.startswith("name:") else s.c.id == ref
+        query = select(*self._site_columns()).where(where)
+        if not include_deleted:
+            query = query.where(s.c.deleted_at.is_(None))
         with self.db.connect() as conn:
-            row = conn.execute(select(*self._site_columns()).where(where)).first()
+            row = conn.execute(query).first()
         return None if row is None else SiteRow.from_row(row)
 
-    def sites(self, visible_to: User | None = None) -> list[SiteRow]:
+    def sites(self, visible_to: User | None = None, *, include_deleted: bool = False) -> list[SiteRow]:
         s, m = schema.sites, schema.site_members
         query = select(*self._site_columns()).order_by(s.c.name)
+        if not include_deleted:
+            query = query.where(s.c.deleted_at.is_(None))
         if visible_to is not None and not visible_to.is_admin:
             shared = select(m.c.site_id).where(m.c.user_name == visible_to.name)
             query = query.where(or_(s.c.owner == visible_to.name, s.c.id.in_(shared)))
@@ -159,7 +167,8 @@ class ContentStore:
             conn.execute(m.insert().values(site_id=site_id, user_name=user_name, role=role))
 
     def name_taken(self, name: str) -> bool:
-        return self.site(f"name:{name}") is not None
+        """Whether a site has the name, counting sites in the trash (they keep it until deleted for good)."""
+        return self.site(f"name:{name}", include_deleted=True) is not None
 
     def create_site(self, row: dict[str, Any], content: SiteContent) -> SiteRow:
         """Insert the site and all its documents in one transaction; `row` holds the oce_sites columns."""
@@ -179,6 +188,26 @@ class ContentStore:
         found = self.site(site_id)
         assert found is not None
         return found
+
+    def trash_site(self, site_id: str) -> bool:
+        """Move an offline site to the trash: false (and no change) when it is online or already there."""
+        s = schema.sites
+        with self.db.begin() as conn:
+            changed = conn.execute(
+                s.update()
+                .where(s.c.id == site_id, s.c.runtime_status == "offline", s.c.deleted_at.is_(None))
+                .values(deleted_at=now_ms())
+            ).rowcount
+        return changed == 1
+
+    def restore_site(self, site_id: str) -> bool:
+        """Take a site out of the trash: false (and no change) when it is not there."""
+        s = schema.sites
+        with self.db.begin() as conn:
+            changed = conn.execute(
+                s.update().where(s.c.id == site_id, s.c.deleted_at.is_not(None)).values(deleted_at=None)
+            ).rowcount
+        return changed == 1
 
     def delete_site(self, site_id: str) -> None:
         with self.db.begin() as conn:
