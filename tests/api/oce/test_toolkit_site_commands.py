@@ -6,6 +6,7 @@ and without `-p`. Each test makes the toolkit's requests in its order and reads 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -68,6 +69,14 @@ def test_refresh_prerender_cache_finds_prerendering_on_then_refreshes(settings: 
         site_id = client.get(f"{API}/sites/name:Bars?links=none", headers=auth).json()["id"]
         final = poll_like_the_toolkit(client, start(client, f"/sites/{site_id}/refresh", None, auth), auth)
         assert final["completedCount"] == final["pageCount"] > 0
+
+
+def test_check_version_reads_the_release_version(settings: Settings) -> None:
+    """gulpfile.js `check-version`: `release.version`, compared as major.minor with the toolkit's."""
+    with sites_app(settings) as client:
+        response = client.get("/system/api/v1/release/version", headers=ALICE)
+        assert response.status_code == 200
+        assert re.fullmatch(r"[0-9]+\.[0-9]+\.[0-9]+", response.json()["release"]["version"])
 
 
 def test_bring_online_take_offline_and_unpublish_as_control_site_does(settings: Settings) -> None:

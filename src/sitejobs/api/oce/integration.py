@@ -48,8 +48,9 @@ def _result_set(row: dict[str, str]) -> dict[str, Any]:
 
 
 async def release_version(request: Request) -> Response:
+    """What the toolkit's `check-version` reads (`release.version`, gulpfile.js) after each command."""
     current_user(request)
-    return _json({"version": RELEASE_VERSION, "release": RELEASE_VERSION})
+    return _json({"release": {"version": RELEASE_VERSION}})
 
 
 async def file_data(request: Request) -> Response:
