@@ -2,5 +2,6 @@
 
 from sitejobs.engine.schema import metadata
 from sitejobs.sites.commerce import schema as _commerce_schema  # noqa: F401  (registers the cc_* tables)
+from sitejobs.sites.commerce.search_index.tables import include_object
 
-__all__ = ["metadata"]
+__all__ = ["include_object", "metadata"]

@@ -1,0 +1,137 @@
+"""Searching a site's product index: every word of the query must match (a trailing `*` makes a word a
+prefix), best first — bm25 on SQLite (FTS5), ts_rank on PostgreSQL, name matches weighing most.
+
+Only products online and searchable for the site are found. The locale picks the index rows: the first of the
+locale's fallbacks (en-US → en → x-default) the site's index was built for.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sqlalchemy import Connection, Engine, select, text
+
+from sitejobs.errors import InvalidParameter, InvalidSearchQuery, SearchIndexNotBuilt, SiteNotFound
+from sitejobs.sites.commerce import schema
+from sitejobs.sites.commerce.search_index import tables
+from sitejobs.sites.commerce.search_index.site_setup import DEFAULT_LOCALE, fallbacks, normalize_locale
+
+MAX_LIMIT = 1000
+MAX_TERMS = 32
+_TERM = re.compile(r"(\w+)(\*?)")
+
+_SELECT = "p.product_id, p.catalog_id, p.name, p.brand, p.categories"
+_FILTER = "p.site_id = :site AND p.locale = :locale AND p.online AND p.searchable"
+_BM25 = ", ".join(str(weight) for _, weight, _ in tables.TEXT_COLUMNS)
+_FTS = tables.FTS_TABLE
+SQLITE_HITS = f"""
+SELECT {_SELECT}, -bm25({_FTS}, {_BM25}) AS score
+FROM {_FTS} JOIN cc_search_products AS p ON p.id = {_FTS}.rowid
+WHERE {_FTS} MATCH :match AND {_FILTER}
+ORDER BY score DESC, p.product_id LIMIT :limit OFFSET :offset
+"""
+SQLITE_TOTAL = f"""
+SELECT count(*) FROM {_FTS} JOIN cc_search_products AS p ON p.id = {_FTS}.rowid
+WHERE {_FTS} MATCH :match AND {_FILTER}
+"""
+POSTGRESQL_HITS = f"""
+SELECT {_SELECT}, ts_rank(p.document, q.query) AS score
+FROM cc_search_products AS p, to_tsquery('english', :match) AS q(query)
+WHERE p.document @@ q.query AND {_FILTER}
+ORDER BY score DESC, p.product_id LIMIT :limit OFFSET :offset
+"""
+POSTGRESQL_TOTAL = f"""
+SELECT count(*) FROM cc_search_products AS p, to_tsquery('english', :match) AS q(query)
+WHERE p.document @@ q.query AND {_FILTER}
+"""
+
+
+@dataclass(frozen=True)
+class Term:
+    word: str
+    prefix: bool = False
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    product_id: str
+    catalog_id: str
+    name: str | None
+    brand: str | None
+    categories: str | None
+    score: float  # higher is better; comparable within one search only
+
+
+@dataclass
+class SearchResults:
+    site_id: str
+    query: str
+    locale: str  # the index locale searched
+    total: int  # products that match, of which `hits` is one page
+    hits: list[SearchHit] = field(default_factory=list)
+
+    def document(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def parse_query(query: str) -> list[Term]:
+    """The query's words (letters and digits in any script); InvalidSearchQuery when there are none."""
+    terms = [Term(word, bool(star)) for word, star in _TERM.findall(query)]
+    if not terms:
+        raise InvalidSearchQuery(f"The search query '{query}' holds no word to search for.")
+    return terms[:MAX_TERMS]
+
+
+def fts5_match(terms: list[Term]) -> str:
+    """Each word a quoted FTS5 string (so nothing in it is read as syntax), all required."""
+    return " ".join(f'"{t.word}"' + ("*" if t.prefix else "") for t in terms)
+
+
+def tsquery(terms: list[Term]) -> str:
+    """Words only hold letters, digits and '_', none of which is tsquery syntax."""
+    return " & ".join(t.word + (":*" if t.prefix else "") for t in terms)
+
+
+def search_products(
+    db: Engine, site_id: str, query: str, *, locale: str | None = None, limit: int = 20, offset: int = 0
+) -> SearchResults:
+    """Raises SiteNotFound, SearchIndexNotBuilt, InvalidSearchQuery or InvalidParameter (locale, limit)."""
+    if not 1 <= limit <= MAX_LIMIT or offset < 0:
+        raise InvalidParameter(f"The limit must be between 1 and {MAX_LIMIT}, the offset 0 or more.")
+    terms = parse_query(query)
+    wanted = normalize_locale(locale) if locale else DEFAULT_LOCALE
+    with db.connect() as conn:
+        chosen = _index_locale(conn, site_id, wanted)
+        sqlite = conn.dialect.name == "sqlite"
+        params = {
+            "match": fts5_match(terms) if sqlite else tsquery(terms),
+            "site": site_id,
+            "locale": chosen,
+            "limit": limit,
+            "offset": offset,
+        }
+        rows = conn.execute(text(SQLITE_HITS if sqlite else POSTGRESQL_HITS), params).all()
+        total = conn.execute(text(SQLITE_TOTAL if sqlite else POSTGRESQL_TOTAL), params).scalar_one()
+    hits = [SearchHit(r[0], r[1], r[2], r[3], r[4], round(float(r[5]), 6)) for r in rows]
+    return SearchResults(site_id, query, chosen, int(total), hits)
+
+
+def _index_locale(conn: Connection, site_id: str, wanted: str) -> str:
+    state = tables.state
+    setup = conn.execute(select(state.c.setup).where(state.c.site_id == site_id)).scalar_one_or_none()
+    if setup is None:
+        sites = schema.sites
+        if conn.execute(select(sites.c.site_id).where(sites.c.site_id == site_id)).first() is None:
+            raise SiteNotFound(f"No site '{site_id}' in the site store.", siteId=site_id)
+        raise SearchIndexNotBuilt(
+            f"The product search index of site '{site_id}' was never built: run the job "
+            f'sfcc-search-index-product-full-update with {{"site_scope": ["{site_id}"]}}.',
+            siteId=site_id,
+        )
+    locales: list[str] = setup["locales"]
+    for candidate in fallbacks(wanted):
+        if candidate in locales:
+            return candidate
+    return locales[0]
