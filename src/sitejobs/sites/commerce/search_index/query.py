@@ -21,6 +21,7 @@ from sitejobs.sites.commerce.search_index.site_setup import DEFAULT_LOCALE, fall
 MAX_LIMIT = 1000
 MAX_TERMS = 32
 _TERM = re.compile(r"(\w+)(\*?)")
+_PREFIXED = re.compile(r"\w+\*")
 
 _SELECT = "p.product_id, p.catalog_id, p.name, p.brand, p.categories"
 _FILTER = "p.site_id = :site AND p.locale = :locale AND p.online AND p.searchable"
@@ -38,14 +39,18 @@ WHERE {_FTS} MATCH :match AND {_FILTER}
 """
 POSTGRESQL_HITS = f"""
 SELECT {_SELECT}, ts_rank(p.document, q.query) AS score
-FROM cc_search_products AS p, to_tsquery('english', :match) AS q(query)
+FROM cc_search_products AS p, (SELECT {{tsquery}}) AS q(query)
 WHERE p.document @@ q.query AND {_FILTER}
 ORDER BY score DESC, p.product_id LIMIT :limit OFFSET :offset
 """
 POSTGRESQL_TOTAL = f"""
-SELECT count(*) FROM cc_search_products AS p, to_tsquery('english', :match) AS q(query)
+SELECT count(*) FROM cc_search_products AS p, (SELECT {{tsquery}}) AS q(query)
 WHERE p.document @@ q.query AND {_FILTER}
 """
+#: The words as PostgreSQL's own parser reads them (as it read the documents: "6.0" stays one word), and
+#: the prefixes, which only to_tsquery understands.
+_WORDS = "plainto_tsquery('english', :words)"
+_PREFIXES = "to_tsquery('english', :prefixes)"
 
 
 @dataclass(frozen=True)
@@ -89,9 +94,19 @@ def fts5_match(terms: list[Term]) -> str:
     return " ".join(f'"{t.word}"' + ("*" if t.prefix else "") for t in terms)
 
 
-def tsquery(terms: list[Term]) -> str:
-    """Words only hold letters, digits and '_', none of which is tsquery syntax."""
-    return " & ".join(t.word + (":*" if t.prefix else "") for t in terms)
+def tsquery(query: str, terms: list[Term]) -> tuple[str, dict[str, str]]:
+    """The tsquery expression for PostgreSQL and its parameters. Prefix words only hold letters, digits and
+    '_', none of which is tsquery syntax; the rest of the query goes to plainto_tsquery as it is."""
+    prefixes = [t.word for t in terms if t.prefix]
+    words = _PREFIXED.sub(" ", query)
+    parts, params = [], {}
+    if any(not t.prefix for t in terms):
+        parts.append(_WORDS)
+        params["words"] = words
+    if prefixes:
+        parts.append(_PREFIXES)
+        params["prefixes"] = " & ".join(f"{word}:*" for word in prefixes)
+    return " && ".join(parts), params
 
 
 def search_products(
@@ -104,16 +119,17 @@ def search_products(
     wanted = normalize_locale(locale) if locale else DEFAULT_LOCALE
     with db.connect() as conn:
         chosen = _index_locale(conn, site_id, wanted)
-        sqlite = conn.dialect.name == "sqlite"
-        params = {
-            "match": fts5_match(terms) if sqlite else tsquery(terms),
-            "site": site_id,
-            "locale": chosen,
-            "limit": limit,
-            "offset": offset,
-        }
-        rows = conn.execute(text(SQLITE_HITS if sqlite else POSTGRESQL_HITS), params).all()
-        total = conn.execute(text(SQLITE_TOTAL if sqlite else POSTGRESQL_TOTAL), params).scalar_one()
+        params: dict[str, Any] = {"site": site_id, "locale": chosen, "limit": limit, "offset": offset}
+        if conn.dialect.name == "sqlite":
+            hits_sql, total_sql = SQLITE_HITS, SQLITE_TOTAL
+            params["match"] = fts5_match(terms)
+        else:
+            expression, query_params = tsquery(query, terms)
+            hits_sql = POSTGRESQL_HITS.format(tsquery=expression)
+            total_sql = POSTGRESQL_TOTAL.format(tsquery=expression)
+            params |= query_params
+        rows = conn.execute(text(hits_sql), params).all()
+        total = conn.execute(text(total_sql), params).scalar_one()
     hits = [SearchHit(r[0], r[1], r[2], r[3], r[4], round(float(r[5]), 6)) for r in rows]
     return SearchResults(site_id, query, chosen, int(total), hits)
 
