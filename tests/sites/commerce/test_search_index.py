@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from lxml import etree  # type: ignore[import-untyped]
+from starlette.testclient import TestClient
 
 from sitejobs.engine.executor import LocalExecutor
 from sitejobs.engine.models import Execution
@@ -25,6 +26,7 @@ from sitejobs.errors import (
 )
 from sitejobs.jobs.registry import default_registry
 from sitejobs.sites.commerce.search_index import search_products, update_site_index
+from tests.api.conftest import V, assert_fault, start, wait_for
 from tests.sites.commerce.helpers import (
     TOP,
     XML_LANG,
@@ -381,3 +383,17 @@ def test_the_site_scope_is_echoed_as_the_siteScope_parameter(scope: Any, echoed:
     for job_id in (FULL, DELTA, "sfcc-search-index-product-incremental-update"):
         parameters, _params = default_registry().get(job_id).read_system_request({"site_scope": scope})
         assert parameters == [{"name": "SiteScope", "value": echoed}]
+
+
+def test_the_jobs_over_ocapi(api: TestClient) -> None:
+    """As a client starts them: the documented list form, the echo, and an ERROR that names the site."""
+    doc = start(api, FULL, {"site_scope": ["RefArch"]})
+    assert [(p["name"], p["value"]) for p in doc["parameters"]] == [
+        ("SiteScope", '{"named_sites":["RefArch"]}')
+    ]
+    final = wait_for(api, f"{V}/jobs/{FULL}/executions/{doc['id']}")
+    assert (final["status"], final["exit_status"]["code"]) == ("ERROR", "UNKNOWN_SITE")  # the store is empty
+    assert "'RefArch'" in final["exit_status"]["message"]
+    url = f"{V}/jobs/{DELTA}/executions"
+    assert_fault(api.post(url, json={"site_scope": []}), 400, "InvalidParameterException")
+    assert_fault(api.post(url, json={"site_scope": ["RefArch"], "x": 1}), 400, "UnknownPropertyException")
