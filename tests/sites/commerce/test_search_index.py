@@ -238,6 +238,8 @@ def test_search_explains_what_is_missing(demo: JobEngine) -> None:
     succeeded(demo, FULL, {"site_scope": {"all_storefront_sites": True}})
     with pytest.raises(InvalidSearchQuery):
         search_products(demo.db, SITE, " -- ?? ")
+    with pytest.raises(InvalidSearchQuery):
+        search_products(demo.db, SITE, "zune " * 200)
     assert search_products(demo.db, SITE, "zune").total == 2
 
 
@@ -379,7 +381,7 @@ def test_a_bad_site_scope_is_refused(body: dict[str, Any], error: type[Exception
         ({"all_storefront_sites": True}, '{"all_storefront_sites":true}'),
     ],
 )
-def test_the_site_scope_is_echoed_as_the_siteScope_parameter(scope: Any, echoed: str) -> None:
+def test_the_site_scope_is_echoed_as_the_site_scope_parameter(scope: Any, echoed: str) -> None:
     for job_id in (FULL, DELTA, "sfcc-search-index-product-incremental-update"):
         parameters, _params = default_registry().get(job_id).read_system_request({"site_scope": scope})
         assert parameters == [{"name": "SiteScope", "value": echoed}]

@@ -19,7 +19,7 @@ from sitejobs.sites.commerce.search_index import tables
 from sitejobs.sites.commerce.search_index.site_setup import DEFAULT_LOCALE, fallbacks, normalize_locale
 
 MAX_LIMIT = 1000
-MAX_TERMS = 32
+MAX_QUERY = 500  # characters
 _TERM = re.compile(r"(\w+)(\*?)")
 _PREFIXED = re.compile(r"\w+\*")
 
@@ -84,11 +84,14 @@ class SearchResults:
 
 
 def parse_query(query: str) -> list[Term]:
-    """The query's words (letters and digits in any script); InvalidSearchQuery when there are none."""
+    """The query's words (letters and digits in any script); InvalidSearchQuery when there are none or the
+    query is too long."""
+    if len(query) > MAX_QUERY:
+        raise InvalidSearchQuery(f"The search query is longer than {MAX_QUERY} characters.")
     terms = [Term(word, bool(star)) for word, star in _TERM.findall(query)]
     if not terms:
         raise InvalidSearchQuery(f"The search query '{query}' holds no word to search for.")
-    return terms[:MAX_TERMS]
+    return terms
 
 
 def fts5_match(terms: list[Term]) -> str:
