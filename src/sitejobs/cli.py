@@ -1,5 +1,5 @@
-"""The `sitejobs` command: serve, worker, clients, run, status, list, abort, logs (and, from `cli_content`,
-users and templates).
+"""The `sitejobs` command: serve, worker, clients, run, status, list, abort, logs, products search (and,
+from `cli_content`, users and templates).
 
 Every command takes `--data-dir` and `--database` (or SITEJOBS_DATA_DIR / SITEJOBS_DATABASE_URL) and works on
 the store directly, so it sees what the server and the workers see.
@@ -39,6 +39,8 @@ from sitejobs.timefmt import iso_ms
 app = typer.Typer(help="sitejobs: a durable job server for site-management jobs.", no_args_is_help=True)
 clients_app = typer.Typer(help="Manage API clients and their permissions.", no_args_is_help=True)
 app.add_typer(clients_app, name="clients")
+products_app = typer.Typer(help="The site store's products.", no_args_is_help=True)
+app.add_typer(products_app, name="products")
 console = Console()
 err = Console(stderr=True)
 
@@ -508,6 +510,58 @@ def jobs(data_dir: DataDir = None, database: Database = None) -> None:
             d.system_request.model.__name__ if d.system_request else ""
         )
         table.add_row(d.id, params, "yes" if d.concurrent else "no", d.description)
+    console.print(table)
+
+
+# ---- products -------------------------------------------------------------------------------------------------
+
+
+@products_app.command("search")
+def products_search(
+    site: Annotated[str, typer.Argument(help="The site id, e.g. RefArch.")],
+    query: Annotated[str, typer.Argument(help="Words that must all match; end one with * for a prefix.")],
+    locale: Annotated[
+        str | None, typer.Option("--locale", help="en-US, fr, default… (default: x-default).")
+    ] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=1000, help="Most products shown.")] = 20,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the results as a JSON document.")] = False,
+    data_dir: DataDir = None,
+    database: Database = None,
+) -> None:
+    """Search a site's product index (built by sfcc-search-index-product-full-update), best match first."""
+    from sitejobs.sites.commerce.search_index import search_products
+
+    with opened(settings_for(data_dir, database)) as engine:
+        try:
+            results = search_products(engine.db, site, query, locale=locale, limit=limit)
+        except SitejobsError as exc:
+            fail(exc.message, 1)
+            return
+    if as_json:
+        sys.stdout.write(orjson.dumps(results.document(), option=orjson.OPT_INDENT_2).decode() + "\n")
+        return
+    if not results.hits:
+        console.print(f"No product of {site} matches '{query}' (locale {results.locale}).")
+        return
+    table = Table(
+        "#",
+        Column("product id", overflow="fold"),
+        Column("name", overflow="fold"),
+        Column("brand", overflow="fold"),
+        Column("categories", overflow="fold"),
+        Column("score", justify="right"),
+        caption=f"{len(results.hits)} of {results.total} products of {site} matching '{query}' "
+        f"(locale {results.locale})",
+    )
+    for rank, hit in enumerate(results.hits, 1):
+        table.add_row(
+            str(rank),
+            hit.product_id,
+            hit.name or "",
+            hit.brand or "",
+            hit.categories or "",
+            f"{hit.score:.3f}",
+        )
     console.print(table)
 
 

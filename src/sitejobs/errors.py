@@ -39,6 +39,18 @@ class JobExecutionNotFound(NotFound):
     fault_type = "JobExecutionNotFoundException"
 
 
+class StorefrontSiteNotFound(NotFound):
+    """No Commerce site with this id is in the site store."""
+
+    fault_type = "SiteNotFoundException"
+
+
+class SearchIndexNotBuilt(NotFound):
+    """The product search index of this site was never built."""
+
+    fault_type = "SearchIndexNotBuiltException"
+
+
 class BadRequest(SitejobsError):
     """The request is not valid."""
 
@@ -74,6 +86,12 @@ class UnsupportedVersion(BadRequest):
     """The API version in the path is not of the form v{major}_{minor}."""
 
     fault_type = "UnsupportedVersionException"
+
+
+class InvalidSearchQuery(BadRequest):
+    """The search query holds no word to search for."""
+
+    fault_type = "InvalidSearchPhraseException"
 
 
 class JobAlreadyRunning(BadRequest):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from sitejobs.jobs import demo, oce, system
+from sitejobs.jobs import demo, oce, search_index, system
 from sitejobs.jobs.registry import Registry
 
 
 def register(registry: Registry) -> None:
     demo.register(registry)
     system.register(registry)
+    search_index.register(registry)
     oce.register(registry)

@@ -46,7 +46,12 @@ def instance_dir(engine: JobEngine) -> Path:
 
 
 def run_import(engine: JobEngine, file_name: str, mode: str = "merge", timeout: float = 120) -> Execution:
-    execution = engine.submit(JOB, request={"file_name": file_name, "mode": mode})
+    return run_job(engine, JOB, {"file_name": file_name, "mode": mode}, timeout)
+
+
+def run_job(engine: JobEngine, job_id: str, request: dict[str, Any], timeout: float = 120) -> Execution:
+    """Submit a system job with its request document and wait for it to end (an executor must be running)."""
+    execution = engine.submit(job_id, request=request)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         current = engine.get(execution.id)
@@ -54,7 +59,7 @@ def run_import(engine: JobEngine, file_name: str, mode: str = "merge", timeout: 
         if current.is_terminal:
             return current
         time.sleep(0.05)
-    raise AssertionError(f"import {execution.id} did not finish in {timeout} s")
+    raise AssertionError(f"{job_id} execution {execution.id} did not finish in {timeout} s")
 
 
 def rows(engine: JobEngine, table: str, **where: Any) -> list[dict[str, Any]]:

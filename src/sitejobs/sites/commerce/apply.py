@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from operator import itemgetter
 from typing import Any, cast
 
-from sqlalchemy import Connection, Delete, Table, and_, bindparam, delete, exists
+from sqlalchemy import Connection, Delete, Table, and_, bindparam, case, delete, exists
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.compiler import SQLCompiler
 
@@ -63,10 +63,14 @@ class Applier:
             keys = schema.KEYS[name]
             postgres = self.conn.dialect.name == "postgresql"
             insert = (postgresql if postgres else sqlite).insert(table)
-            statement = insert.on_conflict_do_update(
-                index_elements=list(keys),
-                set_={c.name: insert.excluded[c.name] for c in table.columns if c.name not in keys},
-            )
+            values: dict[str, Any] = {
+                c.name: insert.excluded[c.name] for c in table.columns if c.name not in keys
+            }
+            if name in schema.REVISIONED:  # an object imported again unchanged keeps its revision
+                values["revision"] = case(
+                    (table.c.xml != insert.excluded.xml, insert.excluded.revision), else_=table.c.revision
+                )
+            statement = insert.on_conflict_do_update(index_elements=list(keys), set_=values)
             # Positional parameters, so the packed tuples go to the driver as they are.
             dialect = cast(Any, type(self.conn.dialect))(paramstyle="format" if postgres else "qmark")
             compiled = cast(SQLCompiler, statement.compile(dialect=dialect))

@@ -24,6 +24,7 @@ from sitejobs.sites.commerce import schema
 from sitejobs.sites.commerce.apply import Applier
 from sitejobs.sites.commerce.archive import ArchiveLimits, Entry, SiteArchive, resolve_archive
 from sitejobs.sites.commerce.plan import Mode, Plan
+from sitejobs.sites.commerce.revisions import next_revision
 from sitejobs.sites.commerce.staging import Staging
 from sitejobs.sites.commerce.streaming_apply import StreamingApplier
 from sitejobs.sites.commerce.units import Unit, reader_for
@@ -93,13 +94,14 @@ def import_site_archive(
         reporter.log(
             f"Reading '{file_name}' (mode {mode}): {len(archive.entries)} files in folder '{archive.top}'"
         )
+        revision = next_revision(db)
         if is_sqlite(db):  # one writer: read it all first, then hold the write lock only to write
             with Staging(scratch_dir) as staging:
-                objects, xml_files, other_files = _read(archive, Plan(mode, staging), reporter)
+                objects, xml_files, other_files = _read(archive, Plan(mode, staging, revision), reporter)
                 rows = _write_spooled(db, staging, reporter)
         else:  # write while reading, in one transaction that commits at the end
             with StreamingApplier(db) as applier:
-                objects, xml_files, other_files = _read(archive, Plan(mode, applier), reporter)
+                objects, xml_files, other_files = _read(archive, Plan(mode, applier, revision), reporter)
                 with reporter.step("store", "ImportSiteArchive.store"):
                     reporter.progress(READ_SHARE, f"Committing {applier.count} changes to the store")
                     rows = applier.commit()

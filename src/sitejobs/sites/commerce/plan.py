@@ -9,6 +9,8 @@
   deleted, and each container named is deleted once nothing is left in it.
 - `mode="delete"` on an object deletes that object in any mode; on a price book's or inventory list's header
   it deletes the whole price book or list.
+
+Products and categories written get the import's revision (see revisions.py).
 """
 
 from __future__ import annotations
@@ -31,8 +33,9 @@ EXTRAS_KIND = {
 
 
 class Plan:
-    def __init__(self, mode: Mode, sink: OpSink) -> None:
+    def __init__(self, mode: Mode, sink: OpSink, revision: int = 0) -> None:
         self.mode = mode
+        self.revision = revision
         self.staging = sink
         self._emptied: set[tuple[str, str]] = set()
         self._prune: dict[tuple[str, str], dict[str, Any]] = {}
@@ -42,6 +45,8 @@ class Plan:
         return self.mode == "delete"
 
     def upsert(self, table: str, row: dict[str, Any]) -> None:
+        if table in schema.REVISIONED:
+            row["revision"] = self.revision
         self.staging.add("upsert", table, LAYOUTS[table].pack(row))
 
     def delete(self, table: str, keys: dict[str, Any]) -> None:

@@ -67,7 +67,9 @@ categories = Table(
     Column("online", Boolean, nullable=True),
     Column("names", JSON(none_as_null=True), nullable=True),
     Column("xml", Text, nullable=False),
+    Column("revision", BigInteger, nullable=False, server_default="0"),  # see REVISIONED
     Index("ix_cc_categories_catalog_id_parent_id", "catalog_id", "parent_id"),
+    Index("ix_cc_categories_revision", "revision"),
 )
 
 products = Table(
@@ -79,7 +81,9 @@ products = Table(
     Column("searchable", Boolean, nullable=True),
     Column("names", JSON(none_as_null=True), nullable=True),
     Column("xml", Text, nullable=False),
+    Column("revision", BigInteger, nullable=False, server_default="0"),  # see REVISIONED
     Index("ix_cc_products_product_id", "product_id"),
+    Index("ix_cc_products_revision", "revision"),
 )
 
 category_assignments = Table(
@@ -244,3 +248,13 @@ KEYS: dict[str, tuple[str, ...]] = {
     )
 }
 TABLES: dict[str, Table] = {name: metadata.tables[name] for name in KEYS}
+
+#: Tables whose rows carry the revision of the import that last changed their XML (see revisions.py).
+REVISIONED: frozenset[str] = frozenset({products.name, categories.name})
+
+revision_counter = Table(
+    "cc_revision_counter",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),  # one row, id 1
+    Column("revision", BigInteger, nullable=False),  # the last revision an import took
+)
