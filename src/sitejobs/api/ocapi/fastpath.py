@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sitejobs.api.faults import JSON_TYPE, ocapi_fault, version_of
 from sitejobs.api.ocapi.documents import job_execution
-from sitejobs.api.ocapi.routes import api_version, execution_id, parse_json, start
+from sitejobs.api.ocapi.routes import api_version, ocapi_execution_id, parse_json, start
 from sitejobs.api.security import authorize_header
 from sitejobs.errors import RequestTooLarge, SitejobsError
 
@@ -80,7 +80,7 @@ class StatusFastPath:
         engine = state.engine
 
         def render() -> bytes:
-            execution = engine.get_for_job(job_id, execution_id(job_id, raw_id))
+            execution = engine.get_for_job(job_id, ocapi_execution_id(engine, job_id, raw_id))
             return orjson.dumps(job_execution(execution, version, engine.logs_dir))
 
         # The document does not depend on the caller, whose grants were checked above.

@@ -5,11 +5,13 @@ Mounted under `/s/-/dw/data/{version}` (what sfcc-ci calls) and `/dw/data/{versi
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from typing import Any
 
 import orjson
 from fastapi import APIRouter, Request
+from sqlalchemy import and_
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
@@ -17,6 +19,7 @@ from sitejobs.api.faults import json_response
 from sitejobs.api.ocapi import query
 from sitejobs.api.ocapi.documents import job_execution
 from sitejobs.api.security import authorize
+from sitejobs.engine.schema import executions
 from sitejobs.engine.service import JobEngine
 from sitejobs.errors import (
     InvalidParameter,
@@ -50,6 +53,21 @@ def execution_id(job_id: str, raw: str) -> int:
             f"No execution '{raw}' of job '{job_id}' exists.", jobId=job_id, executionId=raw
         )
     return int(raw)
+
+
+def not_on_ocapi(engine: JobEngine) -> list[str]:
+    """Registered jobs of other surfaces (the OCE site jobs): their executions are not this API's."""
+    return [d.id for d in engine.registry if "ocapi" not in d.surfaces]
+
+
+def ocapi_execution_id(engine: JobEngine, job_id: str, raw: str) -> int:
+    """The execution id of `raw`, or JobExecutionNotFound, also for a job this API does not show."""
+    definition = engine.registry.find(job_id)
+    if definition is not None and "ocapi" not in definition.surfaces:
+        raise JobExecutionNotFound(
+            f"No execution '{raw}' of job '{job_id}' exists.", jobId=job_id, executionId=raw
+        )
+    return execution_id(job_id, raw)
 
 
 async def json_body(request: Request) -> Any:
@@ -134,7 +152,7 @@ async def get_execution(request: Request, version: str, job_id: str, execution: 
     v = api_version(version)
     authorize(request, f"/jobs/{job_id}/executions/{execution}", "get")
     engine = _engine(request)
-    found = engine.get_for_job(job_id, execution_id(job_id, execution))
+    found = engine.get_for_job(job_id, ocapi_execution_id(engine, job_id, execution))
     return json_response(job_execution(found, v, engine.logs_dir))
 
 
@@ -143,7 +161,7 @@ async def delete_execution(request: Request, version: str, job_id: str, executio
     api_version(version)
     authorize(request, f"/jobs/{job_id}/executions/{execution}", "delete")
     engine = _engine(request)
-    await run_in_threadpool(engine.delete, job_id, execution_id(job_id, execution))
+    await run_in_threadpool(engine.delete, job_id, ocapi_execution_id(engine, job_id, execution))
     return Response(status_code=204)
 
 
@@ -154,6 +172,9 @@ async def search_executions(request: Request, version: str) -> Response:
     engine = _engine(request)
     document = await json_body(request)
     search = query.parse_search(document)
+    hidden = not_on_ocapi(engine)
+    if hidden:
+        search = dataclasses.replace(search, where=and_(search.where, executions.c.job_id.not_in(hidden)))
     total, hits = await run_in_threadpool(engine.read, lambda conn: query.search(conn, search))
     logs_dir = engine.logs_dir
     result: dict[str, Any] = {
