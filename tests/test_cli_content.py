@@ -11,6 +11,7 @@ import httpx
 from sitejobs.auth.users import UserStore
 from sitejobs.engine.service import JobEngine
 from sitejobs.settings import Settings
+from sitejobs.sites.content.model import SiteContent
 from sitejobs.sites.content.store import ContentStore
 from tests.api.oce.sites_client import TEMPLATES
 from tests.conftest import ServerProcess, free_port
@@ -110,3 +111,30 @@ def test_dev_seeds_a_user_and_the_fixture_templates_and_prints_them(settings: Se
         assert listed.json()["count"] == 2
     finally:
         server.terminate()
+
+
+def test_sites_share_makes_a_site_and_its_jobs_visible(settings: Settings) -> None:
+    engine = JobEngine.open(settings)
+    try:
+        UserStore(engine.db).add("alice", "alice-pw")
+        UserStore(engine.db).add("bob", "bob-pw1")
+        store = ContentStore(engine.db, settings.content_dir)
+        site = store.create_site(
+            {"name": "Shop", "owner": "alice", "theme_name": "T", "site_prefix": "shop"},
+            SiteContent(name="Shop", siteinfo={"properties": {}}, structure=[], pages={}),
+        )
+    finally:
+        engine.close()
+    assert "Shop" in sitejobs(settings, "sites", "list").stdout
+    shared = sitejobs(settings, "sites", "share", "Shop", "bob", "--role", "contributor")
+    assert shared.returncode == 0, shared.stderr
+    engine = JobEngine.open(settings)
+    try:
+        bob = UserStore(engine.db).get("bob")
+        assert bob is not None
+        assert ContentStore(engine.db, settings.content_dir).role_of(site, bob) == "contributor"
+    finally:
+        engine.close()
+    assert_clear_failure(sitejobs(settings, "sites", "share", "Shop", "bob", "--role", "owner"), "role")
+    assert_clear_failure(sitejobs(settings, "sites", "share", "Nope", "bob"), "no site")
+    assert_clear_failure(sitejobs(settings, "sites", "share", "Shop", "carol"), "no user")

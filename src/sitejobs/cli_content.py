@@ -13,10 +13,11 @@ from sitejobs.cli import Database, DataDir, console, fail, opened, settings_for
 from sitejobs.errors import SitejobsError
 from sitejobs.settings import Settings
 from sitejobs.sites.content.install import install_template
-from sitejobs.sites.content.store import ContentStore
+from sitejobs.sites.content.store import ROLES, ContentStore
 
 users_app = typer.Typer(help="Manage Content Management users.", no_args_is_help=True)
 templates_app = typer.Typer(help="Manage site templates.", no_args_is_help=True)
+sites_app = typer.Typer(help="Content sites: list them, share them.", no_args_is_help=True)
 MIN_PASSWORD = 6
 
 
@@ -81,6 +82,49 @@ def templates_list(data_dir: DataDir = None, database: Database = None) -> None:
     console.print(table)
 
 
+@sites_app.command("list")
+def sites_list(data_dir: DataDir = None, database: Database = None) -> None:
+    """List the content sites."""
+    settings = settings_for(data_dir, database)
+    with opened(settings) as engine:
+        sites = ContentStore(engine.db, settings.content_dir).sites()
+    table = Table("name", "owner", "theme", "published", "status", "id")
+    for site in sites:
+        table.add_row(
+            site.name,
+            site.owner,
+            site.theme_name,
+            "yes" if site.published_at else "no",
+            site.runtime_status,
+            site.id,
+        )
+    console.print(table)
+
+
+@sites_app.command("share")
+def sites_share(
+    site: Annotated[str, typer.Argument(help="The site's name.")],
+    user: Annotated[str, typer.Argument(help="The user to share it with.")],
+    role: Annotated[str, typer.Option("--role", help=f"One of {', '.join(ROLES)}.")] = "viewer",
+    data_dir: DataDir = None,
+    database: Database = None,
+) -> None:
+    """Share a site (and its jobs) with a user, in a role."""
+    if role not in ROLES:
+        fail(f"role must be one of {', '.join(ROLES)}, not '{role}'")
+    settings = settings_for(data_dir, database)
+    with opened(settings) as engine:
+        store = ContentStore(engine.db, settings.content_dir)
+        found = store.site(f"name:{site}")
+        if found is None:
+            fail(f"no site named '{site}'")
+        elif UserStore(engine.db).get(user) is None:
+            fail(f"no user named '{user}'")
+        else:
+            store.share(found.id, user, role)
+    console.print(f"site [cyan]{site}[/cyan] shared with [cyan]{user}[/cyan] as {role}")
+
+
 def seed_content(settings: Settings, user: tuple[str, str], templates: Path | None) -> list[str]:
     """`sitejobs dev`: the development user (an administrator) and, once, each template folder in `templates`."""
     installed: list[str] = []
@@ -100,3 +144,4 @@ def seed_content(settings: Settings, user: tuple[str, str], templates: Path | No
 def register(app: typer.Typer) -> None:
     app.add_typer(users_app, name="users")
     app.add_typer(templates_app, name="templates")
+    app.add_typer(sites_app, name="sites")
