@@ -34,21 +34,34 @@ def _basic_credentials(header: str) -> tuple[str, str] | None:
     return (user, secret) if sep else None
 
 
-async def access_token(request: Request) -> Response:
+async def _form(request: Request) -> dict[str, str] | Response:
     body = await request.body()
     if len(body) > MAX_FORM_BYTES:
         return _oauth_error("invalid_request", 400, "The request body is too large.")
     try:
-        form = {k: v[0] for k, v in parse_qs(body.decode(), strict_parsing=False).items()}
+        return {k: v[0] for k, v in parse_qs(body.decode(), strict_parsing=False).items()}
     except UnicodeDecodeError:
         return _oauth_error("invalid_request", 400, "The form body is not valid UTF-8.")
+
+
+async def user_access_token(request: Request) -> Response:
+    """`/oauth2/v1/token`, as IDCS answers it: the resource-owner password grant of a Content Management user
+    (the Content Toolkit gets a token this way for a server registered with IDCS settings)."""
+    form = await _form(request)
+    if isinstance(form, Response):
+        return form
+    if form.get("grant_type") != "password":
+        return _oauth_error("unsupported_grant_type", 400, "Only grant_type=password is supported here.")
+    return _user_token(request, form, request.app.state.tokens)
+
+
+async def access_token(request: Request) -> Response:
+    form = await _form(request)
+    if isinstance(form, Response):
+        return form
     tokens: TokenIssuer = request.app.state.tokens
-    if form.get("grant_type") == "password":
-        return _user_token(request, form, tokens)
     if form.get("grant_type") != "client_credentials":
-        return _oauth_error(
-            "unsupported_grant_type", 400, "Only grant_type=client_credentials or password is supported."
-        )
+        return _oauth_error("unsupported_grant_type", 400, "Only grant_type=client_credentials is supported.")
     credentials = _basic_credentials(request.headers.get("authorization", ""))
     if credentials is None and "client_id" in form:
         credentials = (form["client_id"], form.get("client_secret", ""))
@@ -65,8 +78,6 @@ async def access_token(request: Request) -> Response:
 
 
 def _user_token(request: Request, form: dict[str, str], tokens: TokenIssuer) -> Response:
-    """The resource-owner password grant: a Content Management user's bearer token (the Content Toolkit gets
-    one this way from a server registered with IDCS settings)."""
     users: UserStore = request.app.state.users
     user = users.authenticate(form.get("username", ""), form.get("password", ""))
     if user is None:
@@ -88,5 +99,5 @@ def _token_response(tokens: TokenIssuer, subject: str, scope: str) -> Response:
 
 routes = [
     Route("/dwsso/oauth2/access_token", access_token, methods=["POST"]),
-    Route("/oauth2/v1/token", access_token, methods=["POST"]),
+    Route("/oauth2/v1/token", user_access_token, methods=["POST"]),
 ]
