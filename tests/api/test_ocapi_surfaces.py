@@ -16,7 +16,9 @@ def test_oce_jobs_do_not_exist_for_ocapi_clients(idle_api: TestClient) -> None:
     path = f"{V}/jobs/oce-refresh-site/executions/{hidden.id}"
     assert_fault(idle_api.get(path), 404, "JobExecutionNotFoundException")
     assert_fault(idle_api.delete(path), 404, "JobExecutionNotFoundException")
-    found = idle_api.post(f"{V}/job_execution_search", json={"query": {"match_all_query": {}}, "count": 10}).json()
+    found = idle_api.post(
+        f"{V}/job_execution_search", json={"query": {"match_all_query": {}}, "count": 10}
+    ).json()
     assert [hit["id"] for hit in found["hits"]] == [shown["id"]]
     assert found["total"] == 1
     assert engine.get(hidden.id) is not None

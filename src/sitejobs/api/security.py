@@ -1,12 +1,28 @@
-"""Who is calling: bearer tokens for the Data API and WebDAV, checked against the client's grants."""
+"""Who is calling: bearer tokens for the Data API and WebDAV, checked against the client's grants; and the
+parsing of HTTP Basic credentials, which the token endpoint and the Content Management surface take."""
 
 from __future__ import annotations
+
+import base64
+import binascii
 
 from starlette.requests import HTTPConnection
 
 from sitejobs.auth.clients import Client, ClientStore
 from sitejobs.auth.tokens import TokenIssuer
 from sitejobs.errors import Forbidden, Unauthorized
+
+
+def basic_credentials(header: str) -> tuple[str, str] | None:
+    """(user, secret) of an HTTP Basic Authorization header; None when it is not one."""
+    scheme, _, encoded = header.partition(" ")
+    if scheme.lower() != "basic":
+        return None
+    try:
+        user, sep, secret = base64.b64decode(encoded.strip(), validate=True).decode().partition(":")
+    except (binascii.Error, UnicodeDecodeError):
+        return None
+    return (user, secret) if sep else None
 
 
 def bearer_token(header: str) -> str:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from urllib.parse import parse_qs, unquote_plus
 
 from starlette.requests import Request
@@ -11,6 +9,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from sitejobs.api.faults import json_response
+from sitejobs.api.security import basic_credentials
 from sitejobs.auth.clients import ClientStore
 from sitejobs.auth.tokens import TokenIssuer
 from sitejobs.auth.users import TOKEN_SUBJECT_PREFIX, UserStore
@@ -21,17 +20,6 @@ MAX_FORM_BYTES = 8192
 def _oauth_error(error: str, status: int, description: str) -> Response:
     headers = {"WWW-Authenticate": 'Basic realm="sitejobs"'} if status == 401 else None
     return json_response({"error": error, "error_description": description}, status, headers)
-
-
-def _basic_credentials(header: str) -> tuple[str, str] | None:
-    scheme, _, encoded = header.partition(" ")
-    if scheme.lower() != "basic":
-        return None
-    try:
-        user, sep, secret = base64.b64decode(encoded.strip(), validate=True).decode().partition(":")
-    except (binascii.Error, UnicodeDecodeError):
-        return None
-    return (user, secret) if sep else None
 
 
 async def _form(request: Request) -> dict[str, str] | Response:
@@ -62,7 +50,7 @@ async def access_token(request: Request) -> Response:
     tokens: TokenIssuer = request.app.state.tokens
     if form.get("grant_type") != "client_credentials":
         return _oauth_error("unsupported_grant_type", 400, "Only grant_type=client_credentials is supported.")
-    credentials = _basic_credentials(request.headers.get("authorization", ""))
+    credentials = basic_credentials(request.headers.get("authorization", ""))
     if credentials is None and "client_id" in form:
         credentials = (form["client_id"], form.get("client_secret", ""))
     if credentials is None:

@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from sitejobs.api.asgi import send_json
 from sitejobs.api.faults import JSON_TYPE, ocapi_fault, version_of
 from sitejobs.api.ocapi.documents import job_execution
 from sitejobs.api.ocapi.routes import api_version, ocapi_execution_id, parse_json, start
@@ -26,7 +27,7 @@ log = logging.getLogger(__name__)
 
 _STATUS_PATH = re.compile(r"^(?:/s/-)?/dw/data/([^/]+)/jobs/([^/]+)/executions/([^/]+)$")
 _START_PATH = re.compile(r"^(?:/s/-)?/dw/data/([^/]+)/jobs/([^/]+)/executions$")
-_HEADERS = [(b"content-type", JSON_TYPE.encode())]
+_CONTENT_TYPE = JSON_TYPE.encode()
 _READ_HEADERS = frozenset({b"authorization", b"content-type"})
 
 
@@ -61,14 +62,7 @@ class StatusFastPath:
             internal = SitejobsError("The server could not complete the request.")
             await ocapi_fault(internal, version_of(scope["path"]))(scope, receive, send)
             return
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [*_HEADERS, (b"content-length", str(len(payload)).encode())],
-            }
-        )
-        await send({"type": "http.response.body", "body": payload})
+        await send_json(send, status, payload, _CONTENT_TYPE)
 
     @staticmethod
     def _status(

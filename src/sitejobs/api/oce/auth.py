@@ -3,27 +3,15 @@ server) or by a bearer token from the token endpoint's password grant. Also the 
 
 from __future__ import annotations
 
-import base64
-import binascii
 import threading
 import time
 from typing import Any
 
 from starlette.requests import HTTPConnection
 
+from sitejobs.api.security import basic_credentials
 from sitejobs.auth.users import TOKEN_SUBJECT_PREFIX, User, UserStore
 from sitejobs.errors import TooManyRequests, Unauthorized
-
-
-def basic_credentials(header: str) -> tuple[str, str] | None:
-    scheme, _, encoded = header.partition(" ")
-    if scheme.lower() != "basic":
-        return None
-    try:
-        user, sep, secret = base64.b64decode(encoded.strip(), validate=True).decode().partition(":")
-    except (binascii.Error, UnicodeDecodeError):
-        return None
-    return (user, secret) if sep else None
 
 
 def current_user(conn: HTTPConnection) -> User:

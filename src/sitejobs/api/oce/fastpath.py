@@ -10,6 +10,7 @@ from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from sitejobs.api.asgi import send_json
 from sitejobs.api.faults import json_response
 from sitejobs.api.oce.errors import error_document, error_headers
 from sitejobs.api.oce.routes import base_url, status_payload
@@ -18,7 +19,6 @@ from sitejobs.errors import SitejobsError
 log = logging.getLogger(__name__)
 
 _STATUS_PATH = re.compile(r"^/sites/management/api/v1/sites/_status/([^/]+)$")
-_HEADERS = [(b"content-type", b"application/json")]
 _READ_HEADERS = frozenset({b"authorization", b"accept"})
 
 
@@ -57,11 +57,4 @@ class OceStatusFastPath:
             internal = SitejobsError("The server could not complete the request.")
             await json_response(error_document(internal), internal.status)(scope, receive, send)
             return
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 200,
-                "headers": [*_HEADERS, (b"content-length", str(len(payload)).encode())],
-            }
-        )
-        await send({"type": "http.response.body", "body": payload})
+        await send_json(send, 200, payload, b"application/json")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -15,6 +13,7 @@ from pydantic import BaseModel
 from sitejobs.api.oce.errors import job_error
 from sitejobs.errors import SiteAlreadyExists, SitejobsError, SiteNotFound
 from sitejobs.jobs.context import JobContext, JobFailed
+from sitejobs.sites.content.folders import replace_folder
 from sitejobs.sites.content.store import ContentStore, SiteRow
 
 JobRun = Callable[[JobContext], "dict[str, Any] | None"]
@@ -82,24 +81,8 @@ def ensure_site_name_free(ctx: JobContext, store: ContentStore, name: str) -> No
 
 
 def copy_tree(source: Path, target: Path, ctx: JobContext, start: float, end: float) -> None:
-    """Copy a folder file by file into a temporary sibling, reporting progress from `start` to `end` percent,
-    then move it into place: a failed copy leaves no partial folder."""
-    files = [p for p in source.rglob("*") if p.is_file()] if source.is_dir() else []
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    try:
-        for index, path in enumerate(files, 1):
-            destination = staging / path.relative_to(source)
-            destination.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(path, destination)
-            if index % 20 == 0 or index == len(files):
-                ctx.progress(start + (end - start) * index / len(files))
-        if target.exists():
-            shutil.rmtree(target)
-        staging.rename(target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    """Copy a folder in one step (see `replace_folder`), reporting progress from `start` to `end` percent."""
+    replace_folder(source, target, Progress(ctx, start, end))
 
 
 class Progress:

@@ -8,22 +8,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from sitejobs.sites.content.folders import replace_folder
 from sitejobs.sites.content.store import ContentStore
 from sitejobs.sites.content.template import load_template
-
-
-def _replace_folder(source: Path, target: Path) -> None:
-    """Copy `source` to `target` through a temporary sibling, so a failed copy leaves the old one intact."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    try:
-        shutil.copytree(source, staging, dirs_exist_ok=True)
-        if target.exists():
-            shutil.rmtree(target)
-        staging.rename(target)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
 
 
 def install_template(
@@ -35,12 +22,12 @@ def install_template(
     extract_dir = Path(tempfile.mkdtemp(dir=scratch))
     try:
         _site, info = load_template(path, extract_dir, name=name)
-        _replace_folder(info.root, store.folder("templates", info.name))
-        _replace_folder(info.theme_dir, store.folder("themes", info.theme_name))
+        replace_folder(info.root, store.folder("templates", info.name))
+        replace_folder(info.theme_dir, store.folder("themes", info.theme_name))
         store.put_resource("themes", info.theme_name, owner, description=f"Theme of template {info.name}")
         if info.components_dir.is_dir():
             for component in sorted(p for p in info.components_dir.iterdir() if p.is_dir()):
-                _replace_folder(component, store.folder("components", component.name))
+                replace_folder(component, store.folder("components", component.name))
                 store.put_resource("components", component.name, owner, description="")
         return store.put_resource(
             "templates", info.name, owner, description=info.description, theme_name=info.theme_name
