@@ -70,8 +70,12 @@ def rows(engine: JobEngine, table: str, **where: Any) -> list[dict[str, Any]]:
 
 
 def snapshot(engine: JobEngine) -> dict[str, list[dict[str, Any]]]:
-    """Every row of the site store."""
-    return {name: rows(engine, name) for name in schema.TABLES}
+    """Every row of the site store, without the revision each import stamps (bookkeeping of the search index's
+    delta update, not data: importing the same objects again gives them a new one)."""
+    return {
+        name: [{k: v for k, v in row.items() if k != "revision"} for row in rows(engine, name)]
+        for name in schema.TABLES
+    }
 
 
 def files_under(root: Path, skip: Callable[[Path], bool]) -> set[str]:
