@@ -63,3 +63,19 @@ def test_repeated_reads_of_an_unchanged_store_are_served_from_the_cache(
     for _ in range(50):
         engine.read_cache.get(("doc", execution.id), render)
     assert renders == (1 if backend == "sqlite" else 50)
+
+
+def test_an_unchanged_store_keeps_serving_from_the_cache_across_rechecks(
+    engine: JobEngine, backend: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(read_cache, "RECHECK_NS", 0)  # every read asks the database whether it changed
+    renders = 0
+
+    def render() -> bytes:
+        nonlocal renders
+        renders += 1
+        return b"{}"
+
+    for _ in range(20):
+        engine.read_cache.get("doc", render)
+    assert renders == (1 if backend == "sqlite" else 20)

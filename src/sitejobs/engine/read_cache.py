@@ -46,10 +46,9 @@ class ReadCache:
                 entries = local.entries = {}
                 local.commits, local.version = commits, version
             local.checked_at = now
-        else:
-            hit = entries.get(key)
-            if hit is not None:
-                return hit
+        hit = entries.get(key)
+        if hit is not None:
+            return hit
         payload = render()
         if len(entries) >= MAX_ENTRIES:
             entries.clear()
