@@ -12,6 +12,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.compiler import SQLCompiler
 
 from sitejobs.sites.commerce import schema
+from sitejobs.sites.commerce.columns import MERGED
+from sitejobs.sites.commerce.merging import created, merge_rows
 from sitejobs.sites.commerce.plan import EXTRAS_KIND
 from sitejobs.sites.commerce.rows import LAYOUTS, Row
 from sitejobs.sites.commerce.staging import Op, Verb
@@ -32,7 +34,7 @@ class Applier:
         batch: list[Any] = []
         kind: tuple[Verb, str, tuple[str, ...]] | None = None
         for verb, table, values in ops:
-            this = (verb, table, () if verb == "upsert" else tuple(values))
+            this = (verb, table, () if verb in ("upsert", "merge") else tuple(values))
             if this != kind or len(batch) >= BATCH:
                 if kind is not None:
                     self._flush(*kind, batch)
@@ -43,11 +45,17 @@ class Applier:
         return self.rows
 
     def _flush(self, verb: Verb, table: str, columns: tuple[str, ...], batch: list[Any]) -> None:
-        if verb == "upsert":
+        if verb == "merge":
+            merged = merge_rows(self.conn, table, batch)  # one row per key
+            self._upsert(table).run(self.conn, merged)
+            count = len(merged)
+        elif verb == "upsert":
             key = LAYOUTS[table].key
             latest = {key(row): row for row in batch}  # one statement may not touch a row twice
-            upsert = self._upsert(table)
-            upsert.run(self.conn, list(latest.values()))
+            rows = list(latest.values())
+            if table in MERGED:
+                rows = [created(table, row) for row in rows]
+            self._upsert(table).run(self.conn, rows)
             count = len(latest)
         elif verb == "delete":
             rows = [{f"k_{c}": row[c] for c in columns} for row in batch]
