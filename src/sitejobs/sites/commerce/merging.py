@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import Connection, select, tuple_
+from sqlalchemy import Connection
 
 from sitejobs.sites.commerce import schema
 from sitejobs.sites.commerce.columns import MERGED
@@ -48,14 +48,24 @@ def created(table: str, row: Row) -> Row:
 
 
 def stored_xml(conn: Connection, table: str, keys: Iterable[Any]) -> dict[Any, str]:
-    """The stored XML of the objects with these keys (as rows.Layout.key gives them), by key."""
-    t = schema.TABLES[table]
-    columns = [t.c[name] for name in schema.KEYS[table]]
-    wanted = list(keys)
+    """The stored XML of the objects with these keys (as rows.Layout.key gives them), by key.
+
+    A join with a VALUES list, which both databases answer from the primary key's index (SQLite scans the
+    whole table for `(a, b) IN (VALUES …)`, so a merge would cost O(batch * table))."""
+    names = schema.KEYS[table]
+    wanted = [k if len(names) > 1 else (k,) for k in keys]
     if not wanted:
         return {}
-    if len(columns) == 1:
-        query = select(columns[0], t.c.xml).where(columns[0].in_(wanted))
-        return {k: x for k, x in conn.execute(query)}  # noqa: C416 (rows, not pairs, to mypy)
-    query = select(*columns, t.c.xml).where(tuple_(*columns).in_(wanted))
-    return {tuple(r[:-1]): r[-1] for r in conn.execute(query)}
+    quote = conn.dialect.identifier_preparer.quote
+    columns = [f"t.{quote(name)}" for name in names]
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    row = "(" + ", ".join([mark] * len(names)) + ")"
+    on = " AND ".join(f"{column} = k.column{i}" for i, column in enumerate(columns, 1))
+    sql = (
+        f"SELECT {', '.join(columns)}, t.xml FROM {quote(table)} AS t "
+        f"JOIN (VALUES {', '.join([row] * len(wanted))}) AS k ON {on}"
+    )
+    found = conn.exec_driver_sql(sql, tuple(value for key in wanted for value in key))
+    if len(names) == 1:
+        return {r[0]: r[1] for r in found}
+    return {tuple(r[:-1]): r[-1] for r in found}
