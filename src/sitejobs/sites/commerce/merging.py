@@ -50,22 +50,26 @@ def created(table: str, row: Row) -> Row:
 def stored_xml(conn: Connection, table: str, keys: Iterable[Any]) -> dict[Any, str]:
     """The stored XML of the objects with these keys (as rows.Layout.key gives them), by key.
 
-    A join with a VALUES list, which both databases answer from the primary key's index (SQLite scans the
-    whole table for `(a, b) IN (VALUES …)`, so a merge would cost O(batch * table))."""
+    A join with the keys, which both databases answer from the primary key's index (SQLite scans the whole
+    table for `(a, b) IN (VALUES …)`, so a merge would cost O(batch * table)): on PostgreSQL with one array
+    per key column, a statement of the same text every time (prepared once, planned fast); on SQLite with a
+    VALUES list."""
     names = schema.KEYS[table]
     wanted = [k if len(names) > 1 else (k,) for k in keys]
     if not wanted:
         return {}
     quote = conn.dialect.identifier_preparer.quote
     columns = [f"t.{quote(name)}" for name in names]
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    row = "(" + ", ".join([mark] * len(names)) + ")"
     on = " AND ".join(f"{column} = k.column{i}" for i, column in enumerate(columns, 1))
-    sql = (
-        f"SELECT {', '.join(columns)}, t.xml FROM {quote(table)} AS t "
-        f"JOIN (VALUES {', '.join([row] * len(wanted))}) AS k ON {on}"
-    )
-    found = conn.exec_driver_sql(sql, tuple(value for key in wanted for value in key))
+    select = f"SELECT {', '.join(columns)}, t.xml FROM {quote(table)} AS t JOIN"
+    if conn.dialect.name == "postgresql":  # every key column is text
+        arrays = ", ".join(["%s::text[]"] * len(names))
+        sql = f"{select} unnest({arrays}) AS k({', '.join(f'column{i}' for i in range(1, len(names) + 1))}) ON {on}"
+        found = conn.exec_driver_sql(sql, tuple(list(values) for values in zip(*wanted, strict=True)))
+    else:
+        row = "(" + ", ".join(["?"] * len(names)) + ")"
+        sql = f"{select} (VALUES {', '.join([row] * len(wanted))}) AS k ON {on}"
+        found = conn.exec_driver_sql(sql, tuple(value for key in wanted for value in key))
     if len(names) == 1:
         return {r[0]: r[1] for r in found}
     return {tuple(r[:-1]): r[-1] for r in found}
