@@ -82,7 +82,12 @@ class Applier:
             # Positional parameters, so the packed tuples go to the driver as they are.
             dialect = cast(Any, type(self.conn.dialect))(paramstyle="format" if postgres else "qmark")
             compiled = cast(SQLCompiler, statement.compile(dialect=dialect))
-            upsert = self._upserts[name] = _Upsert(compiled, LAYOUTS[name].columns)
+            if postgres:
+                quote = self.conn.dialect.identifier_preparer.quote
+                upsert = _CopyUpsert(compiled, LAYOUTS[name].columns, name, quote)
+            else:
+                upsert = _Upsert(compiled, LAYOUTS[name].columns)
+            self._upserts[name] = upsert
         return upsert
 
     def _delete(self, name: str, columns: tuple[str, ...]) -> Delete:
@@ -120,6 +125,39 @@ class _Upsert:
             reorder = self._reorder
             rows = [tuple(reorder(row)) for row in rows]
         conn.exec_driver_sql(self.sql, rows)
+
+
+class _CopyUpsert(_Upsert):
+    """PostgreSQL: the same upsert fed by COPY: the batch is copied into a temporary table like the target
+    (dropped at commit), then goes in with one `INSERT … SELECT … ON CONFLICT …`. COPY costs the import
+    about half the CPU of executemany's one statement per row (psycopg writes the rows in C), and the server
+    plans one statement per batch."""
+
+    def __init__(self, compiled: SQLCompiler, columns: tuple[str, ...], table: str, quote: Any) -> None:
+        super().__init__(compiled, columns)
+        start, end = self.sql.find(" VALUES ("), self.sql.find(") ON CONFLICT ")
+        if not 0 < start < end:
+            raise AssertionError(f"unexpected upsert statement: {self.sql}")
+        self.stage = quote(f"stage_{table}")
+        names = ", ".join(quote(column) for column in columns)
+        self.create = f"CREATE TEMPORARY TABLE {self.stage} (LIKE {quote(table)}) ON COMMIT DROP"
+        self.copy = f"COPY {self.stage} ({names}) FROM STDIN"
+        inserted = ", ".join(quote(column) for column in compiled.positiontup or ())  # the INSERT's columns
+        self.sql = f"{self.sql[:start]} SELECT {inserted} FROM {self.stage}{self.sql[end + 1 :]}"
+        self._created = False
+
+    def run(self, conn: Connection, rows: list[Row]) -> None:
+        if not rows:
+            return
+        if not self._created:
+            conn.exec_driver_sql(self.create)
+            self._created = True
+        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        with cursor.copy(self.copy) as copy:
+            for row in rows:
+                copy.write_row(row)
+        conn.exec_driver_sql(self.sql)
+        conn.exec_driver_sql(f"TRUNCATE {self.stage}")
 
 
 def _children(container: Table) -> list[list[Any]]:
