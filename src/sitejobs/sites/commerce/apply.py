@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from operator import itemgetter
 from typing import Any, cast
 
 from sqlalchemy import Connection, Delete, Table, and_, bindparam, case, delete, exists
@@ -13,10 +12,11 @@ from sqlalchemy.sql.compiler import SQLCompiler
 
 from sitejobs.sites.commerce import schema
 from sitejobs.sites.commerce.columns import MERGED
-from sitejobs.sites.commerce.merging import created, merge_rows
+from sitejobs.sites.commerce.merging import created
 from sitejobs.sites.commerce.plan import EXTRAS_KIND
-from sitejobs.sites.commerce.rows import LAYOUTS, Row
+from sitejobs.sites.commerce.rows import LAYOUTS
 from sitejobs.sites.commerce.staging import Op, Verb
+from sitejobs.sites.commerce.upserts import CopyUpsert, Upsert
 
 BATCH = 1000
 
@@ -27,7 +27,7 @@ class Applier:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self.rows: Counter[str] = Counter()  # rows written or deleted, by "verb table"
-        self._upserts: dict[str, _Upsert] = {}
+        self._upserts: dict[str, Upsert] = {}
         self._deletes: dict[tuple[str, tuple[str, ...]], Delete] = {}
 
     def run(self, ops: Iterable[Op]) -> Counter[str]:
@@ -46,9 +46,7 @@ class Applier:
 
     def _flush(self, verb: Verb, table: str, columns: tuple[str, ...], batch: list[Any]) -> None:
         if verb == "merge":
-            merged = merge_rows(self.conn, table, batch)  # one row per key
-            self._upsert(table).run(self.conn, merged)
-            count = len(merged)
+            count = self._upsert(table).merge(self.conn, batch)
         elif verb == "upsert":
             key = LAYOUTS[table].key
             latest = {key(row): row for row in batch}  # one statement may not touch a row twice
@@ -64,7 +62,7 @@ class Applier:
             count = sum(self._prune(schema.TABLES[table], row) for row in batch)
         self.rows[f"{verb} {table}"] += max(count, 0)
 
-    def _upsert(self, name: str) -> _Upsert:
+    def _upsert(self, name: str) -> Upsert:
         upsert = self._upserts.get(name)
         if upsert is None:
             table = schema.TABLES[name]
@@ -82,12 +80,8 @@ class Applier:
             # Positional parameters, so the packed tuples go to the driver as they are.
             dialect = cast(Any, type(self.conn.dialect))(paramstyle="format" if postgres else "qmark")
             compiled = cast(SQLCompiler, statement.compile(dialect=dialect))
-            if postgres:
-                quote = self.conn.dialect.identifier_preparer.quote
-                upsert = _CopyUpsert(compiled, LAYOUTS[name].columns, name, quote)
-            else:
-                upsert = _Upsert(compiled, LAYOUTS[name].columns)
-            self._upserts[name] = upsert
+            kind = CopyUpsert if postgres else Upsert
+            upsert = self._upserts[name] = kind(compiled, name)
         return upsert
 
     def _delete(self, name: str, columns: tuple[str, ...]) -> Delete:
@@ -108,56 +102,6 @@ class Applier:
             ~exists().where(extras.c.owner_kind == EXTRAS_KIND[container.name], extras.c.owner_id == own)
         )
         return int(self.conn.execute(delete(container).where(own == value, *empty)).rowcount)
-
-
-class _Upsert:
-    """An upsert compiled once and run through the driver's executemany with the packed rows as they are:
-    SQLAlchemy's per-row parameter processing would cost about as much as the database's own work. (A
-    multi-row VALUES statement costs psycopg more: it parses such long queries anew each time.)"""
-
-    def __init__(self, compiled: SQLCompiler, columns: tuple[str, ...]) -> None:
-        self.sql = str(compiled)
-        order = tuple(compiled.positiontup or ())
-        self._reorder = None if order == columns else itemgetter(*(columns.index(c) for c in order))
-
-    def run(self, conn: Connection, rows: list[Row]) -> None:
-        if self._reorder is not None:
-            reorder = self._reorder
-            rows = [tuple(reorder(row)) for row in rows]
-        conn.exec_driver_sql(self.sql, rows)
-
-
-class _CopyUpsert(_Upsert):
-    """PostgreSQL: the same upsert fed by COPY: the batch is copied into a temporary table like the target
-    (dropped at commit), then goes in with one `INSERT … SELECT … ON CONFLICT …`. COPY costs the import
-    about half the CPU of executemany's one statement per row (psycopg writes the rows in C), and the server
-    plans one statement per batch."""
-
-    def __init__(self, compiled: SQLCompiler, columns: tuple[str, ...], table: str, quote: Any) -> None:
-        super().__init__(compiled, columns)
-        start, end = self.sql.find(" VALUES ("), self.sql.find(") ON CONFLICT ")
-        if not 0 < start < end:
-            raise AssertionError(f"unexpected upsert statement: {self.sql}")
-        self.stage = quote(f"stage_{table}")
-        names = ", ".join(quote(column) for column in columns)
-        self.create = f"CREATE TEMPORARY TABLE {self.stage} (LIKE {quote(table)}) ON COMMIT DROP"
-        self.copy = f"COPY {self.stage} ({names}) FROM STDIN"
-        inserted = ", ".join(quote(column) for column in compiled.positiontup or ())  # the INSERT's columns
-        self.sql = f"{self.sql[:start]} SELECT {inserted} FROM {self.stage}{self.sql[end + 1 :]}"
-        self._created = False
-
-    def run(self, conn: Connection, rows: list[Row]) -> None:
-        if not rows:
-            return
-        if not self._created:
-            conn.exec_driver_sql(self.create)
-            self._created = True
-        cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
-        with cursor.copy(self.copy) as copy:
-            for row in rows:
-                copy.write_row(row)
-        conn.exec_driver_sql(self.sql)
-        conn.exec_driver_sql(f"TRUNCATE {self.stage}")
 
 
 def _children(container: Table) -> list[list[Any]]:
