@@ -281,6 +281,46 @@ def test_merge_changes_one_localized_attribute_of_a_content_asset(engine: JobEng
 
 
 @pytest.mark.usefixtures("executor")
+def test_merge_of_price_books_and_inventory_keeps_what_the_archive_leaves_out(
+    engine: JobEngine, demo_zip: str
+) -> None:
+    imported(engine, demo_zip)
+    pricebook = (
+        f'<pricebooks xmlns="{NS}/pricebook/2006-10-31"><pricebook><header pricebook-id="usd-m-list-prices">'
+        '<display-name xml:lang="fr-FR">Prix</display-name></header><price-tables>'
+        '<price-table product-id="008884303989M"><amount quantity="1">70.00</amount>'
+        '<amount quantity="3">65.00</amount></price-table></price-tables></pricebook></pricebooks>'
+    ).encode()
+    inventory = (
+        f'<inventory xmlns="{NS}/inventory/2007-05-31"><inventory-list><header list-id="inventory_m"/>'
+        '<records><record product-id="008884303989M"><allocation>7</allocation></record></records>'
+        "</inventory-list></inventory>"
+    ).encode()
+    write_zip(
+        instance_dir(engine),
+        "lists.zip",
+        {
+            f"{TOP}/pricebooks/usd-m-list-prices.xml": pricebook,
+            f"{TOP}/inventory-lists/inventory_m.xml": inventory,
+        },
+    )
+    imported(engine, "lists.zip", "merge")
+
+    [book] = rows(engine, "cc_pricebooks", pricebook_id="usd-m-list-prices")
+    assert (book["names"], book["currency"], book["online"]) == (
+        {"x-default": "List Prices", "fr-FR": "Prix"},
+        "USD",
+        True,
+    )
+    [table] = rows(engine, "cc_price_tables", pricebook_id="usd-m-list-prices", product_id="008884303989M")
+    assert table["amounts"] == {"1": "70.00", "3": "65.00"}  # the price tiers are one value
+    [record] = rows(engine, "cc_inventory_records", list_id="inventory_m", product_id="008884303989M")
+    assert record["allocation"] == "7"
+    kept = [(local(c.tag), c.text) for c in etree.fromstring(record["xml"])]
+    assert kept == [("allocation", "7"), ("perpetual", "false"), ("preorder-backorder-handling", "none")]
+
+
+@pytest.mark.usefixtures("executor")
 def test_a_failed_merge_changes_nothing(engine: JobEngine, demo_zip: str) -> None:
     imported(engine, demo_zip)
     before = snapshot(engine)

@@ -255,3 +255,21 @@ def test_every_slot_the_incoming_element_names_is_its_value(stored: str, incomin
         c.get(XML_LANG): c.text or "" for c in product(incoming).iterchildren(f"{{{CATALOG}}}display-name")
     }
     assert names == before | after
+
+
+def test_metadata_definitions_merge_by_attribute_id() -> None:
+    ns = "http://www.demandware.com/xml/impex/metadata/2006-10-31"
+
+    def extension(definitions: str) -> Any:
+        return parse(
+            f'<type-extension xmlns="{ns}" type-id="Product"><custom-attribute-definitions>{definitions}'
+            "</custom-attribute-definitions></type-extension>"
+        )
+
+    stored = extension(
+        '<attribute-definition attribute-id="a"><type>string</type></attribute-definition>'
+        '<attribute-definition attribute-id="b"><type>string</type></attribute-definition>'
+    )
+    incoming = extension('<attribute-definition attribute-id="b"><type>int</type></attribute-definition>')
+    result = merged(stored, incoming)
+    assert [(d.get("attribute-id"), d[0].text) for d in result[0]] == [("a", "string"), ("b", "int")]

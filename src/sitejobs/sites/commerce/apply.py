@@ -1,4 +1,4 @@
-"""Writing a staged import into the store: consecutive writes of one kind go as one executemany."""
+"""Writing a staged import into the store: consecutive writes of one kind go as one batch (upserts.py)."""
 
 from __future__ import annotations
 
