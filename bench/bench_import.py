@@ -8,7 +8,9 @@ happen in this process, one after the other:
 * bare: for each XML entry, inflate it and `lxml.etree.iterparse` it (end events; each element cleared and
   its earlier siblings unlinked, the usual memory-flat loop), which is the least any streaming reader does;
 * import: the real job, submitted to a JobEngine and run by its LocalExecutor, into a fresh store (SQLite in
-  the work folder unless --database-url names another, e.g. PostgreSQL), until it has committed.
+  the work folder unless --database-url names another, e.g. PostgreSQL, whose site store is emptied first:
+  give it a schema of its own, `postgresql+psycopg://…/db?options=-csearch_path%3Dbench`), until it has
+  committed.
 
 Rates are megabytes of uncompressed XML per second; the bare run is done before and after the import and
 averaged, so a change in the machine's load shows. The ratio is import / bare (target >= 0.4). Peak RSS is
@@ -31,10 +33,12 @@ from pathlib import Path
 from lxml import etree
 
 from bench.gen_site_archive import generate
+from sitejobs.engine.db import is_sqlite
 from sitejobs.engine.executor import LocalExecutor
 from sitejobs.engine.service import JobEngine
 from sitejobs.engine.states import State
 from sitejobs.settings import Settings
+from sitejobs.sites.commerce import schema
 from sitejobs.sites.commerce.xmlstream import PARSER_OPTIONS
 
 
@@ -65,6 +69,9 @@ def run_import(archive: Path, work: Path, database_url: str | None) -> tuple[flo
     shutil.rmtree(data, ignore_errors=True)
     settings = Settings(data_dir=data, database_url=database_url, poll_seconds=0.02)
     engine = JobEngine.open(settings)
+    if not is_sqlite(engine.db):  # the data folder is new, but a database server keeps what it had
+        with engine.db.begin() as conn:
+            conn.exec_driver_sql(f"TRUNCATE {', '.join(schema.TABLES)} CASCADE")
     instance = settings.impex_dir / "src" / "instance"
     instance.mkdir(parents=True, exist_ok=True)
     target = instance / archive.name

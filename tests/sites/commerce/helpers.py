@@ -78,6 +78,14 @@ def snapshot(engine: JobEngine) -> dict[str, list[dict[str, Any]]]:
     }
 
 
+def unrevised(store: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+    """A snapshot without the revision column, which only says which import last changed a row."""
+    return {
+        name: [{k: v for k, v in r.items() if k != "revision"} for r in table]
+        for name, table in store.items()
+    }
+
+
 def files_under(root: Path, skip: Callable[[Path], bool]) -> set[str]:
     return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file() and not skip(p)}
 

@@ -10,11 +10,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from lxml import etree  # type: ignore[import-untyped]
 
 from sitejobs.engine.executor import LocalExecutor
 from sitejobs.engine.service import JobEngine
 from sitejobs.engine.states import State
 from sitejobs.sites.commerce.apply import Applier
+from sitejobs.sites.commerce.xmlstream import local
 from tests.sites.commerce.helpers import (
     TOP,
     c14n,
@@ -170,7 +172,9 @@ def _product(product_id: str, name: str = "Kept", extra: str = "") -> str:
 
 
 @pytest.mark.usefixtures("executor")
-def test_replace_makes_each_container_exactly_the_archive(engine: JobEngine, demo_zip: str) -> None:
+def test_replace_recreates_each_object_it_names_and_keeps_the_others(
+    engine: JobEngine, demo_zip: str
+) -> None:
     imported(engine, demo_zip)
     before = snapshot(engine)
     body = _product("S2510211M", "Replaced") + _product("brand-new")
@@ -180,34 +184,155 @@ def test_replace_makes_each_container_exactly_the_archive(engine: JobEngine, dem
         {f"{TOP}/catalogs/electronics-m-catalog/catalog.xml": _catalog("electronics-m-catalog", body)},
     )
     imported(engine, "small.zip", "replace")
-    products = {r["product_id"]: r for r in rows(engine, "cc_products", catalog_id="electronics-m-catalog")}
-    assert set(products) == {"S2510211M", "brand-new"}
-    assert products["S2510211M"]["names"] == {"x-default": "Replaced"}
-    assert rows(engine, "cc_category_assignments", catalog_id="electronics-m-catalog") == []
-    assert rows(engine, "cc_extras", owner_kind="catalog", owner_id="electronics-m-catalog") == []
     after = snapshot(engine)
-    for table in ("cc_content_assets", "cc_price_tables", "cc_inventory_records", "cc_documents", "cc_sites"):
+    products = {
+        r["product_id"]: r for r in after["cc_products"] if r["catalog_id"] == "electronics-m-catalog"
+    }
+    old = {r["product_id"]: r for r in before["cc_products"] if r["catalog_id"] == "electronics-m-catalog"}
+    assert set(products) == set(old) | {"brand-new"}
+    replaced = products["S2510211M"]
+    assert replaced["names"] == {"x-default": "Replaced"}
+    assert [local(c.tag) for c in etree.fromstring(replaced["xml"])] == ["display-name", "online-flag"]
+    others = {k: v for k, v in products.items() if k not in ("S2510211M", "brand-new")}
+    assert others == {k: v for k, v in old.items() if k != "S2510211M"}
+    for table in ("cc_category_assignments", "cc_extras", "cc_content_assets", "cc_price_tables", "cc_sites"):
         assert after[table] == before[table]
-    storefront = [r for r in after["cc_category_assignments"] if r["catalog_id"] == "storefront-catalog-m-en"]
-    assert storefront == [
-        r for r in before["cc_category_assignments"] if r["catalog_id"] == "storefront-catalog-m-en"
+
+
+def _camera(engine: JobEngine, product_id: str = "canon-eos-50d-bodyM") -> dict[str, Any]:
+    [row] = rows(engine, "cc_products", catalog_id="electronics-m-catalog", product_id=product_id)
+    return row
+
+
+def _custom(xml: str) -> dict[str, str]:
+    return {c.get("attribute-id"): c.text for c in etree.fromstring(xml).iter("{*}custom-attribute")}
+
+
+def _merge_catalog(engine: JobEngine, file_name: str, body: str) -> None:
+    catalog = _catalog("electronics-m-catalog", body)
+    write_zip(instance_dir(engine), file_name, {f"{TOP}/catalogs/electronics-m-catalog/catalog.xml": catalog})
+    imported(engine, file_name, "merge")
+
+
+@pytest.mark.usefixtures("executor")
+def test_merge_updates_the_attributes_the_archive_has_and_keeps_the_others(
+    engine: JobEngine, demo_zip: str
+) -> None:
+    imported(engine, demo_zip)
+    before = snapshot(engine)
+    camera = _camera(engine)
+    name, custom = camera["names"]["x-default"], _custom(camera["xml"])
+    assert custom["batteryLife"] != "9 hours"
+    _merge_catalog(
+        engine,
+        "names.zip",
+        '<product product-id="canon-eos-50d-bodyM"><display-name xml:lang="fr-FR">Appareil</display-name>'
+        '<display-name xml:lang="de-DE">Kamera</display-name></product>',
+    )
+    _merge_catalog(
+        engine,
+        "change.zip",
+        '<product product-id="canon-eos-50d-bodyM"><display-name xml:lang="fr-FR">Appareil photo</display-name>'
+        '<custom-attributes><custom-attribute attribute-id="batteryLife">9 hours</custom-attribute>'
+        "</custom-attributes></product>" + _product("brand-new", "New"),
+    )
+
+    merged = _camera(engine)
+    assert merged["names"] == {"x-default": name, "fr-FR": "Appareil photo", "de-DE": "Kamera"}
+    assert _custom(merged["xml"]) == custom | {"batteryLife": "9 hours"}
+    tags = [local(c.tag) for c in etree.fromstring(camera["xml"])]
+    at = tags.index("display-name") + 1  # the new locales follow the stored one, the rest is as it was
+    assert [local(c.tag) for c in etree.fromstring(merged["xml"])] == [
+        *tags[:at],
+        *["display-name"] * 2,
+        *tags[at:],
+    ]
+    assert (merged["online"], merged["searchable"]) == (camera["online"], camera["searchable"])
+    assert merged["revision"] > camera["revision"]  # the search index sees it changed
+    assert _camera(engine, "brand-new")["names"] == {"x-default": "New"}
+    after = snapshot(engine)
+    assert len(after["cc_products"]) == len(before["cc_products"]) + 1
+    changed = ("canon-eos-50d-bodyM", "brand-new")
+    assert [r for r in after["cc_products"] if r["product_id"] not in changed] == [
+        r for r in before["cc_products"] if r["product_id"] not in changed
     ]
 
 
 @pytest.mark.usefixtures("executor")
-def test_merge_adds_and_replaces_objects_and_keeps_the_rest(engine: JobEngine, demo_zip: str) -> None:
+def test_merge_changes_one_localized_attribute_of_a_content_asset(engine: JobEngine, demo_zip: str) -> None:
     imported(engine, demo_zip)
-    count = len(rows(engine, "cc_products", catalog_id="electronics-m-catalog"))
-    body = _product("S2510211M", "Renamed") + _product("brand-new")
+    [banner] = rows(engine, "cc_content_assets", content_id="404-banner")
+    library = (
+        f'<library xmlns="{NS}/library/2006-10-31" library-id="RefArchSharedLibrary">'
+        '<content content-id="404-banner"><custom-attributes>'
+        '<custom-attribute attribute-id="body" xml:lang="fr-FR">&lt;p&gt;Nouveau&lt;/p&gt;</custom-attribute>'
+        "</custom-attributes></content></library>"
+    ).encode()
+    write_zip(
+        instance_dir(engine), "banner.zip", {f"{TOP}/libraries/RefArchSharedLibrary/library.xml": library}
+    )
+    imported(engine, "banner.zip", "merge")
+    [merged] = rows(engine, "cc_content_assets", content_id="404-banner")
+    expected = banner["attributes"]
+    assert expected["custom"]["body"]["fr-FR"] != "<p>Nouveau</p>"
+    expected["custom"]["body"]["fr-FR"] = "<p>Nouveau</p>"
+    assert merged["attributes"] == expected  # the other locales of body, and the other attributes, kept
+    assert (merged["online"], merged["folder_id"]) == (banner["online"], banner["folder_id"])
+
+
+@pytest.mark.usefixtures("executor")
+def test_merge_of_price_books_and_inventory_keeps_what_the_archive_leaves_out(
+    engine: JobEngine, demo_zip: str
+) -> None:
+    imported(engine, demo_zip)
+    pricebook = (
+        f'<pricebooks xmlns="{NS}/pricebook/2006-10-31"><pricebook><header pricebook-id="usd-m-list-prices">'
+        '<display-name xml:lang="fr-FR">Prix</display-name></header><price-tables>'
+        '<price-table product-id="008884303989M"><amount quantity="1">70.00</amount>'
+        '<amount quantity="3">65.00</amount></price-table></price-tables></pricebook></pricebooks>'
+    ).encode()
+    inventory = (
+        f'<inventory xmlns="{NS}/inventory/2007-05-31"><inventory-list><header list-id="inventory_m"/>'
+        '<records><record product-id="008884303989M"><allocation>7</allocation></record></records>'
+        "</inventory-list></inventory>"
+    ).encode()
     write_zip(
         instance_dir(engine),
-        "small.zip",
-        {f"{TOP}/catalogs/electronics-m-catalog/catalog.xml": _catalog("electronics-m-catalog", body)},
+        "lists.zip",
+        {
+            f"{TOP}/pricebooks/usd-m-list-prices.xml": pricebook,
+            f"{TOP}/inventory-lists/inventory_m.xml": inventory,
+        },
     )
-    imported(engine, "small.zip", "merge")
-    products = {r["product_id"]: r for r in rows(engine, "cc_products", catalog_id="electronics-m-catalog")}
-    assert len(products) == count + 1
-    assert products["S2510211M"]["names"] == {"x-default": "Renamed"}
+    imported(engine, "lists.zip", "merge")
+
+    [book] = rows(engine, "cc_pricebooks", pricebook_id="usd-m-list-prices")
+    assert (book["names"], book["currency"], book["online"]) == (
+        {"x-default": "List Prices", "fr-FR": "Prix"},
+        "USD",
+        True,
+    )
+    [table] = rows(engine, "cc_price_tables", pricebook_id="usd-m-list-prices", product_id="008884303989M")
+    assert table["amounts"] == {"1": "70.00", "3": "65.00"}  # the price tiers are one value
+    [record] = rows(engine, "cc_inventory_records", list_id="inventory_m", product_id="008884303989M")
+    assert record["allocation"] == "7"
+    kept = [(local(c.tag), c.text) for c in etree.fromstring(record["xml"])]
+    assert kept == [("allocation", "7"), ("perpetual", "false"), ("preorder-backorder-handling", "none")]
+
+
+@pytest.mark.usefixtures("executor")
+def test_a_failed_merge_changes_nothing(engine: JobEngine, demo_zip: str) -> None:
+    imported(engine, demo_zip)
+    before = snapshot(engine)
+    body = (
+        '<product product-id="canon-eos-50d-bodyM"><display-name xml:lang="fr-FR">Appareil</display-name></product>'
+        "<product/>"  # no product-id: the import fails after the first was merged
+    )
+    catalog = _catalog("electronics-m-catalog", body)
+    write_zip(instance_dir(engine), "bad.zip", {f"{TOP}/catalogs/electronics-m-catalog/catalog.xml": catalog})
+    execution = run_import(engine, "bad.zip", "merge")
+    assert (execution.state, execution.exit_code) == (State.FAILED, "INVALID_DATA")
+    assert snapshot(engine) == before
 
 
 @pytest.mark.usefixtures("executor")

@@ -255,7 +255,8 @@ def test_delta_update_follows_changed_offline_and_deleted_products(indexed: JobE
         '<product product-id="microsoft-zune16M"><display-name xml:lang="x-default">Microsoft Zune 16GB'
         "</display-name><online-flag>false</online-flag></product>"
     )
-    import_catalog(indexed, "changes.zip", "electronics-m-catalog", renamed + offline)
+    # Replaced whole: merged, they would keep their descriptions, which name them too.
+    import_catalog(indexed, "changes.zip", "electronics-m-catalog", renamed + offline, "replace")
     import_catalog(
         indexed, "gone.zip", "electronics-m-catalog", '<product product-id="apple-ipod-shuffleM"/>', "delete"
     )

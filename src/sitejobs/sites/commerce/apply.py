@@ -1,10 +1,9 @@
-"""Writing a staged import into the store: consecutive writes of one kind go as one executemany."""
+"""Writing a staged import into the store: consecutive writes of one kind go as one batch (upserts.py)."""
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from operator import itemgetter
 from typing import Any, cast
 
 from sqlalchemy import Connection, Delete, Table, and_, bindparam, case, delete, exists
@@ -12,9 +11,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.compiler import SQLCompiler
 
 from sitejobs.sites.commerce import schema
+from sitejobs.sites.commerce.columns import MERGED
+from sitejobs.sites.commerce.merging import created
 from sitejobs.sites.commerce.plan import EXTRAS_KIND
-from sitejobs.sites.commerce.rows import LAYOUTS, Row
+from sitejobs.sites.commerce.rows import LAYOUTS
 from sitejobs.sites.commerce.staging import Op, Verb
+from sitejobs.sites.commerce.upserts import CopyUpsert, Upsert
 
 BATCH = 1000
 
@@ -25,14 +27,14 @@ class Applier:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self.rows: Counter[str] = Counter()  # rows written or deleted, by "verb table"
-        self._upserts: dict[str, _Upsert] = {}
+        self._upserts: dict[str, Upsert] = {}
         self._deletes: dict[tuple[str, tuple[str, ...]], Delete] = {}
 
     def run(self, ops: Iterable[Op]) -> Counter[str]:
         batch: list[Any] = []
         kind: tuple[Verb, str, tuple[str, ...]] | None = None
         for verb, table, values in ops:
-            this = (verb, table, () if verb == "upsert" else tuple(values))
+            this = (verb, table, () if verb in ("upsert", "merge") else tuple(values))
             if this != kind or len(batch) >= BATCH:
                 if kind is not None:
                     self._flush(*kind, batch)
@@ -43,11 +45,15 @@ class Applier:
         return self.rows
 
     def _flush(self, verb: Verb, table: str, columns: tuple[str, ...], batch: list[Any]) -> None:
-        if verb == "upsert":
+        if verb == "merge":
+            count = self._upsert(table).merge(self.conn, batch)
+        elif verb == "upsert":
             key = LAYOUTS[table].key
             latest = {key(row): row for row in batch}  # one statement may not touch a row twice
-            upsert = self._upsert(table)
-            upsert.run(self.conn, list(latest.values()))
+            rows = list(latest.values())
+            if table in MERGED:
+                rows = [created(table, row) for row in rows]
+            self._upsert(table).run(self.conn, rows)
             count = len(latest)
         elif verb == "delete":
             rows = [{f"k_{c}": row[c] for c in columns} for row in batch]
@@ -56,7 +62,7 @@ class Applier:
             count = sum(self._prune(schema.TABLES[table], row) for row in batch)
         self.rows[f"{verb} {table}"] += max(count, 0)
 
-    def _upsert(self, name: str) -> _Upsert:
+    def _upsert(self, name: str) -> Upsert:
         upsert = self._upserts.get(name)
         if upsert is None:
             table = schema.TABLES[name]
@@ -74,7 +80,8 @@ class Applier:
             # Positional parameters, so the packed tuples go to the driver as they are.
             dialect = cast(Any, type(self.conn.dialect))(paramstyle="format" if postgres else "qmark")
             compiled = cast(SQLCompiler, statement.compile(dialect=dialect))
-            upsert = self._upserts[name] = _Upsert(compiled, LAYOUTS[name].columns)
+            kind = CopyUpsert if postgres else Upsert
+            upsert = self._upserts[name] = kind(compiled, name)
         return upsert
 
     def _delete(self, name: str, columns: tuple[str, ...]) -> Delete:
@@ -95,23 +102,6 @@ class Applier:
             ~exists().where(extras.c.owner_kind == EXTRAS_KIND[container.name], extras.c.owner_id == own)
         )
         return int(self.conn.execute(delete(container).where(own == value, *empty)).rowcount)
-
-
-class _Upsert:
-    """An upsert compiled once and run through the driver's executemany with the packed rows as they are:
-    SQLAlchemy's per-row parameter processing would cost about as much as the database's own work. (A
-    multi-row VALUES statement costs psycopg more: it parses such long queries anew each time.)"""
-
-    def __init__(self, compiled: SQLCompiler, columns: tuple[str, ...]) -> None:
-        self.sql = str(compiled)
-        order = tuple(compiled.positiontup or ())
-        self._reorder = None if order == columns else itemgetter(*(columns.index(c) for c in order))
-
-    def run(self, conn: Connection, rows: list[Row]) -> None:
-        if self._reorder is not None:
-            reorder = self._reorder
-            rows = [tuple(reorder(row)) for row in rows]
-        conn.exec_driver_sql(self.sql, rows)
 
 
 def _children(container: Table) -> list[list[Any]]:

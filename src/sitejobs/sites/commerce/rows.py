@@ -21,11 +21,19 @@ class Layout:
     columns: tuple[str, ...]
     json: frozenset[str]
     key: Callable[[Row], Any]  # the primary key of a packed row
+    positions: dict[str, int]  # column name → index in a packed row
 
     def pack(self, row: dict[str, Any]) -> Row:
         if self.json:
             return tuple([_json(row[c]) if c in self.json else row[c] for c in self.columns])
         return tuple([row[c] for c in self.columns])
+
+    def replaced(self, row: Row, values: dict[str, Any]) -> Row:
+        """`row` with the columns in `values` (unpacked values) set to them."""
+        out = list(row)
+        for column, value in values.items():
+            out[self.positions[column]] = _json(value) if column in self.json else value
+        return tuple(out)
 
 
 def _json(value: Any) -> str | None:
@@ -41,6 +49,7 @@ def _layout(name: str) -> Layout:
         columns=columns,
         json=frozenset(c.name for c in table.columns if isinstance(c.type, JSON)),
         key=itemgetter(*keys),
+        positions={column: at for at, column in enumerate(columns)},
     )
 
 

@@ -18,8 +18,8 @@ from typing import Any, BinaryIO, Literal, Protocol
 
 from sitejobs.sites.commerce.errors import ScratchFull
 
-Verb = Literal["upsert", "delete", "prune"]
-Op = tuple[Verb, str, Any]  # upsert: a packed row (rows.Layout); delete, prune: {column: value}
+Verb = Literal["upsert", "merge", "delete", "prune"]
+Op = tuple[Verb, str, Any]  # upsert, merge: a packed row (rows.Layout); delete, prune: {column: value}
 
 BATCH = 512
 NO_SPACE = (errno.ENOSPC, errno.EDQUOT, errno.EFBIG)

@@ -14,18 +14,14 @@ from typing import Any
 
 from lxml import etree  # type: ignore[import-untyped]
 
-from sitejobs.sites.commerce import schema
+from sitejobs.sites.commerce import columns, schema
 from sitejobs.sites.commerce.errors import InvalidData
 from sitejobs.sites.commerce.plan import Plan
 from sitejobs.sites.commerce.render import (
     child_text,
-    fields,
     fits,
-    flag,
     identity,
     is_delete,
-    localized_document,
-    names,
     preferences_document,
     required,
     xml_of,
@@ -94,55 +90,23 @@ class Kind:
     columns: Callable[[Element], dict[str, Any]]
 
 
-def _product(e: Element) -> dict[str, Any]:
-    found = fields(e, flags=("online-flag", "searchable-flag"))
-    return {
-        "online": found.get("online-flag"),
-        "searchable": found.get("searchable-flag"),
-        "names": found.get("display-name"),
-        "xml": xml_of(e),
-    }
-
-
-def _category(e: Element) -> dict[str, Any]:
-    """Also a library folder: the same shape."""
-    found = fields(e, flags=("online-flag",), texts=("parent",))
-    return {
-        "parent_id": found.get("parent"),
-        "online": found.get("online-flag"),
-        "names": found.get("display-name"),
-        "xml": xml_of(e),
-    }
-
-
-def _assignment(e: Element) -> dict[str, Any]:
-    return {"primary_flag": fields(e, flags=("primary-flag",)).get("primary-flag"), "xml": xml_of(e)}
-
-
-def _content(e: Element) -> dict[str, Any]:
-    found = fields(e, flags=("online-flag", "searchable-flag"))
-    return {
-        "folder_id": _classification_folder(e),
-        "online": found.get("online-flag"),
-        "searchable": found.get("searchable-flag"),
-        "attributes": localized_document(e),
-        "xml": xml_of(e),
-    }
-
-
 CATALOG_OBJECTS = {
-    "product": Kind(schema.products.name, "products", (("product_id", "product-id"),), _product),
-    "category": Kind(schema.categories.name, "categories", (("category_id", "category-id"),), _category),
+    "product": Kind(schema.products.name, "products", (("product_id", "product-id"),), columns.product),
+    "category": Kind(
+        schema.categories.name, "categories", (("category_id", "category-id"),), columns.category
+    ),
     "category-assignment": Kind(
         schema.category_assignments.name,
         "category assignments",
         (("category_id", "category-id"), ("product_id", "product-id")),
-        _assignment,
+        columns.assignment,
     ),
 }
 LIBRARY_OBJECTS = {
-    "folder": Kind(schema.library_folders.name, "folders", (("folder_id", "folder-id"),), _category),
-    "content": Kind(schema.content_assets.name, "content assets", (("content_id", "content-id"),), _content),
+    "folder": Kind(schema.library_folders.name, "folders", (("folder_id", "folder-id"),), columns.category),
+    "content": Kind(
+        schema.content_assets.name, "content assets", (("content_id", "content-id"),), columns.content
+    ),
 }
 #: Children of a catalog without a table of their own, watched so that a long run of them stays streaming.
 CATALOG_EXTRAS = ("recommendation", "product-option", "variation-attribute", "header")
@@ -192,14 +156,6 @@ def _read_objects(
         unit.counts[kind.label] += 1
 
 
-def _classification_folder(element: Element) -> str | None:
-    for link in element.iterchildren("{*}folder-links"):
-        for classification in link.iterchildren("{*}classification-link"):
-            folder: str | None = classification.get("folder-id")
-            return folder
-    return None
-
-
 # ---- price books and inventory lists -----------------------------------------------------------------------
 
 
@@ -223,17 +179,8 @@ def read_pricebooks(unit: Unit) -> None:
             if gone:
                 plan.delete(schema.pricebooks.name, {"pricebook_id": current})
             else:
-                plan.container(
-                    schema.pricebooks.name,
-                    {
-                        "pricebook_id": current,
-                        "currency": child_text(element, "currency"),
-                        "parent_id": child_text(element, "parent"),
-                        "online": flag(element, "online-flag"),
-                        "names": names(element),
-                        "xml": xml_of(element),
-                    },
-                )
+                row = {"pricebook_id": current} | columns.pricebook(element)
+                plan.container(schema.pricebooks.name, row)
             unit.counts["price books"] += 1
         elif tag == "price-table" and current is not None:
             _price_table(unit, current, element, gone)
@@ -244,7 +191,7 @@ def read_pricebooks(unit: Unit) -> None:
 def _price_table(unit: Unit, pricebook_id: str, element: Element, gone: bool) -> None:
     plan = unit.plan
     product_id = required(element, "product-id", unit.name)
-    online_from, online_to, amounts = _price_table_fields(element)
+    online_from, online_to, amounts = columns.price_table_fields(element)
     if online_from is not None:
         fits(online_from, schema.DATE, "<online-from>", unit.name, element.sourceline)
     unit.counts["price tables"] += 1
@@ -255,32 +202,8 @@ def _price_table(unit: Unit, pricebook_id: str, element: Element, gone: bool) ->
         if not gone:
             plan.delete(schema.price_tables.name, keys)
         return
-    plan.upsert(
-        schema.price_tables.name,
-        {
-            "pricebook_id": pricebook_id,
-            "product_id": product_id,
-            "online_from": online_from or "",
-            "online_to": online_to,
-            "amounts": amounts or None,
-            "xml": xml_of(element),
-        },
-    )
-
-
-def _price_table_fields(element: Element) -> tuple[str | None, str | None, dict[str, str]]:
-    """online-from, online-to and the amounts by quantity, in one pass."""
-    online_from = online_to = None
-    amounts: dict[str, str] = {}
-    for child in element.iterchildren("{*}online-from", "{*}online-to", "{*}amount"):
-        tag = local(child.tag)
-        if tag == "amount":
-            amounts[child.get("quantity", "1")] = (child.text or "").strip()
-        elif tag == "online-from":
-            online_from = child.text or ""
-        else:
-            online_to = child.text or ""
-    return online_from, online_to, amounts
+    row = {"pricebook_id": pricebook_id, "product_id": product_id, "online_from": online_from or ""}
+    plan.put(schema.price_tables.name, row | columns.price_table_columns(element, online_to, amounts))
 
 
 def read_inventory(unit: Unit) -> None:
@@ -313,7 +236,7 @@ def read_inventory(unit: Unit) -> None:
             row: dict[str, Any] = {"list_id": current, "product_id": product_id}
             delete = plan.deleting or is_delete(element)
             if not delete:
-                row |= {"allocation": child_text(element, "allocation"), "xml": xml_of(element)}
+                row |= columns.inventory_record(element)
             plan.put(schema.inventory_records.name, row, delete=delete)
         elif current is not None:
             unit.extra("inventory-list", current, element)
