@@ -13,16 +13,27 @@ from sqlalchemy import Connection
 from sqlalchemy.sql.compiler import SQLCompiler
 
 from sitejobs.sites.commerce import schema
-from sitejobs.sites.commerce.merging import created, merge_rows
+from sitejobs.sites.commerce.merge import has_merge_modes
+from sitejobs.sites.commerce.merging import created, merge_rows, stored_xml
 from sitejobs.sites.commerce.rows import LAYOUTS, Row
 
 
 class Upsert:
-    """`compiled`: the table's INSERT … ON CONFLICT DO UPDATE with positional parameters."""
+    """`compiled`: the table's INSERT … ON CONFLICT DO UPDATE with positional parameters.
+
+    A merge first inserts the batch's objects the table does not hold (`ON CONFLICT DO NOTHING`); when the
+    driver's count says every row went in (an import into an empty store, a CI pipeline's usual first step),
+    that is all, with no lookup. Otherwise the stored XML of the batch is read, and each object the store
+    holds otherwise than the archive has it is merged."""
 
     def __init__(self, compiled: SQLCompiler, table: str) -> None:
         self.sql = str(compiled)
         self.table = table
+        conflict = self.sql.find(" ON CONFLICT ")
+        if conflict < 0:
+            raise AssertionError(f"unexpected upsert statement: {self.sql}")
+        keys = ", ".join(compiled.dialect.identifier_preparer.quote(c) for c in schema.KEYS[table])
+        self._insert_new_sql = f"{self.sql[:conflict]} ON CONFLICT ({keys}) DO NOTHING"
         self.columns = LAYOUTS[table].columns
         order = tuple(compiled.positiontup or ())
         self.order = order
@@ -30,16 +41,35 @@ class Upsert:
 
     def run(self, conn: Connection, rows: list[Row]) -> None:
         """Upsert rows of distinct keys."""
-        if self._reorder is not None:
-            reorder = self._reorder
-            rows = [tuple(reorder(row)) for row in rows]
-        conn.exec_driver_sql(self.sql, rows)
+        conn.exec_driver_sql(self.sql, self._ordered(rows))
 
     def merge(self, conn: Connection, batch: list[Row]) -> int:
         """Merge each row into the stored object; the number of objects written."""
-        rows = merge_rows(conn, self.table, batch)  # one row per key
-        self.run(conn, rows)
-        return len(rows)
+        layout = LAYOUTS[self.table]
+        keys = [layout.key(row) for row in batch]
+        if len(set(keys)) < len(keys):  # the same object twice: merged one after the other
+            rows = merge_rows(conn, self.table, batch)  # one row per key
+            self.run(conn, rows)
+            return len(rows)
+        fresh = [created(self.table, row) for row in batch]
+        inserted = conn.exec_driver_sql(self._insert_new_sql, self._ordered(fresh)).rowcount
+        if inserted != len(batch):
+            xml = layout.positions["xml"]
+            held = stored_xml(conn, self.table, set(keys))
+            stale = [
+                row
+                for row, new, key in zip(batch, fresh, keys, strict=True)
+                if held.get(key) != new[xml] or has_merge_modes(row[xml])
+            ]
+            if stale:
+                self.run(conn, merge_rows(conn, self.table, stale))
+        return len(batch)
+
+    def _ordered(self, rows: list[Row]) -> list[Row]:
+        if self._reorder is None:
+            return rows
+        reorder = self._reorder
+        return [tuple(reorder(row)) for row in rows]
 
 
 class CopyUpsert(Upsert):
@@ -82,7 +112,9 @@ class CopyUpsert(Upsert):
         table, key = self.table, LAYOUTS[self.table].key
         keys = [key(row) for row in batch]
         if len(set(keys)) < len(keys):  # the same object twice: merged one after the other
-            return super().merge(conn, batch)
+            rows = merge_rows(conn, table, batch)
+            self.run(conn, rows)
+            return len(rows)
         self._stage(conn, [created(table, row) for row in batch])
         new = conn.exec_driver_sql(self._insert_new).all()
         conn.exec_driver_sql(self._truncate)
