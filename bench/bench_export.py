@@ -19,7 +19,6 @@ load shows. Peak RSS is the process's high-water mark.
 
 from __future__ import annotations
 
-import argparse
 import os
 import resource
 import sys
@@ -31,7 +30,7 @@ from typing import Any
 from lxml import etree
 
 from bench.bench_import import run_import
-from bench.gen_site_archive import generate
+from bench.gen_site_archive import archive_for, archive_parser
 from sitejobs.engine.executor import LocalExecutor
 from sitejobs.engine.service import JobEngine
 from sitejobs.engine.states import State
@@ -125,21 +124,8 @@ def _rewrite(stream: Any, entry: Any) -> tuple[float, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("archive", type=Path, nargs="?")
-    parser.add_argument("--products", type=int, default=100_000)
-    parser.add_argument("--contents", type=int, default=20_000)
-    parser.add_argument("--work", type=Path, default=Path("var/bench-export"))
-    parser.add_argument("--database-url", default=None)
-    args = parser.parse_args()
-    args.work.mkdir(parents=True, exist_ok=True)
-    archive = args.archive
-    if archive is None:
-        archive = args.work / f"site-{args.products}-{args.contents}.zip"
-        if not archive.exists():
-            print(f"generating {archive} …", flush=True)
-            generate(archive, args.products, args.contents)
-    print(f"archive: {archive} ({archive.stat().st_size / 1e6:.1f} MB)", flush=True)
+    args = archive_parser(__doc__.splitlines()[0], "var/bench-export").parse_args()
+    archive = archive_for(args)
     seconds, _cpu, imported = run_import(archive, args.work, args.database_url)
     print(f"imported in {seconds:.1f} s: {imported.get('objects')}", flush=True)
 

@@ -21,7 +21,6 @@ wall time; for PostgreSQL they leave out the server's own work.
 
 from __future__ import annotations
 
-import argparse
 import os
 import resource
 import shutil
@@ -32,7 +31,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from bench.gen_site_archive import generate
+from bench.gen_site_archive import archive_for, archive_parser
 from sitejobs.engine.db import is_sqlite
 from sitejobs.engine.executor import LocalExecutor
 from sitejobs.engine.service import JobEngine
@@ -94,21 +93,8 @@ def run_import(archive: Path, work: Path, database_url: str | None) -> tuple[flo
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("archive", type=Path, nargs="?")
-    parser.add_argument("--products", type=int, default=100_000)
-    parser.add_argument("--contents", type=int, default=20_000)
-    parser.add_argument("--work", type=Path, default=Path("var/bench-import"))
-    parser.add_argument("--database-url", default=None)
-    args = parser.parse_args()
-    args.work.mkdir(parents=True, exist_ok=True)
-    archive = args.archive
-    if archive is None:
-        archive = args.work / f"site-{args.products}-{args.contents}.zip"
-        if not archive.exists():
-            print(f"generating {archive} …", flush=True)
-            generate(archive, args.products, args.contents)
-    print(f"archive: {archive} ({archive.stat().st_size / 1e6:.1f} MB)")
+    args = archive_parser(__doc__.splitlines()[0], "var/bench-import").parse_args()
+    archive = archive_for(args)
 
     print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs", flush=True)
     before, before_cpu, size, elements = bare(archive)

@@ -7,7 +7,6 @@ HTTP vs a bare Starlette route returning the same bytes. Same uvicorn settings; 
 
 from __future__ import annotations
 
-import argparse
 import base64
 import subprocess
 import sys
@@ -17,9 +16,8 @@ from pathlib import Path
 import httpx
 
 from bench.bare_server import REPO_ROOT
-from bench.http_load import tool
 from bench.sitejobs_server import sitejobs_server
-from bench.versus_bare import versus_bare
+from bench.versus_bare import main_for, versus_bare
 
 TEMPLATE = REPO_ROOT.parent / "shared" / "fixtures" / "oce-site-template" / "StarterTemplate"
 USER, PASSWORD = "bench-user", "bench-password"
@@ -58,15 +56,7 @@ def run(rounds: int = 3, duration_s: float = 5.0) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--duration", type=float, default=5.0)
-    args = parser.parse_args()
-    r = run(args.rounds, args.duration)
-    print(
-        f"OCE _status GET ({tool()}, {r['body_bytes']:.0f}-byte body): sitejobs {r['sitejobs_rps']:.0f} req/s, "
-        f"bare Starlette {r['bare_rps']:.0f} req/s, ratio {r['ratio']:.2f} (target >= 0.70)"
-    )
+    main_for(__doc__, "OCE _status GET", run)
 
 
 if __name__ == "__main__":

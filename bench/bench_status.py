@@ -8,14 +8,12 @@ them `rounds` times in one run and the ratio of the medians is printed. Target: 
 
 from __future__ import annotations
 
-import argparse
 import time
 
 import httpx
 
-from bench.http_load import tool
 from bench.sitejobs_server import sitejobs_server
-from bench.versus_bare import versus_bare
+from bench.versus_bare import main_for, versus_bare
 
 
 def run(rounds: int = 3, duration_s: float = 5.0) -> dict[str, float]:
@@ -36,15 +34,7 @@ def run(rounds: int = 3, duration_s: float = 5.0) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--duration", type=float, default=5.0)
-    args = parser.parse_args()
-    r = run(args.rounds, args.duration)
-    print(
-        f"status GET ({tool()}, {r['body_bytes']:.0f}-byte body): sitejobs {r['sitejobs_rps']:.0f} req/s, "
-        f"bare Starlette {r['bare_rps']:.0f} req/s, ratio {r['ratio']:.2f} (target >= 0.70)"
-    )
+    main_for(__doc__, "status GET", run)
 
 
 if __name__ == "__main__":

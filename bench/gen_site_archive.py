@@ -261,3 +261,27 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
+
+
+def archive_parser(description: str, default_work: str) -> argparse.ArgumentParser:
+    """The options of the benchmarks that run on a generated archive (or one given)."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("archive", type=Path, nargs="?")
+    parser.add_argument("--products", type=int, default=100_000)
+    parser.add_argument("--contents", type=int, default=20_000)
+    parser.add_argument("--work", type=Path, default=Path(default_work))
+    parser.add_argument("--database-url", default=None)
+    return parser
+
+
+def archive_for(args: argparse.Namespace) -> Path:
+    """The archive given, or the generated one of that size (made once in the work folder)."""
+    args.work.mkdir(parents=True, exist_ok=True)
+    archive: Path | None = args.archive
+    if archive is None:
+        archive = args.work / f"site-{args.products}-{args.contents}.zip"
+        if not archive.exists():
+            print(f"generating {archive} …", flush=True)
+            generate(archive, args.products, args.contents)
+    print(f"archive: {archive} ({archive.stat().st_size / 1e6:.1f} MB)", flush=True)
+    return archive

@@ -4,15 +4,16 @@ the ratio of the medians is the figure."""
 
 from __future__ import annotations
 
+import argparse
 import os
 import statistics
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from bench.bare_server import serve
-from bench.http_load import requests_per_second
+from bench.http_load import requests_per_second, tool
 
 
 def versus_bare(
@@ -43,3 +44,16 @@ def versus_bare(
     }
     result["ratio"] = result["sitejobs_rps"] / result["bare_rps"]
     return result
+
+
+def main_for(doc: str, label: str, run: Callable[[int, float], dict[str, float]]) -> None:
+    """The command line of a status benchmark: `--rounds`, `--duration`, then one line of figures."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--duration", type=float, default=5.0)
+    args = parser.parse_args()
+    r = run(args.rounds, args.duration)
+    print(
+        f"{label} ({tool()}, {r['body_bytes']:.0f}-byte body): sitejobs {r['sitejobs_rps']:.0f} req/s, "
+        f"bare Starlette {r['bare_rps']:.0f} req/s, ratio {r['ratio']:.2f} (target >= 0.70)"
+    )

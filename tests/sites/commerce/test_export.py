@@ -10,7 +10,6 @@ import subprocess
 import sys
 import time
 import zipfile
-from collections.abc import Iterator
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
@@ -63,14 +62,6 @@ EVERYTHING: dict[str, Any] = {
     **{name: {"all": True} for name in MAPS},
 }
 LIST_CONTAINERS = ("pricebook", "price-tables", "inventory-list", "records")
-
-
-@pytest.fixture
-def executor(engine: JobEngine) -> Iterator[LocalExecutor]:
-    started = LocalExecutor(engine, slots=2)
-    started.start()
-    yield started
-    started.stop()
 
 
 @pytest.fixture

@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from lxml import etree  # type: ignore[import-untyped]
 
-from sitejobs.engine.executor import LocalExecutor
 from sitejobs.engine.service import JobEngine
 from sitejobs.engine.states import State
 from sitejobs.sites.commerce.apply import Applier
@@ -32,14 +31,6 @@ from tests.sites.commerce.helpers import (
 )
 
 NS = "http://www.demandware.com/xml/impex"
-
-
-@pytest.fixture
-def executor(engine: JobEngine) -> Iterator[LocalExecutor]:
-    started = LocalExecutor(engine, slots=2)
-    started.start()
-    yield started
-    started.stop()
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ a delta update follows changed, deleted and recategorized products, and bad scop
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
@@ -113,14 +112,6 @@ def catalog_xml(catalog_id: str, body: str) -> bytes:
 
 
 # ---- running things -----------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def executor(engine: JobEngine) -> Iterator[LocalExecutor]:
-    started = LocalExecutor(engine, slots=2)
-    started.start()
-    yield started
-    started.stop()
 
 
 @pytest.fixture
