@@ -20,6 +20,9 @@ from sitejobs.engine.models import now_ms
 from sitejobs.sites.content.schema import users
 
 BASIC_CACHE_SECONDS = 60.0
+#: How long a wrong password is remembered as wrong: a client retrying bad credentials in a loop then costs no
+#: scrypt (tens of milliseconds of CPU each) until this passes.
+FAILED_CACHE_SECONDS = 5.0
 #: The prefix that tells a user's bearer token from a Data API client's (both are signed by the same issuer).
 TOKEN_SUBJECT_PREFIX = "user:"
 
@@ -55,7 +58,7 @@ class UserStore:
     def __init__(self, db: Engine) -> None:
         self._db = db
         self._lock = threading.Lock()
-        self._verified: dict[bytes, tuple[User, float]] = {}
+        self._verified: dict[bytes, tuple[User | None, float]] = {}
 
     def add(self, name: str, password: str, *, admin: bool = False, display_name: str | None = None) -> User:
         """Create the user, or give an existing one this password and role."""
@@ -100,11 +103,11 @@ class UserStore:
             return cached[0]
         with self._db.connect() as conn:
             row = conn.execute(select(users).where(users.c.name == name)).first()
-        if row is None or not verify_secret(password, row.password_hash):
-            return None
-        user = User(row.id, row.name, row.display_name, bool(row.is_admin))
+        user = None
+        if row is not None and verify_secret(password, row.password_hash):
+            user = User(row.id, row.name, row.display_name, bool(row.is_admin))
         with self._lock:
             if len(self._verified) > 10_000:
                 self._verified.clear()
-            self._verified[key] = (user, now + BASIC_CACHE_SECONDS)
+            self._verified[key] = (user, now + (BASIC_CACHE_SECONDS if user else FAILED_CACHE_SECONDS))
         return user

@@ -18,6 +18,7 @@ from tests.api.oce.sites_client import (
     prepare,
     sites_app,
     start,
+    wait_status,
 )
 
 ALICE, BOB = basic_auth("alice"), basic_auth("bob")
@@ -139,3 +140,31 @@ def test_too_many_requests_is_429_with_retry_after(settings: Settings) -> None:
         assert limited["o:errorCode"]
         # The limit is per user: another user is still served.
         assert client.get(f"{API}/sites", headers=BOB).status_code == 200
+
+
+def test_only_the_owner_of_an_uploaded_file_may_import_it(settings: Settings) -> None:
+    with sites_app(settings) as client:
+        create_site(client, "Translated")
+        uploaded = client.post(
+            "/documents/api/1.2/files/data",
+            files={"primaryFile": ("t.zip", b"PK\x05\x06" + b"\0" * 18, "application/zip")},
+            headers=ALICE,
+        )
+        assert uploaded.status_code == 201, uploaded.text
+        file_id = uploaded.json()["id"]
+        store = ContentStore(app_engine(client).db, settings.content_dir)
+        site = store.site("name:Translated")
+        assert site is not None
+        store.share(site.id, "bob", "contributor")
+        for path in ("/sites/_importTranslations", "/sites/name:Translated/importTranslations"):
+            refused = client.post(f"{API}{path}", json={"translationImportFile": file_id},
+                                  headers={**BOB, "Prefer": "respond-async"})  # fmt: skip
+            assert_error(refused, 404)
+        # Its owner may: the job then judges the (empty) zip and fails with a clear error.
+        location = start(
+            client, "/sites/name:Translated/importTranslations", {"translationImportFile": file_id}, ALICE
+        )
+        ended = wait_status(client, location, ALICE)
+        assert ended["progress"] == "failed"
+        assert ended["error"]["o:errorCode"] == "OCE-SITEMGMT-009909"
+        assert "translation zip" in ended["error"]["detail"]

@@ -220,7 +220,8 @@ def _site_operation(
 
 
 async def import_translations(request: Request) -> Response:
-    """`POST /sites/_importTranslations`: the site is the one the translation zip was made from."""
+    """`POST /sites/_importTranslations` (the site is the one the translation zip was made from) and
+    `POST /sites/{id}/importTranslations`. Only the file's owner (or an administrator) may import it."""
     user = _caller(request)
     document = await _body(request, req.ImportTranslations)
     store = _store(request)
@@ -228,7 +229,10 @@ async def import_translations(request: Request) -> Response:
     if file is None or (file["owner"] != user.name and not user.is_admin):
         raise ResourceNotFound(document["translationImportFile"])
     site_ref = (
-        file.get("site_id") or await run_in_threadpool(site_of_translation_zip, Path(file["path"])) or ""
+        request.path_params.get("id")
+        or file.get("site_id")
+        or await run_in_threadpool(site_of_translation_zip, Path(file["path"]))
+        or ""
     )
     site = await run_in_threadpool(_site_for, store, user, site_ref, CONTRIBUTE)
     document["target_site"] = site.id
@@ -389,11 +393,7 @@ routes = [
         _site_operation("oce-translate-site", req.TranslateSite, CONTRIBUTE),
         methods=["POST"],
     ),
-    Route(
-        f"{API}/sites/{{id}}/importTranslations",
-        _site_operation("oce-import-translations", req.ImportTranslations, CONTRIBUTE),
-        methods=["POST"],
-    ),
+    Route(f"{API}/sites/{{id}}/importTranslations", import_translations, methods=["POST"]),
     Route(
         f"{API}/sites/{{id}}/refresh",
         _site_operation("oce-refresh-site", req.SiteOperation, CONTRIBUTE),
