@@ -1,8 +1,8 @@
 """The request documents of the OCE site jobs, as the Sites Management API receives them.
 
 Each model is also the job's stored request: the API validates the body with it before submitting, and the
-engine validates it again (`SystemRequest`), so a job only ever sees a well-formed request. Fields the API adds
-(the site or resource the path names) start with an underscore-free `target` prefix.
+engine validates it again (`SystemRequest`), so a job only ever sees a well-formed request. The fields named
+`target_…` hold the site or resource the path names: the API sets them, overriding anything the body says.
 """
 
 from __future__ import annotations
