@@ -11,7 +11,7 @@ from typing import Any
 from sitejobs.errors import InvalidParameter, InvalidTranslationZip
 from sitejobs.sites.content.model import JsonObject, SiteContent
 from sitejobs.sites.content.translation import strings
-from sitejobs.sites.content.translation.archive import ZipLimits, read_json_entries
+from sitejobs.sites.content.translation.archive import LIMITS, ZipLimits, read_json_entries
 from sitejobs.sites.content.translation.layout import (
     ASSETS,
     JOB,
@@ -52,7 +52,7 @@ def validate_translation_zip(
     on_progress: Progress | None = None,
 ) -> TranslationValidation:
     """Judge a returned translation zip against the site as it is now; nothing is changed."""
-    files = read_json_entries(zip_path, limits or ZipLimits())
+    files = read_json_entries(zip_path, limits or LIMITS)
     site_job = _job(files, f"{SITE}/{JOB}")
     asset_job = _job(files, f"{ASSETS}/{JOB}")
     job = site_job or asset_job
