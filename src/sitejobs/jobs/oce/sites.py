@@ -101,11 +101,11 @@ def _insert(
     try:
         return store.create_site(_site_row(ctx, content, name=name, theme=theme, template=template), content)
     except Exception:
-        # Another job took the name between the check and the insert (the unique index said so), or the
-        # write failed: either way no site row exists, and the copied files must go too.
+        # Another job took the name between the check and the insert (the unique index said so): the folder
+        # of that name is now its site's, so it stays, and this job fails as "already exists". Otherwise the
+        # write failed, no site row exists, and the files copied for it go.
+        ensure_site_name_free(ctx, store, name)
         shutil.rmtree(store.folder("sites", name), ignore_errors=True)
-        if store.name_taken(name):
-            ensure_site_name_free(ctx, store, name)
         raise
 
 
