@@ -44,9 +44,10 @@ class User:
         ]
         return [*base, "CECServiceAdministrator"] if self.is_admin else base
 
-    def reference(self) -> dict[str, str]:
-        """The user as OCE documents embed it (`createdBy`, `ownedBy`, …)."""
-        return {"id": self.id, "displayName": self.display_name, "loginName": self.name, "type": "user"}
+
+def user_reference(login: str) -> dict[str, str]:
+    """A user as OCE documents embed one (`createdBy`, `ownedBy`, …), from the login name stored with it."""
+    return {"id": login, "displayName": login, "loginName": login, "type": "user"}
 
 
 def new_guid(prefix: str = "") -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sitejobs.api.oce.status import link
+from sitejobs.auth.users import user_reference
 from sitejobs.sites.content.store import SiteRow
 from sitejobs.timefmt import iso_ms
 
@@ -19,10 +20,6 @@ def links(base_url: str, collection: str, item_id: str) -> list[dict[str, Any]]:
         link("parent", f"{base_url}{API}/{collection}"),
         link("describedBy", f"{base_url}{API}/metadata-catalog/{collection}", "application/schema+json"),
     ]
-
-
-def _person(name: str) -> dict[str, str]:
-    return {"id": name, "displayName": name, "loginName": name, "type": "user"}
 
 
 def site_document(site: SiteRow, base_url: str) -> dict[str, Any]:
@@ -42,8 +39,8 @@ def site_document(site: SiteRow, base_url: str) -> dict[str, Any]:
         "status": "active",
         "isDeleted": site.deleted_at is not None,
         "siteURL": f"{base_url}/site/{site.name}/",
-        "createdBy": _person(site.owner),
-        "ownedBy": _person(site.owner),
+        "createdBy": user_reference(site.owner),
+        "ownedBy": user_reference(site.owner),
         "createdAt": iso_ms(site.created_at),
         "updatedAt": iso_ms(site.updated_at),
         "publishedAt": iso_ms(site.published_at) if site.published_at else None,
@@ -57,8 +54,8 @@ def resource_document(kind: str, row: dict[str, Any], base_url: str) -> dict[str
         "id": row["id"],
         "name": row["name"],
         "description": row["description"],
-        "createdBy": _person(row["owner"]),
-        "ownedBy": _person(row["owner"]),
+        "createdBy": user_reference(row["owner"]),
+        "ownedBy": user_reference(row["owner"]),
         "createdAt": iso_ms(row["created_at"]),
         "updatedAt": iso_ms(row["updated_at"]),
         "publishStatus": "published" if row.get("published_at") else "unpublished",

@@ -6,7 +6,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from sitejobs.auth.users import new_guid
+from sitejobs.auth.users import new_guid, user_reference
 from sitejobs.engine.models import now_ms
 from sitejobs.errors import InvalidTranslationZip, ResourceNotFound, SitejobsError
 from sitejobs.jobs.context import JobContext
@@ -18,10 +18,6 @@ from sitejobs.sites.content.translation import (
     validate_translation_zip,
 )
 from sitejobs.timefmt import iso_ms
-
-
-def _person(name: str) -> dict[str, str]:
-    return {"id": name, "displayName": name, "loginName": name, "type": "user"}
 
 
 def _utc(ms: int) -> dict[str, str]:
@@ -66,10 +62,10 @@ def translate(ctx: JobContext) -> dict[str, Any]:
         "size": str(row["size"]),
         "parentID": folder_id,
         "createdTime": iso_ms(created)[:-5] + "Z",
-        "createdBy": _person(user),
+        "createdBy": user_reference(user),
         "modifiedTime": iso_ms(created)[:-5] + "Z",
-        "modifiedBy": _person(user),
-        "ownedBy": _person(user),
+        "modifiedBy": user_reference(user),
+        "ownedBy": user_reference(user),
     }
     translation_job = {
         "id": export.job_id,

@@ -7,7 +7,7 @@ Each method is one short transaction. Site documents go in and out as `SiteConte
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -379,8 +379,3 @@ def _variant(variant: LanguageVariant) -> str:
             "content_items": variant.content_items,
         }
     )
-
-
-def iter_batches(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
