@@ -31,7 +31,14 @@ TEMPLATES ?= ../shared/fixtures/oce-site-template
 run: $(STAMP)
 	$(BIN)/sitejobs dev $(if $(wildcard $(TEMPLATES)),--templates $(TEMPLATES))
 
-test: $(STAMP) $(CLIENTS_STAMP)
+# The browser tests drive Debian's Chromium (never a downloaded browser); installed when missing.
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	@command -v apt-get > /dev/null && (apt-get install -y -qq chromium > /dev/null 2>&1 || \
+		(apt-get update -qq && apt-get install -y -qq chromium > /dev/null)) || \
+		echo "could not install Debian's chromium: the browser tests will fail, saying how to install it" >&2
+
+test: $(STAMP) $(CLIENTS_STAMP) $(CHROMIUM)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 check: $(STAMP)
