@@ -17,9 +17,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from sitejobs.engine.executor import LocalExecutor
+from sitejobs.engine.local import LocalExecutor
 from sitejobs.engine.service import JobEngine
 from sitejobs.engine.states import State
+from sitejobs.jobs.builtin import default_registry
 from sitejobs.settings import Settings
 
 
@@ -41,7 +42,7 @@ def run_engine(
 ) -> dict[str, float]:
     data_dir = Path(tempfile.mkdtemp(prefix="sitejobs-engine-bench-"))
     settings = Settings(data_dir=data_dir, workers=slots, poll_seconds=0.25)
-    engine = JobEngine.open(settings)
+    engine = JobEngine.open(settings, default_registry(settings.jobs_module))
     executor = LocalExecutor(engine)
     executor.start()
     try:

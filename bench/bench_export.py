@@ -31,9 +31,10 @@ from lxml import etree
 
 from bench.bench_import import run_import
 from bench.gen_site_archive import archive_for, archive_parser
-from sitejobs.engine.executor import LocalExecutor
+from sitejobs.engine.local import LocalExecutor
 from sitejobs.engine.service import JobEngine
 from sitejobs.engine.states import State
+from sitejobs.jobs.builtin import default_registry
 from sitejobs.settings import Settings
 from sitejobs.sites.commerce.exporter import COMPRESS_LEVEL
 from sitejobs.sites.commerce.xmlstream import PARSER_OPTIONS
@@ -52,7 +53,7 @@ def peak_rss_mb() -> float:
 
 
 def run_export(settings: Settings) -> tuple[float, float, dict[str, Any]]:
-    engine = JobEngine.open(settings)
+    engine = JobEngine.open(settings, default_registry(settings.jobs_module))
     (settings.impex_dir / "src" / "instance" / EXPORT_FILE).unlink(missing_ok=True)
     executor = LocalExecutor(engine, slots=1)
     executor.start()

@@ -33,9 +33,10 @@ from lxml import etree
 
 from bench.gen_site_archive import archive_for, archive_parser
 from sitejobs.engine.db import is_sqlite
-from sitejobs.engine.executor import LocalExecutor
+from sitejobs.engine.local import LocalExecutor
 from sitejobs.engine.service import JobEngine
 from sitejobs.engine.states import State
+from sitejobs.jobs.builtin import default_registry
 from sitejobs.settings import Settings
 from sitejobs.sites.commerce import schema
 from sitejobs.sites.commerce.xmlstream import PARSER_OPTIONS
@@ -67,7 +68,7 @@ def run_import(archive: Path, work: Path, database_url: str | None) -> tuple[flo
     data = work / "data"
     shutil.rmtree(data, ignore_errors=True)
     settings = Settings(data_dir=data, database_url=database_url, poll_seconds=0.02)
-    engine = JobEngine.open(settings)
+    engine = JobEngine.open(settings, default_registry(settings.jobs_module))
     if not is_sqlite(engine.db):  # the data folder is new, but a database server keeps what it had
         with engine.db.begin() as conn:
             conn.exec_driver_sql(f"TRUNCATE {', '.join(schema.TABLES)} CASCADE")

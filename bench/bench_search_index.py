@@ -25,9 +25,10 @@ from typing import Any
 
 from bench.bench_import import peak_rss_mb, run_import
 from bench.gen_site_archive import NS, generate
-from sitejobs.engine.executor import LocalExecutor
+from sitejobs.engine.local import LocalExecutor
 from sitejobs.engine.service import JobEngine
 from sitejobs.engine.states import State
+from sitejobs.jobs.builtin import default_registry
 from sitejobs.settings import Settings
 from sitejobs.sites.commerce.search_index import search_products
 
@@ -75,7 +76,7 @@ def main() -> None:
     print(f"import of {args.products:,} products: {seconds:.1f} s", flush=True)
 
     settings = Settings(data_dir=args.work / "data", database_url=args.database_url, poll_seconds=0.02)
-    engine = JobEngine.open(settings)
+    engine = JobEngine.open(settings, default_registry(settings.jobs_module))
     executor = LocalExecutor(engine, slots=1)
     executor.start()
     scope = {"site_scope": [SITE]}

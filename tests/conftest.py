@@ -24,6 +24,7 @@ from sitejobs.api.app import create_app
 from sitejobs.auth.clients import ALL_RESOURCES, ClientStore
 from sitejobs.engine.models import Execution
 from sitejobs.engine.service import JobEngine
+from sitejobs.jobs.builtin import default_registry
 from sitejobs.settings import Settings
 
 PG_ADMIN_URL = os.environ.get("SITEJOBS_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -41,16 +42,28 @@ REPO = Path(__file__).resolve().parent.parent
 FIXTURES = REPO.parent / "shared" / "fixtures"
 
 
+#: Executors the engine suites run on: in-process pools, and Celery on each broker (PostgreSQL only).
+EXECUTOR_KINDS = ("local", "celery-redis", "celery-rabbitmq")
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--backend", choices=("all", "sqlite", "postgresql"), default="all", help="store backends to test on"
     )
+    parser.addoption(
+        "--executor", choices=("all", *EXECUTOR_KINDS), default="all", help="executors to test the engine on"
+    )
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    if "backend" in metafunc.fixturenames:
-        chosen = metafunc.config.getoption("--backend")
-        backends = ["sqlite", "postgresql"] if chosen == "all" else [chosen]
+    chosen = metafunc.config.getoption("--backend")
+    backends = ["sqlite", "postgresql"] if chosen == "all" else [chosen]
+    if "executor_kind" in metafunc.fixturenames:
+        kind = metafunc.config.getoption("--executor")
+        kinds = EXECUTOR_KINDS if kind == "all" else (kind,)
+        combos = [(b, k) for k in kinds for b in backends if k == "local" or b == "postgresql"]
+        metafunc.parametrize(("backend", "executor_kind"), combos, ids=[f"{b}-{k}" for b, k in combos])
+    elif "backend" in metafunc.fixturenames:
         metafunc.parametrize("backend", backends, ids=backends)
 
 
@@ -97,7 +110,7 @@ def sqlite_settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def engine(settings: Settings) -> Iterator[JobEngine]:
-    engine = JobEngine.open(settings)
+    engine = JobEngine.open(settings, default_registry(settings.jobs_module))
     yield engine
     engine.close()
 

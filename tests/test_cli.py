@@ -16,7 +16,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from sitejobs.api.app import create_app
-from sitejobs.engine.executor import LocalExecutor
+from sitejobs.engine.local import LocalExecutor
 from sitejobs.engine.models import Outcome
 from sitejobs.engine.service import JobEngine
 from sitejobs.engine.states import TERMINAL, State

@@ -10,6 +10,7 @@ import httpx
 
 from sitejobs.auth.users import UserStore
 from sitejobs.engine.service import JobEngine
+from sitejobs.jobs.builtin import default_registry
 from sitejobs.settings import Settings
 from sitejobs.sites.content.model import SiteContent
 from sitejobs.sites.content.store import ContentStore
@@ -28,7 +29,7 @@ def _zip(folder: Path, target: Path) -> Path:
 def test_users_add_and_list(settings: Settings) -> None:
     added = sitejobs(settings, "users", "add", "carol", "--password", "carol-pw", "--admin")
     assert added.returncode == 0, added.stderr
-    engine = JobEngine.open(settings)
+    engine = JobEngine.open(settings, default_registry(settings.jobs_module))
     try:
         user = UserStore(engine.db).authenticate("carol", "carol-pw")
         assert user is not None
@@ -48,7 +49,7 @@ def test_templates_add_from_a_zip_or_a_folder_and_list(settings: Settings, tmp_p
     listed = _words(sitejobs(settings, "templates", "list").stdout)
     assert "MyBlog" in listed
     assert "Starter2" in listed
-    engine = JobEngine.open(settings)
+    engine = JobEngine.open(settings, default_registry(settings.jobs_module))
     try:
         store = ContentStore(engine.db, settings.content_dir)
         template = store.resource("templates", "name:MyBlog")
@@ -73,7 +74,7 @@ def test_a_bad_template_is_refused_naming_what_is_missing(settings: Settings, tm
 
 
 def test_oce_jobs_show_in_list_and_status(settings: Settings) -> None:
-    engine = JobEngine.open(settings)
+    engine = JobEngine.open(settings, default_registry(settings.jobs_module))
     try:
         execution = engine.submit("oce-refresh-site", request={"target_site": "F123"}, client_id="alice")
     finally:
@@ -114,7 +115,7 @@ def test_dev_seeds_a_user_and_the_fixture_templates_and_prints_them(settings: Se
 
 
 def test_sites_share_makes_a_site_and_its_jobs_visible(settings: Settings) -> None:
-    engine = JobEngine.open(settings)
+    engine = JobEngine.open(settings, default_registry(settings.jobs_module))
     try:
         UserStore(engine.db).add("alice", "alice-pw")
         UserStore(engine.db).add("bob", "bob-pw1")
@@ -128,7 +129,7 @@ def test_sites_share_makes_a_site_and_its_jobs_visible(settings: Settings) -> No
     assert "Shop" in sitejobs(settings, "sites", "list").stdout
     shared = sitejobs(settings, "sites", "share", "Shop", "bob", "--role", "contributor")
     assert shared.returncode == 0, shared.stderr
-    engine = JobEngine.open(settings)
+    engine = JobEngine.open(settings, default_registry(settings.jobs_module))
     try:
         bob = UserStore(engine.db).get("bob")
         assert bob is not None

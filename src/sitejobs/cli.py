@@ -28,7 +28,7 @@ from sitejobs import logging_setup
 from sitejobs.api.ocapi.documents import job_execution
 from sitejobs.auth.clients import ALL_RESOURCES, JOB_RESOURCES, ClientStore, resources_from_settings_file
 from sitejobs.engine import store
-from sitejobs.engine.executor import LocalExecutor
+from sitejobs.engine.local import LocalExecutor
 from sitejobs.engine.models import Execution
 from sitejobs.engine.service import JobEngine
 from sitejobs.engine.states import OCAPI, TERMINAL, State, states_with_ocapi_status
@@ -55,6 +55,21 @@ Database = Annotated[
     ),
 ]
 
+ExecutorOption = Annotated[
+    str | None,
+    typer.Option(
+        "--executor",
+        envvar="SITEJOBS_EXECUTOR",
+        help="local (in-process pools), celery (Celery workers; PostgreSQL only) or none (serve only).",
+    ),
+]
+Broker = Annotated[
+    str | None,
+    typer.Option(
+        "--broker", envvar="SITEJOBS_BROKER_URL", help="Celery broker: redis://HOST:6379/0, amqp://…"
+    ),
+]
+
 DEV_CLIENT = ("dev-client", "dev-secret")
 DEV_USER = ("dev-user", "dev-password")
 #: The event loop keeps the GIL busy under load; the store's writer thread, which gives the GIL up around every
@@ -73,8 +88,10 @@ def settings_for(data_dir: Path | None, database: str | None, **overrides: Any) 
 
 @contextlib.contextmanager
 def opened(settings: Settings) -> Iterator[JobEngine]:
+    from sitejobs.jobs.builtin import default_registry
+
     try:
-        engine = JobEngine.open(settings)
+        engine = JobEngine.open(settings, default_registry(settings.jobs_module))
     except SitejobsError as exc:
         fail(exc.message)
     try:
@@ -106,8 +123,11 @@ def _serve(settings: Settings, host: str, port: int, *, tls: bool = False) -> No
 
     logging_setup.configure(settings.log_json)
     sys.setswitchinterval(GIL_SWITCH_SECONDS)
+    problem = settings.executor_problem()
+    if problem:
+        fail(problem)
     try:  # a bad jobs module: one clear line now rather than a traceback from the app's startup
-        from sitejobs.jobs.registry import default_registry
+        from sitejobs.jobs.builtin import default_registry
 
         default_registry(settings.jobs_module)
     except SitejobsError as exc:
@@ -158,6 +178,8 @@ def serve(
     host: Annotated[str, typer.Option(envvar="SITEJOBS_HOST")] = "127.0.0.1",
     port: Annotated[int, typer.Option(envvar="SITEJOBS_PORT")] = 8080,
     workers: Annotated[int | None, typer.Option(help="Job slots of the in-process worker pool.")] = None,
+    executor: ExecutorOption = None,
+    broker: Broker = None,
     tls: Annotated[
         bool,
         typer.Option("--tls", help="Serve HTTPS, with a self-signed certificate made once in DATA_DIR/tls."),
@@ -170,7 +192,8 @@ def serve(
         Path | None, typer.Option("--key", envvar="SITEJOBS_TLS_KEY", help="PEM private key of --cert.")
     ] = None,
 ) -> None:
-    """Serve the HTTP APIs, running jobs in-process (unless SITEJOBS_EXECUTOR=none).
+    """Serve the HTTP APIs, running jobs in-process (--executor local, the default), handing them to Celery
+    workers (--executor celery --broker URL), or leaving them to `sitejobs worker`s (--executor none).
 
     With --tls (or --cert and --key) it serves HTTPS and prints the `export` lines sfcc-ci needs."""
     if (cert is None) != (key is None):
@@ -178,7 +201,9 @@ def serve(
     for path in (cert, key):
         if path is not None and not path.is_file():
             fail(f"'{path}' is not a file")
-    settings = settings_for(data_dir, database, workers=workers, tls_cert=cert, tls_key=key)
+    settings = settings_for(
+        data_dir, database, workers=workers, tls_cert=cert, tls_key=key, executor=executor, broker_url=broker
+    )
     _serve(settings, host, port, tls=tls or cert is not None)
 
 
@@ -228,11 +253,23 @@ def dev(
 def worker(
     data_dir: DataDir = None,
     database: Database = None,
-    workers: Annotated[int | None, typer.Option(help="Job slots of this worker.")] = None,
+    workers: Annotated[int | None, typer.Option(help="Job slots of this worker (local executor).")] = None,
+    executor: ExecutorOption = None,
+    broker: Broker = None,
+    concurrency: Annotated[
+        int | None, typer.Option("--concurrency", "-c", help="Celery worker processes (--executor celery).")
+    ] = None,
 ) -> None:
-    """Run jobs from the shared store in this process, until SIGTERM or Ctrl-C."""
-    settings = settings_for(data_dir, database, workers=workers)
+    """Run jobs from the shared store on this machine, until SIGTERM or Ctrl-C: in this process (--executor
+    local), or as a Celery worker (--executor celery; the same as `celery -A sitejobs.celery_app worker`)."""
+    settings = settings_for(data_dir, database, workers=workers, executor=executor, broker_url=broker)
     logging_setup.configure(settings.log_json)
+    problem = settings.executor_problem()
+    if problem:
+        fail(problem)
+    if settings.executor == "celery":
+        _celery_worker(settings, concurrency or settings.workers)
+        return
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
@@ -243,6 +280,26 @@ def worker(
         stop.wait()
         runner.stop()
     _exit_leaving_jobs_to_recovery()
+
+
+def _celery_worker(settings: Settings, concurrency: int) -> None:
+    """A real Celery worker (prefork: one job a process) on the settings' broker and queue."""
+    from sitejobs.celery_app import create_celery
+
+    with opened(settings):  # migrate (under a lock) and check the store once, before forking
+        pass
+    app = create_celery(settings)
+    app.worker_main(
+        [
+            "worker",
+            f"--concurrency={concurrency}",
+            f"--queues={settings.celery_queue}",
+            f"--hostname=sitejobs-{os.getpid()}@%h",
+            "--loglevel=INFO",
+            "--without-mingle",
+            "--without-gossip",
+        ]
+    )
 
 
 # ---- clients --------------------------------------------------------------------------------------------------
@@ -382,7 +439,7 @@ def status(
         if execution is None:
             fail(f"no execution {execution_id}", 1)
             return
-        doc = job_execution(execution, "23.2", engine.logs_dir)
+        doc = job_execution(execution, "23.2")
         if as_json:
             sys.stdout.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode() + "\n")
             return
@@ -398,7 +455,7 @@ def status(
         if "exit_status" in doc:
             table.add_row("exit_status", f"{doc['exit_status']['code']}: {doc['exit_status']['message']}")
         table.add_row("parameters", ", ".join(f"{p['name']}={p['value']}" for p in execution.parameters))
-        table.add_row("log", str(engine.log_path(execution)))
+        table.add_row("log", f"sitejobs logs {execution.id}")
         console.print(table)
 
 
@@ -474,21 +531,19 @@ def logs(
         if execution is None:
             fail(f"no execution {execution_id}", 1)
             return
-        path = engine.log_path(execution)
-        offset = 0
+        after = 0
         while True:
-            if path.exists():
-                with path.open("rb") as handle:
-                    handle.seek(offset)
-                    chunk = handle.read()
-                offset += len(chunk)
-                sys.stdout.write(chunk.decode("utf-8", "replace"))
+            lines = engine.log_lines(execution.id, after)
+            if lines:
+                after = lines[-1].id
+                sys.stdout.write("".join(line.render() for line in lines))
                 sys.stdout.flush()
+                continue
             if not follow:
                 return
             current = engine.get(execution.id)
             if current is None or current.state in TERMINAL:
-                if path.exists() and path.stat().st_size > offset:
+                if engine.log_lines(execution.id, after):
                     continue
                 return
             time.sleep(0.3)
@@ -498,7 +553,7 @@ def logs(
 def jobs(data_dir: DataDir = None, database: Database = None) -> None:
     """List the jobs this installation can run."""
     settings = settings_for(data_dir, database)
-    from sitejobs.jobs.registry import default_registry
+    from sitejobs.jobs.builtin import default_registry
 
     try:
         registry = default_registry(settings.jobs_module)

@@ -5,6 +5,8 @@ A class's docstring is its default message. `fault_type` is the OCAPI fault name
 
 from __future__ import annotations
 
+from collections import deque
+from collections.abc import Mapping
 from typing import Any
 
 
@@ -18,6 +20,34 @@ class SitejobsError(Exception):
         self.message = message or (type(self).__doc__ or "").strip()
         self.arguments = arguments
         super().__init__(self.message)
+
+
+def error_record(error: SitejobsError) -> dict[str, Any]:
+    """An error as a job stores it in its result: its fault type (a code), status, message and arguments.
+    Each API surface renders it in its own shape (`restore_error`, then that surface's renderer)."""
+    return {
+        "code": error.fault_type,
+        "status": error.status,
+        "message": error.message,
+        "arguments": error.arguments,
+    }
+
+
+def restore_error(record: Mapping[str, Any]) -> SitejobsError:
+    """The exception an `error_record` was made from, for rendering: the most general class of its fault type."""
+    code = str(record.get("code", ""))
+    classes: deque[type[SitejobsError]] = deque([SitejobsError])
+    cls: type[SitejobsError] = SitejobsError
+    while classes:
+        candidate = classes.popleft()
+        if candidate.fault_type == code:
+            cls = candidate
+            break
+        classes.extend(candidate.__subclasses__())
+    error = cls.__new__(cls)
+    SitejobsError.__init__(error, str(record.get("message") or ""), **dict(record.get("arguments") or {}))
+    error.status = int(record.get("status", cls.status))
+    return error
 
 
 class NotFound(SitejobsError):

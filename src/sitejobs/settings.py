@@ -28,9 +28,20 @@ class Settings(BaseSettings):
         default=None, description="SQLAlchemy URL; SQLite in the data directory when not given"
     )
     sqlite_synchronous: Literal["FULL", "NORMAL", "EXTRA"] = "FULL"
-    executor: Literal["local", "none"] = Field(
+    executor: Literal["local", "none", "celery"] = Field(
         default="local",
-        description="local: the server runs jobs in-process; none: it only serves, `sitejobs worker`s run jobs",
+        description="local: the server runs jobs in-process; none: it only serves, `sitejobs worker`s run jobs; "
+        "celery: jobs run on Celery workers (PostgreSQL only)",
+    )
+    broker_url: str = Field(
+        default="redis://127.0.0.1:6379/0", description="Celery's broker (redis://… or amqp://…)"
+    )
+    celery_queue: str = Field(default="sitejobs", description="the broker queue sitejobs' Celery tasks use")
+    redispatch_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        description="Celery mode: how often pending executions published long ago are published again, "
+        "once the queue has drained (their message was lost)",
     )
     workers: int = Field(default=8, ge=1, description="job slots of the in-process worker pool")
     cpu_workers: int = Field(default=2, ge=1, description="processes for jobs declared CPU-bound")
@@ -73,6 +84,15 @@ class Settings(BaseSettings):
     tls_key: Path | None = None
     log_json: bool = False
 
+    def executor_problem(self) -> str | None:
+        """Why these settings cannot run their executor, if they cannot."""
+        if self.executor == "celery" and self.resolved_database_url.startswith("sqlite"):
+            return (
+                "--executor celery needs a database every machine shares (PostgreSQL): SQLite is not shared "
+                "between machines. Give --database postgresql://USER@HOST/DB."
+            )
+        return None
+
     @property
     def resolved_database_url(self) -> str:
         if self.database_url:
@@ -88,10 +108,6 @@ class Settings(BaseSettings):
         return self.scratch_dir or self.data_dir / "tmp"
 
     @property
-    def logs_dir(self) -> Path:
-        return self.data_dir / "logs" / "jobs"
-
-    @property
     def content_dir(self) -> Path:
         """Templates, themes, components, site files and published output of content (OCE) sites."""
         return self.data_dir / "content"
@@ -103,7 +119,6 @@ class Settings(BaseSettings):
     def ensure_dirs(self) -> None:
         for path in (
             self.data_dir,
-            self.logs_dir,
             self.impex_dir,
             self.content_dir,
             self.resolved_scratch_dir,

@@ -7,6 +7,7 @@ import re
 from prometheus_client.parser import text_string_to_metric_families
 from starlette.testclient import TestClient
 
+from sitejobs.jobs.builtin import default_registry
 from sitejobs.settings import Settings
 from tests.api.conftest import V, params, start, wait_for
 
@@ -74,7 +75,7 @@ def test_metrics_read_the_store_not_this_process(api: TestClient, settings: Sett
     """What another process did is counted too: the gauges come from the store at scrape time."""
     from sitejobs.engine.service import JobEngine
 
-    other = JobEngine.open(settings)
+    other = JobEngine.open(settings, default_registry(settings.jobs_module))
     try:
         ids = [other.submit("noop", client_id="elsewhere").id for _ in range(2)]
     finally:

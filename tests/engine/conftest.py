@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import pytest
 
 from sitejobs.engine.service import JobEngine
+from sitejobs.jobs.builtin import default_registry
 from sitejobs.settings import Settings
 
 SAMPLE = "tests.jobs.sample_jobs"
@@ -16,6 +17,6 @@ SAMPLE = "tests.jobs.sample_jobs"
 def jobs_engine(settings: Settings) -> Iterator[JobEngine]:
     """An engine that knows the sample jobs (subprocesses get the same module through cli_env)."""
     settings.jobs_module = SAMPLE
-    engine = JobEngine.open(settings)
+    engine = JobEngine.open(settings, default_registry(settings.jobs_module))
     yield engine
     engine.close()

@@ -1,42 +1,52 @@
-"""The in-process executor, on SQLite and PostgreSQL: runs, progress, steps and logs; abort, pause and resume;
-CPU-bound jobs in other processes; prompt start on submit; unexpected errors."""
+"""Each executor — in-process pools on SQLite and PostgreSQL, Celery workers on Redis and on RabbitMQ — runs jobs
+with the same semantics: runs, progress, steps and logs; abort, pause and resume; CPU-bound jobs in other
+processes; prompt start on submit; unexpected errors."""
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 from collections.abc import Callable, Iterator
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from sitejobs.engine.executor import LocalExecutor
+from sitejobs.engine.local import LocalExecutor
 from sitejobs.engine.models import Execution
 from sitejobs.engine.service import JobEngine
 from sitejobs.engine.states import OCAPI, State
-from sitejobs.jobs.context import JobContext
-from sitejobs.jobs.registry import JobDefinition
+from sitejobs.jobs.builtin import default_registry
 from tests.conftest import current, until, wait_for
+from tests.engine.celery_cluster import BROKERS, CeleryCluster
+from tests.engine.conftest import SAMPLE
 
 
 @pytest.fixture
-def start_executor(jobs_engine: JobEngine) -> Iterator[Callable[..., LocalExecutor]]:
-    """Starts an executor on the test's engine (after applying settings overrides); stopped at teardown."""
-    started: list[LocalExecutor] = []
+def start_executor(jobs_engine: JobEngine, executor_kind: str) -> Iterator[Callable[..., None]]:
+    """Starts the test's executor on its engine (after applying settings overrides); stopped at teardown. For
+    Celery: this process dispatches, as an API node does, and a `sitejobs worker` process runs the jobs."""
+    started: list[LocalExecutor | CeleryCluster] = []
 
-    def start(**overrides: Any) -> LocalExecutor:
+    def start(**overrides: Any) -> None:
         for name, value in overrides.items():
             setattr(jobs_engine.settings, name, value)
-        executor = LocalExecutor(jobs_engine, kind="test")
-        executor.start()
-        started.append(executor)
-        return executor
+        if executor_kind == "local":
+            executor = LocalExecutor(
+                jobs_engine, kind="test", registry_loader=functools.partial(default_registry, SAMPLE)
+            )
+            executor.start()
+            started.append(executor)
+        else:
+            started.append(CeleryCluster(jobs_engine, BROKERS[executor_kind], kind=executor_kind).start())
 
     yield start
     for executor in started:
-        executor.stop(grace_seconds=1)
+        if isinstance(executor, LocalExecutor):
+            executor.stop(grace_seconds=1)
+        else:
+            executor.stop()
 
 
 def finished(engine: JobEngine, execution_id: int, timeout: float) -> Execution:
@@ -60,24 +70,23 @@ def mid_run(engine: JobEngine, execution_id: int) -> Execution:
     )
 
 
-def log_containing(path: Path, *needles: str, timeout: float = 2.0) -> str:
-    """The log file's text once it holds every needle (lines reach the file through a writer thread)."""
+def log_containing(engine: JobEngine, execution: Execution, *needles: str, timeout: float = 2.0) -> str:
+    """The execution's log once it holds every needle."""
 
     def probe() -> str | None:
-        text = path.read_text() if path.exists() else ""
+        text = engine.log_text(execution.id)
         return text if all(n in text for n in needles) else None
 
     try:
-        return wait_for(probe, timeout, f"{needles} in {path.name}")
+        return wait_for(probe, timeout, f"{needles} in the log of {execution.id}")
     except AssertionError:
-        text = path.read_text() if path.exists() else "(no file)"
-        raise AssertionError(f"{needles} not all in {path}:\n{text}") from None
+        raise AssertionError(f"{needles} not all in:\n{engine.log_text(execution.id)}") from None
 
 
-def run_interval(path: Path) -> tuple[datetime, datetime]:
+def run_interval(engine: JobEngine, execution: Execution) -> tuple[datetime, datetime]:
     """When a run began and ended, from the stamps of its `started` and `finished` log lines."""
     stamps: dict[str, datetime] = {}
-    for line in path.read_text().splitlines():
+    for line in engine.log_text(execution.id).splitlines():
         for mark in ("started", "finished"):
             if line.endswith(f" {mark}"):
                 stamps[mark] = datetime.strptime(line[1 : line.index(" GMT]")], "%Y-%m-%d %H:%M:%S.%f")
@@ -89,7 +98,7 @@ def states_of(engine: JobEngine, execution_id: int) -> list[str]:
 
 
 def test_hello_world_runs_to_ok_reporting_progress_steps_and_log(
-    jobs_engine: JobEngine, start_executor: Callable[..., LocalExecutor]
+    jobs_engine: JobEngine, start_executor: Callable[..., None]
 ) -> None:
     start_executor()
     submitted = jobs_engine.submit("hello-world", [("Seconds", "2")])
@@ -124,7 +133,8 @@ def test_hello_world_runs_to_ok_reporting_progress_steps_and_log(
     assert states_of(jobs_engine, submitted.id) == ["pending", "running", "succeeded"]
 
     text = log_containing(
-        jobs_engine.log_path(final),
+        jobs_engine,
+        final,
         f"Job hello-world execution {final.id} started",
         "Hello, world: working for 2 s",
         "1 of 2 s done",
@@ -139,7 +149,7 @@ def test_hello_world_runs_to_ok_reporting_progress_steps_and_log(
 
 
 def test_abort_of_a_running_job_ends_it_promptly(
-    jobs_engine: JobEngine, start_executor: Callable[..., LocalExecutor]
+    jobs_engine: JobEngine, start_executor: Callable[..., None]
 ) -> None:
     start_executor()
     submitted = jobs_engine.submit("sleepy", [("Seconds", "30")])
@@ -152,11 +162,11 @@ def test_abort_of_a_running_job_ends_it_promptly(
     assert final.exit_code == "ABORTED"
     assert final.lease_owner is None
     assert states_of(jobs_engine, submitted.id) == ["pending", "running", "aborting", "aborted"]
-    log_containing(jobs_engine.log_path(final), "Aborted on request")
+    log_containing(jobs_engine, final, "Aborted on request")
 
 
 def test_pause_stops_progress_until_resume(
-    jobs_engine: JobEngine, start_executor: Callable[..., LocalExecutor]
+    jobs_engine: JobEngine, start_executor: Callable[..., None]
 ) -> None:
     start_executor()
     submitted = jobs_engine.submit("sleepy", [("Seconds", "2")])
@@ -190,7 +200,7 @@ def test_pause_stops_progress_until_resume(
 
 
 def test_cpu_bound_jobs_run_in_other_processes_in_parallel(
-    jobs_engine: JobEngine, start_executor: Callable[..., LocalExecutor]
+    jobs_engine: JobEngine, start_executor: Callable[..., None]
 ) -> None:
     start_executor()
     first = jobs_engine.submit("crunch", [("Rounds", "400000")])
@@ -200,20 +210,20 @@ def test_cpu_bound_jobs_run_in_other_processes_in_parallel(
         assert end.state is State.SUCCEEDED, (end.exit_code, end.exit_message)
         assert end.result is not None
         assert end.result["pid"] != os.getpid()
-        log_containing(jobs_engine.log_path(end), "crunched 400000 rounds")
+        log_containing(jobs_engine, end, "crunched 400000 rounds")
     a, b = ends
     assert a.result is not None
     assert b.result is not None
     assert a.result["digest"] == b.result["digest"]
     # Side by side: two pool processes, or (were one process to take both) runs overlapping in time. The runs'
     # own log lines time them; the executions' start times are only when they were claimed.
-    (a_from, a_to), (b_from, b_to) = (run_interval(jobs_engine.log_path(e)) for e in ends)
+    (a_from, a_to), (b_from, b_to) = (run_interval(jobs_engine, e) for e in ends)
     overlapped = a_from < b_to and b_from < a_to
     assert a.result["pid"] != b.result["pid"] or overlapped, (a.result, b.result)
 
 
 def test_submit_wakes_the_executor_without_waiting_for_the_poll(
-    jobs_engine: JobEngine, start_executor: Callable[..., LocalExecutor]
+    jobs_engine: JobEngine, start_executor: Callable[..., None]
 ) -> None:
     # A long poll, and a reaper (which also wakes the dispatcher) that runs once at start and then not again.
     start_executor(poll_seconds=5.0, reap_seconds=60.0)
@@ -230,13 +240,8 @@ def test_submit_wakes_the_executor_without_waiting_for_the_poll(
 
 
 def test_unexpected_exception_ends_error_with_the_traceback_in_the_log_only(
-    jobs_engine: JobEngine, start_executor: Callable[..., LocalExecutor]
+    jobs_engine: JobEngine, start_executor: Callable[..., None]
 ) -> None:
-    def explode(ctx: JobContext) -> None:
-        ctx.log("about to fail")
-        raise ValueError("boom: the disk is on fire")
-
-    jobs_engine.registry.add(JobDefinition(id="explode", run=explode))
     start_executor()
     submitted = jobs_engine.submit("explode")
     final = finished(jobs_engine, submitted.id, 5)
@@ -247,7 +252,8 @@ def test_unexpected_exception_ends_error_with_the_traceback_in_the_log_only(
     assert "Traceback" not in final.exit_message
     assert "\n" not in final.exit_message
     text = log_containing(
-        jobs_engine.log_path(final),
+        jobs_engine,
+        final,
         "about to fail",
         "Traceback (most recent call last)",
         'raise ValueError("boom: the disk is on fire")',

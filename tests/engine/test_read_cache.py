@@ -11,6 +11,7 @@ import pytest
 from sitejobs.engine import read_cache
 from sitejobs.engine.read_cache import RECHECK_NS
 from sitejobs.engine.service import JobEngine
+from sitejobs.jobs.builtin import default_registry
 from sitejobs.settings import Settings
 
 
@@ -35,8 +36,10 @@ def test_a_write_of_this_process_is_seen_by_the_next_read(
 
 
 def test_another_process_write_is_seen_within_the_recheck_interval(settings: Settings, backend: str) -> None:
-    reading = JobEngine.open(settings)
-    writing = JobEngine.open(settings)  # its own writer and connections, like a `sitejobs worker`
+    reading = JobEngine.open(settings, default_registry(settings.jobs_module))
+    writing = JobEngine.open(
+        settings, default_registry(settings.jobs_module)
+    )  # its own writer and connections, like a `sitejobs worker`
     try:
         execution = reading.submit("hello-world", [("Seconds", "1")])
         assert _state_via_cache(reading, execution.id) == "pending"

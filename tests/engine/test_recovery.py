@@ -16,7 +16,7 @@ from functools import partial
 import httpx
 import pytest
 
-from sitejobs.engine.executor import LocalExecutor
+from sitejobs.engine.local import LocalExecutor
 from sitejobs.engine.models import Execution, now_ms
 from sitejobs.engine.service import WORKER_LOST, JobEngine
 from sitejobs.engine.states import TERMINAL, State
@@ -162,7 +162,7 @@ def test_killed_worker_retry_policy_runs_again_as_a_restart(
     assert events[2]["note"] == "lease expired: retry"
     assert len(terminal_events(jobs_engine, first.id)) == 1
 
-    log_text = jobs_engine.log_path(final).read_text()
+    log_text = jobs_engine.log_text(final.id)
     assert f"worker {dead} lost" in log_text
     assert "(restart, attempt 2)" in log_text
 
@@ -202,7 +202,7 @@ def test_killed_worker_fail_policy_ends_worker_lost(
     events = jobs_engine.events(first.id)
     assert [e["to_state"] for e in events] == ["pending", "running", "failed"]
     assert len(terminal_events(jobs_engine, first.id)) == 1
-    assert "stopped renewing its lease" in jobs_engine.log_path(final).read_text()
+    assert "stopped renewing its lease" in jobs_engine.log_text(final.id)
 
 
 # ---- 2. kill -9 of the server while clients submit ------------------------------------------------------------

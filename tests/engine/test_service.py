@@ -155,7 +155,7 @@ def test_reaper_fails_after_the_last_attempt(engine: JobEngine) -> None:
     assert final.state is State.FAILED
     assert final.exit_code == WORKER_LOST
     assert "stopped renewing its lease" in (final.exit_message or "")
-    assert engine.log_path(final).read_text().count("ERROR") == 1
+    assert engine.log_text(final.id).count("ERROR") == 1
 
 
 def test_reaper_fails_a_job_whose_policy_is_not_to_retry(engine: JobEngine) -> None:

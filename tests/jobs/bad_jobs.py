@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sitejobs.jobs.registry import JobDefinition, Registry
+from sitejobs.engine.registry import JobDefinition, Registry
 
 
 def _impostor(ctx: object) -> None:

@@ -7,8 +7,8 @@ import os
 import time
 from typing import Any
 
-from sitejobs.jobs.context import JobContext
-from sitejobs.jobs.registry import JobDefinition, Param, Registry, RetryPolicy
+from sitejobs.engine.context import JobContext
+from sitejobs.engine.registry import JobDefinition, Param, Registry, RetryPolicy
 
 
 def crunch(ctx: JobContext) -> dict[str, Any]:
@@ -32,7 +32,14 @@ def sleepy(ctx: JobContext) -> None:
         ctx.progress(100 * (i + 1) / steps, f"{i + 1}/{steps}")
 
 
+def explode(ctx: JobContext) -> None:
+    """Fails with an unexpected exception."""
+    ctx.log("about to fail")
+    raise ValueError("boom: the disk is on fire")
+
+
 def register(registry: Registry) -> None:
+    registry.add(JobDefinition(id="explode", run=explode))
     registry.add(
         JobDefinition(
             id="crunch", run=crunch, params=(Param("Rounds", "integer", default="200000"),), cpu_bound=True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 from collections.abc import AsyncIterator
 
@@ -28,9 +29,12 @@ from sitejobs.api.oce.fastpath import OceStatusFastPath
 from sitejobs.auth.clients import ClientStore
 from sitejobs.auth.tokens import TokenIssuer, load_or_create_key
 from sitejobs.auth.users import UserStore
-from sitejobs.engine.executor import LocalExecutor
+from sitejobs.engine.executor import Executor
+from sitejobs.engine.local import LocalExecutor
+from sitejobs.engine.registry import Registry
 from sitejobs.engine.service import JobEngine
 from sitejobs.errors import SitejobsError
+from sitejobs.jobs.builtin import default_registry
 from sitejobs.settings import Settings
 from sitejobs.sites.content.store import ContentStore
 
@@ -49,20 +53,40 @@ def _oce_fault(request: Request, error: SitejobsError) -> Response:
     return json_response(error_document(error), error.status, error_headers(error))
 
 
-def create_app(settings: Settings, *, engine: JobEngine | None = None, executor: bool = True) -> ASGIApp:
-    """The server. It opens (and migrates) the store at startup unless given an engine, and runs an
-    in-process executor when `executor` is true and the settings ask for the local one."""
+def _start_executor(settings: Settings, engine: JobEngine) -> Executor | None:
+    """The executor the settings ask for: local (in-process pools), celery (publish to the broker), or none."""
+    if settings.executor == "local":
+        loader = functools.partial(default_registry, settings.jobs_module)
+        return LocalExecutor(engine, kind="embedded", registry_loader=loader)
+    if settings.executor == "celery":
+        from sitejobs.celery_app import create_celery, dispatcher
+
+        return dispatcher(engine, create_celery(settings))
+    return None
+
+
+def create_app(
+    settings: Settings,
+    *,
+    engine: JobEngine | None = None,
+    executor: bool = True,
+    registry: Registry | None = None,
+) -> ASGIApp:
+    """The server. It opens (and migrates) the store at startup unless given an engine, with `registry` (the
+    built-in and configured custom jobs when not given), and starts the executor the settings ask for unless
+    `executor` is false."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own = engine is None
-        app.state.engine = JobEngine.open(settings) if own else engine
+        app.state.engine = (
+            JobEngine.open(settings, registry or default_registry(settings.jobs_module)) if own else engine
+        )
         app.state.users = UserStore(app.state.engine.db)
         app.state.content = ContentStore(app.state.engine.db, settings.content_dir)
         app.state.metrics, durations = ops.metrics_registry(app.state.engine)
-        runner: LocalExecutor | None = None
-        if executor and settings.executor == "local":
-            runner = LocalExecutor(app.state.engine, kind="embedded")
+        runner = _start_executor(settings, app.state.engine) if executor else None
+        if runner is not None:
             runner.on_finished = lambda e, o, seconds: durations.labels(e.job_id, o.state.value).observe(
                 seconds
             )

@@ -2,10 +2,10 @@
 
 Areas (the first segment after `Sites/`, matched case-insensitively, echoed in hrefs as the client spelt it):
 
-- `Impex` → DATA_DIR/impex, read-write. `src/instance` and `log` always exist there (made on use).
-  `Impex/log/{name}` also shows, read-only, every execution log DATA_DIR/logs/jobs/*/{name}: that is where
-  sfcc-ci reads a job's log (`is_log_file_existing`, `log_file_name`). A real file in impex/log wins.
-- `LOGS/jobs/{job_id}/{name}` → DATA_DIR/logs/jobs/{job_id}/{name}, read-only (the `log_file_path`).
+- `Impex` → FILES_DIR/impex, read-write. `src/instance` and `log` always exist there (made on use).
+  `Impex/log/{name}` also shows, read-only, every execution log (kept in the store, see `webdav_logs`): that is
+  where sfcc-ci reads a job's log (`is_log_file_existing`, `log_file_name`). A real file in impex/log wins.
+- `LOGS/jobs/{job_id}/{name}`: the same logs, read-only (the `log_file_path`).
 - `Sites/` and `Sites/LOGS/` themselves are read-only collections listing what is below them.
 
 Methods: OPTIONS; GET and HEAD (streamed, with Content-Length, Last-Modified, ETag, Range); PUT (streamed into a
@@ -55,7 +55,10 @@ from starlette.responses import FileResponse, Response
 from starlette.routing import BaseRoute, Match, NoMatchFound
 from starlette.types import Receive, Scope, Send
 
+from sitejobs.api import webdav_logs
 from sitejobs.api.security import authorize
+from sitejobs.api.webdav_logs import LogFile
+from sitejobs.engine.service import JobEngine
 from sitejobs.errors import (
     BadRequest,
     Forbidden,
@@ -142,22 +145,29 @@ def href_of(parts: tuple[str, ...], collection: bool) -> str:
     return path + "/" if collection else path
 
 
+#: A child in a listing: a file or folder on disk, a virtual collection (None), or a job log.
+Child = tuple[str, Path | LogFile | None]
+
+
 @dataclass(frozen=True)
 class Target:
     parts: tuple[str, ...]
-    #: The file or folder; None for a virtual collection (`Sites/`, `Sites/LOGS/`).
+    #: The file or folder; None for a virtual collection (`Sites/`, `Sites/LOGS/`) or a job log.
     path: Path | None
     writable: bool
     #: Children shown besides the folder's own (Sites/ and LOGS/, or the job logs in Impex/log).
-    extra: Callable[[], list[tuple[str, Path | None]]] | None = None
+    extra: Callable[[], list[Child]] | None = None
+    #: A job log (made from the store).
+    log: LogFile | None = None
 
     @property
     def is_area_root(self) -> bool:
         return len(self.parts) <= 1
 
 
-def resolve(settings: Settings, parts: tuple[str, ...]) -> Target:
-    """Where `parts` lives on disk; refuses a real location outside the area's folder."""
+def resolve(settings: Settings, engine: JobEngine, parts: tuple[str, ...]) -> Target:
+    """Where `parts` lives on disk (or in the store, for a job log); refuses a real location outside the area's
+    folder."""
     if not parts:
         return Target(parts, None, False, lambda: [("Impex", None), ("LOGS", None)])
     area, rest = parts[0].lower(), parts[1:]
@@ -167,19 +177,26 @@ def resolve(settings: Settings, parts: tuple[str, ...]) -> Target:
             root.joinpath(*folder).mkdir(parents=True, exist_ok=True)
         path = root.joinpath(*rest)
         if rest == ("log",):
-            return Target(parts, _inside(path, root), True, lambda: list(_job_logs(settings.logs_dir, path)))
+            return Target(parts, _inside(path, root), True, lambda: _impex_job_logs(engine, path))
         if len(rest) == 2 and rest[0] == "log" and not os.path.lexists(path):
-            found = _find_job_log(settings.logs_dir, rest[1])
+            found = webdav_logs.find(engine, rest[1])
             if found is not None:
-                return Target(parts, _inside(found, settings.logs_dir), False)
+                return Target(parts, None, False, log=found)
         return Target(parts, _inside(path, root), True)
     if area == "logs":
         if not rest:
             return Target(parts, None, False, lambda: [("jobs", None)])
         if rest[0].lower() != "jobs":
             raise NotFound(f"No WebDAV resource at '{'/'.join(parts)}'.")
-        root = settings.logs_dir
-        return Target(parts, _inside(root.joinpath(*rest[1:]), root), False)
+        if len(rest) == 1:
+            return Target(parts, None, False, lambda: [(j, None) for j in webdav_logs.job_ids(engine)])
+        if len(rest) == 2:
+            job_id = rest[1]
+            return Target(
+                parts, None, False, lambda: [(f.name, f) for f in webdav_logs.listing(engine, job_id)]
+            )
+        found = webdav_logs.find(engine, rest[2], job_id=rest[1]) if len(rest) == 3 else None
+        return Target(parts, None, False, log=found)  # read-only, and without a log: nothing there
     raise NotFound(f"No WebDAV area '{parts[0]}': there are Impex and LOGS.")
 
 
@@ -191,26 +208,8 @@ def _inside(path: Path, root: Path) -> Path:
     return path
 
 
-def _find_job_log(logs_dir: Path, name: str) -> Path | None:
-    with contextlib.suppress(OSError):
-        for job_dir in logs_dir.iterdir():
-            candidate = job_dir / name
-            if candidate.is_file():
-                return candidate
-    return None
-
-
-def _job_logs(logs_dir: Path, impex_log: Path) -> list[tuple[str, Path | None]]:
-    found: list[tuple[str, Path | None]] = []
-    with contextlib.suppress(OSError):
-        for job_dir in logs_dir.iterdir():
-            if job_dir.is_dir():
-                found.extend(
-                    (f.name, f)
-                    for f in job_dir.iterdir()
-                    if f.is_file() and not (impex_log / f.name).exists()
-                )
-    return found
+def _impex_job_logs(engine: JobEngine, impex_log: Path) -> list[Child]:
+    return [(f.name, f) for f in webdav_logs.listing(engine) if not (impex_log / f.name).exists()]
 
 
 def _content_type(name: str) -> str:
@@ -286,7 +285,13 @@ def _multistatus(settings: Settings, target: Target, depth: int) -> bytes:
     """The 207 body for `target` and, at depth 1, its children."""
     root = ET.Element("D:multistatus", {"xmlns:D": DAV_NS})
     name = target.parts[-1] if target.parts else "Sites"
-    if target.path is None:
+    children: list[Child]
+    if target.log is not None:
+        root.append(_response_element(href_of(target.parts, False), name, target.log.st, False))
+        children = []
+    elif target.path is None:
+        if target.extra is None:
+            raise NotFound(f"'{'/'.join(target.parts)}' does not exist.")
         root.append(_response_element(href_of(target.parts, True), name, None, True))
         children = target.extra() if depth and target.extra else []
     else:
@@ -303,6 +308,10 @@ def _multistatus(settings: Settings, target: Target, depth: int) -> bytes:
             if target.extra:
                 children.extend(sorted(target.extra(), key=lambda c: c[0]))
     for child_name, child_path in children:
+        if isinstance(child_path, LogFile):
+            href = href_of((*target.parts, child_name), False)
+            root.append(_response_element(href, child_name, child_path.st, False))
+            continue
         child_st = None
         with contextlib.suppress(OSError):
             child_st = child_path.stat() if child_path else None
@@ -328,6 +337,11 @@ def _settings(request: Request) -> Settings:
     return settings
 
 
+def _resolve(request: Request, parts: tuple[str, ...]) -> Target:
+    engine: JobEngine = request.app.state.engine
+    return resolve(_settings(request), engine, parts)
+
+
 def _parts(request: Request) -> tuple[str, ...]:
     return split_path(request.path_params.get("rest", ""))
 
@@ -348,7 +362,18 @@ async def options(request: Request) -> Response:
 async def get(request: Request) -> Response:
     parts = _parts(request)
     authorize(request, resource_id(parts), "get")
-    target = resolve(_settings(request), parts)
+    target = await run_in_threadpool(_resolve, request, parts)
+    if target.log is not None:
+        return Response(
+            target.log.body,
+            media_type=_content_type(target.log.name),
+            headers={
+                "Last-Modified": formatdate(target.log.st.st_mtime, usegmt=True),
+                "ETag": _etag(target.log.st),
+            },
+        )
+    if target.path is None and target.extra is None:
+        raise NotFound(f"'{'/'.join(parts)}' does not exist.")
     if target.path is None or target.path.is_dir():
         raise MethodNotAllowed(f"'{'/'.join(parts) or 'Sites'}' is a collection: list it with PROPFIND.")
     try:
@@ -370,7 +395,7 @@ async def propfind(request: Request) -> Response:
             ET.fromstring(body)  # expat: no external entities, bounded expansion; the body is small
         except ET.ParseError:
             raise BadRequest("The PROPFIND body is not well-formed XML.") from None
-    target = resolve(_settings(request), parts)
+    target = await run_in_threadpool(_resolve, request, parts)
     depth = 0 if depth_header == "0" else 1
     xml = await run_in_threadpool(_multistatus, _settings(request), target, depth)
     return Response(xml, 207, media_type=XML_TYPE)
@@ -388,7 +413,7 @@ async def put(request: Request) -> Response:
     parts = _parts(request)
     authorize(request, resource_id(parts), "put")
     settings = _settings(request)
-    target = resolve(settings, parts)
+    target = _resolve(request, parts)
     if target.path is not None and target.is_area_root:
         raise MethodNotAllowed("An area is a collection: PUT a file into it.")
     path = _writable(target, "replaced")
@@ -442,7 +467,7 @@ async def _receive_into(request: Request, path: Path, limit: int) -> None:
 async def delete(request: Request) -> Response:
     parts = _parts(request)
     authorize(request, resource_id(parts), "delete")
-    path = _writable(resolve(_settings(request), parts), "deleted")
+    path = _writable(_resolve(request, parts), "deleted")
     if not os.path.lexists(path):
         raise NotFound(f"'{'/'.join(parts)}' does not exist.")
     await run_in_threadpool(_remove, path)
@@ -461,7 +486,7 @@ async def mkcol(request: Request) -> Response:
     authorize(request, resource_id(parts), "put")
     if await _read_small_body(request, MAX_PROPFIND_BODY):
         raise UnsupportedMediaType("MKCOL takes no body.")
-    target = resolve(_settings(request), parts)
+    target = _resolve(request, parts)
     if target.path is None or target.is_area_root:
         raise MethodNotAllowed(f"'{'/'.join(parts) or 'Sites'}' already exists.")
     path = _writable(target, "created")
@@ -487,9 +512,8 @@ async def move(request: Request) -> Response:
         raise BadRequest("Overwrite must be T or F.")
     authorize(request, resource_id(parts), "delete")
     authorize(request, resource_id(dest_parts), "put")
-    settings = _settings(request)
-    source = _writable(resolve(settings, parts), "moved")
-    target = _writable(resolve(settings, dest_parts), "replaced")
+    source = _writable(_resolve(request, parts), "moved")
+    target = _writable(_resolve(request, dest_parts), "replaced")
     if not os.path.lexists(source):
         raise NotFound(f"'{'/'.join(parts)}' does not exist.")
     real_source, real_target = os.path.realpath(source), os.path.realpath(target)

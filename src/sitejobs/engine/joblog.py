@@ -1,123 +1,59 @@
-"""Execution log files. One thread appends the lines of all running jobs, so a job's `log()` is a queue put
-rather than a handful of system calls (each of which would hand the GIL around under load).
+"""Execution logs, kept in the store so that every node (API servers, workers on other machines, the CLI) reads
+the same lines at once. A line is a row; `format_line` renders it as Commerce Cloud's job log files read.
 
-A run's lines are all in its file before the run is recorded as finished: `close()` answers an event that is
-set once the file is written and closed, and the executor waits for it.
-
-Lines that cannot be written (a full disk, say) are dropped with one warning per file: the thread goes on, the
-runs waiting for their files are answered, and once there is room again later lines are written.
+Lines are written through the group-commit writer (`insert_lines` is a bulk handler), so a job's `log()` costs a
+queue put and shares its commit with whatever else is being written at that moment.
 """
 
 from __future__ import annotations
 
-import contextlib
-import logging
-import queue
-import threading
-from collections import OrderedDict
-from pathlib import Path
-from typing import Literal, TextIO
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-log = logging.getLogger(__name__)
+from sqlalchemy import Connection, select
 
-MAX_OPEN_FILES = 64
-_Entry = tuple[Literal["write", "close", "stop"], Path | None, str | threading.Event | None]
+from sitejobs.engine.schema import execution_logs
 
-
-def append_lines(path: Path, text: str) -> None:
-    try:
-        handle = path.open("a", encoding="utf-8")
-    except FileNotFoundError:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle = path.open("a", encoding="utf-8")
-    with handle:
-        handle.write(text)
+L = execution_logs.c
+#: Most lines one read returns; a follower asks again from the last id it saw.
+READ_LIMIT = 5000
 
 
-class LogWriter:
-    def __init__(self) -> None:
-        self._queue: queue.SimpleQueue[_Entry] = queue.SimpleQueue()
-        self._open: OrderedDict[Path, TextIO] = OrderedDict()
-        self._failing: set[Path] = set()  # files whose lines are being dropped, warned about once
-        self._thread = threading.Thread(target=self._run, name="sitejobs-log", daemon=True)
-        self._thread.start()
+@dataclass(frozen=True, slots=True)
+class LogLine:
+    id: int
+    execution_id: int
+    at: int
+    level: str
+    message: str
 
-    def write(self, path: Path, text: str) -> None:
-        self._queue.put(("write", path, text))
+    def render(self) -> str:
+        return format_line(self.at, self.level, self.message)
 
-    def close_file(self, path: Path) -> threading.Event:
-        """The run writing to `path` ended: the event is set once its lines are on disk and the file closed."""
-        written = threading.Event()
-        self._queue.put(("close", path, written))
-        return written
 
-    def stop(self) -> None:
-        self._queue.put(("stop", None, None))
-        self._thread.join()
+def format_line(at_ms: int, level: str, message: str) -> str:
+    stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(at_ms / 1000))
+    return f"[{stamp}.{at_ms % 1000:03d} GMT] {level} {message.rstrip()}\n"
 
-    def _run(self) -> None:
-        while True:
-            batch = [self._queue.get()]
-            while True:
-                try:
-                    batch.append(self._queue.get_nowait())
-                except queue.Empty:
-                    break
-            for kind, path, payload in batch:
-                if kind == "stop":
-                    self._close_all()
-                    return
-                assert path is not None
-                if kind == "write":
-                    assert isinstance(payload, str)
-                    try:
-                        self._handle(path).write(payload)
-                    except OSError as exc:
-                        self._dropped(path, exc)
-                else:
-                    self._close(path)
-                    self._failing.discard(path)
-                    assert isinstance(payload, threading.Event)
-                    payload.set()
-            for path, handle in list(self._open.items()):
-                try:
-                    handle.flush()
-                except OSError as exc:
-                    self._dropped(path, exc)
 
-    def _dropped(self, path: Path, exc: OSError) -> None:
-        """Give up the lines buffered for `path`; the next write reopens it."""
-        handle = self._open.pop(path, None)
-        if handle is not None:
-            with contextlib.suppress(OSError):  # it still holds the lines that could not be written
-                handle.close()
-        if path not in self._failing:
-            self._failing.add(path)
-            log.warning("job log %s: lines dropped: %s", path, exc)
+def insert_lines(conn: Connection, lines: Sequence[tuple[int, int, str, str]]) -> list[None]:
+    """Append (execution_id, at, level, message) rows: one statement for a whole batch."""
+    conn.exec_driver_sql(
+        "INSERT INTO execution_logs (execution_id, at, level, message) VALUES "
+        + ("(?, ?, ?, ?)" if conn.dialect.paramstyle == "qmark" else "(%s, %s, %s, %s)"),
+        list(lines),
+    )
+    return [None] * len(lines)
 
-    def _close(self, path: Path) -> None:
-        handle = self._open.pop(path, None)
-        if handle is not None:
-            try:
-                handle.close()
-            except OSError as exc:
-                self._dropped(path, exc)
 
-    def _handle(self, path: Path) -> TextIO:
-        handle = self._open.get(path)
-        if handle is None:
-            if len(self._open) >= MAX_OPEN_FILES:
-                self._close(next(iter(self._open)))
-            try:
-                handle = path.open("a", encoding="utf-8")
-            except FileNotFoundError:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                handle = path.open("a", encoding="utf-8")
-            self._open[path] = handle
-        else:
-            self._open.move_to_end(path)
-        return handle
-
-    def _close_all(self) -> None:
-        for path in list(self._open):
-            self._close(path)
+def read_lines(
+    conn: Connection, execution_id: int, *, after: int = 0, limit: int = READ_LIMIT
+) -> list[LogLine]:
+    rows = conn.execute(
+        select(L.id, L.execution_id, L.at, L.level, L.message)
+        .where(L.execution_id == execution_id, L.id > after)
+        .order_by(L.id)
+        .limit(limit)
+    ).all()
+    return [LogLine(*row) for row in rows]

@@ -70,6 +70,7 @@ class Execution:
             result,
             lease_owner,
             lease_expires_at,
+            _dispatched_at,
         ) = tuple(row)
         return cls(
             id=id_,

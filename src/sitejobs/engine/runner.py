@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import logging
 import traceback
-from pathlib import Path
+from concurrent.futures import Future
 from typing import TYPE_CHECKING, Any
 
-from sitejobs.engine.joblog import LogWriter, append_lines
+from sitejobs.engine.context import JobAborted, JobContext, JobFailed, ProgressSink
 from sitejobs.engine.models import Execution, Outcome
+from sitejobs.engine.registry import JobFunction
 from sitejobs.engine.states import State
 from sitejobs.errors import LeaseLost, SitejobsError
-from sitejobs.jobs.context import JobAborted, JobContext, JobFailed, ProgressSink
-from sitejobs.jobs.registry import JobFunction
 
 if TYPE_CHECKING:
     from sitejobs.engine.service import JobEngine
@@ -23,24 +22,25 @@ LOG_FLUSH_TIMEOUT_SECONDS = 10.0
 
 
 class EngineSink:
-    """Sends a job's reports to the engine under the worker's lease, and its log lines to a LogWriter
-    (or straight to the file when there is none, as in a pool process)."""
+    """Sends a job's reports to the engine under the worker's lease, and its log lines to the store."""
 
-    def __init__(self, engine: Any, worker: str, logs: LogWriter | None = None) -> None:
+    def __init__(self, engine: JobEngine, worker: str) -> None:
         self._engine = engine
         self._worker = worker
-        self._logs = logs
+        self._last_line: dict[int, Future[None]] = {}
 
-    def log(self, path: Path, text: str) -> None:
-        if self._logs is None:
-            append_lines(path, text)
-        else:
-            self._logs.write(path, text)
+    def log(self, execution_id: int, level: str, message: str) -> None:
+        self._last_line[execution_id] = self._engine.append_log(execution_id, message, level)
 
-    def log_done(self, path: Path) -> None:
-        """Returns once every line of the run is in its file."""
-        if self._logs is not None and not self._logs.close_file(path).wait(LOG_FLUSH_TIMEOUT_SECONDS):
-            log.warning("log lines of %s not written after %s s", path.name, LOG_FLUSH_TIMEOUT_SECONDS)
+    def log_done(self, execution_id: int) -> None:
+        """Returns once every line of the run is committed (lines are committed in order)."""
+        last = self._last_line.pop(execution_id, None)
+        if last is None:
+            return
+        try:
+            last.result(LOG_FLUSH_TIMEOUT_SECONDS)
+        except Exception:
+            log.warning("log lines of execution %s not written", execution_id, exc_info=True)
 
     def report(self, execution_id: int, **kw: Any) -> State:
         state: State = self._engine.report(execution_id, self._worker, **kw)
@@ -69,11 +69,11 @@ def run_execution(execution: Execution, engine: JobEngine, sink: ProgressSink) -
         )
     except SitejobsError as exc:
         return Outcome(State.FAILED, "INVALID_PARAMETERS", exc.message)
-    ctx = JobContext(execution, params, sink, engine)
+    ctx = JobContext(execution, params, sink, engine.services)
     try:
         return _run(definition.run, ctx)
     finally:
-        sink.log_done(ctx.log_file)
+        sink.log_done(execution.id)
 
 
 def _run(job: JobFunction, ctx: JobContext) -> Outcome | None:

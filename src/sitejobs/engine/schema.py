@@ -60,6 +60,8 @@ executions = Table(
     Column("result", JSON, nullable=True),
     Column("lease_owner", String(128), nullable=True),
     Column("lease_expires_at", BigInteger, nullable=True),
+    # Celery mode's outbox: when a message for this pending execution was last handed to the broker.
+    Column("dispatched_at", BigInteger, nullable=True),
     Index("ix_executions_job_id_id", "job_id", "id"),
     Index("ix_executions_job_id_start_time", "job_id", "start_time"),
     Index("ix_executions_state_id", "state", "id"),
@@ -97,6 +99,17 @@ execution_events = Table(
     Column("to_state", String(16), nullable=False),
     Column("worker", String(128), nullable=True),
     Column("note", Text, nullable=True),
+)
+
+execution_logs = Table(
+    "execution_logs",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("execution_id", BigInteger, ForeignKey("executions.id", ondelete="CASCADE"), nullable=False),
+    Column("at", BigInteger, nullable=False),
+    Column("level", String(8), nullable=False),
+    Column("message", Text, nullable=False),
+    Index("ix_execution_logs_execution_id_id", "execution_id", "id"),
 )
 
 workers = Table(

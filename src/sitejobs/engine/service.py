@@ -10,18 +10,18 @@ import logging
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from sitejobs.engine import store
+from sitejobs.engine import joblog, store
 from sitejobs.engine.batcher import WriteBatcher
+from sitejobs.engine.context import JobServices
 from sitejobs.engine.db import create_store_engine, migrate
-from sitejobs.engine.joblog import append_lines
 from sitejobs.engine.models import Execution, Outcome, now_ms
 from sitejobs.engine.read_cache import ReadCache
 from sitejobs.engine.reader import PointReader
+from sitejobs.engine.registry import JobDefinition, Registry
 from sitejobs.engine.states import LEASED, TERMINAL, State
 from sitejobs.errors import (
     InvalidStateTransition,
@@ -30,8 +30,6 @@ from sitejobs.errors import (
     LeaseLost,
     UnknownProperty,
 )
-from sitejobs.jobs.context import format_log_line
-from sitejobs.jobs.registry import JobDefinition, Registry, default_registry
 from sitejobs.settings import Settings
 from sitejobs.timefmt import compact_ms
 
@@ -46,11 +44,9 @@ def log_file_name(execution: Execution) -> str:
 
 
 class JobEngine:
-    def __init__(
-        self, settings: Settings, registry: Registry | None = None, engine: Engine | None = None
-    ) -> None:
+    def __init__(self, settings: Settings, registry: Registry, engine: Engine | None = None) -> None:
         self.settings = settings
-        self.registry = registry or default_registry(settings.jobs_module)
+        self.registry = registry
         self.db = engine or create_store_engine(
             settings.resolved_database_url, synchronous=settings.sqlite_synchronous
         )
@@ -60,11 +56,11 @@ class JobEngine:
         self.read_cache = ReadCache(self.reader, lambda: self.writer.commits)
         self._listeners: list[Callable[[], None]] = []
         self._lease_ms = int(settings.lease_seconds * 1000)
-        #: Where execution logs live (a plain string: it is joined on every status read).
-        self.logs_dir = str(settings.logs_dir)
+        #: What a running job may use besides its context.
+        self.services = JobServices(settings, self.db)
 
     @classmethod
-    def open(cls, settings: Settings, registry: Registry | None = None) -> JobEngine:
+    def open(cls, settings: Settings, registry: Registry) -> JobEngine:
         settings.ensure_dirs()
         engine = cls(settings, registry)
         migrate(engine.db)
@@ -177,7 +173,6 @@ class JobEngine:
             )
         if not self.writer.run(lambda c: store.delete_finished(c, execution_id)):
             raise JobExecutionNotFinished(executionId=str(execution_id))
-        self.log_path(execution).unlink(missing_ok=True)
 
     def abort(self, execution_id: int) -> Execution:
         """Pending executions end at once; running ones are asked to stop at their next progress call."""
@@ -265,6 +260,12 @@ class JobEngine:
             self.writer.run(
                 lambda c: store.claim(c, worker=worker, limit=limit, lease_ms=self._lease_ms, job_ids=job_ids)
             )
+        )
+
+    def claim_one(self, worker: str, execution_id: int) -> Execution | None:
+        """Claim the named execution if it is still pending (what a Celery message asks for)."""
+        return self.writer.run(
+            lambda c: store.claim_one(c, execution_id=execution_id, worker=worker, lease_ms=self._lease_ms)
         )
 
     def heartbeat(self, worker: str, ids: Sequence[int], *, kind: str, pid: int, hostname: str) -> set[int]:
@@ -395,9 +396,25 @@ class JobEngine:
 
     # ---- logs -------------------------------------------------------------------------------------------------
 
-    def log_path(self, execution: Execution) -> Path:
-        return Path(self.logs_dir, execution.job_id, log_file_name(execution))
+    def append_log(self, execution_id: int, message: str, level: str = "INFO") -> Future[None]:
+        """Queue a line for an execution's log; the future resolves once it is committed."""
+        return self.writer.submit_bulk(joblog.insert_lines, (execution_id, now_ms(), level, message))
 
     def log_line(self, execution: Execution, message: str, level: str = "INFO") -> None:
         """Append a line to an execution's log from outside its run (the reaper, say)."""
-        append_lines(self.log_path(execution), format_log_line(message, level))
+        self.append_log(execution.id, message, level).result()
+
+    def log_lines(self, execution_id: int, after: int = 0) -> list[joblog.LogLine]:
+        """The execution's log lines after line id `after`, oldest first (at most `joblog.READ_LIMIT`)."""
+        return list(self.read(lambda c: joblog.read_lines(c, execution_id, after=after)))
+
+    def log_text(self, execution_id: int) -> str:
+        """The whole log of an execution, as its log file reads."""
+        parts: list[str] = []
+        after = 0
+        while True:
+            lines = self.log_lines(execution_id, after)
+            parts.extend(line.render() for line in lines)
+            if len(lines) < joblog.READ_LIMIT:
+                return "".join(parts)
+            after = lines[-1].id

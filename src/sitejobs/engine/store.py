@@ -50,6 +50,16 @@ def _event(
         )
 
 
+#: PostgreSQL's NOTIFY channel that wakes workers when executions become pending (see engine/notify.py).
+PENDING_CHANNEL = "sitejobs_pending"
+
+
+def notify_pending(conn: Connection) -> None:
+    """On PostgreSQL, wake the listening workers once this transaction commits (a no-op elsewhere)."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(f"NOTIFY {PENDING_CHANNEL}")
+
+
 @dataclass(frozen=True, slots=True)
 class NewExecution:
     job_id: str
@@ -120,6 +130,7 @@ def insert_executions(conn: Connection, new: Sequence[NewExecution]) -> list[Exe
         for i, n in zip(ids, new, strict=True)
     ]
     _event(conn, [(e.id, None, State.PENDING.value) for e in created], None, None)
+    notify_pending(conn)
     return created
 
 
@@ -254,6 +265,50 @@ def claim(
     return claimed
 
 
+def claim_one(conn: Connection, *, execution_id: int, worker: str, lease_ms: int) -> Execution | None:
+    """Take one named pending execution under a lease for `worker` (a Celery message names the execution it is
+    for): None when it is not pending any more, so a duplicate or late message does nothing."""
+    at = now_ms()
+    row = conn.exec_driver_sql(
+        _raw(
+            conn,
+            "UPDATE executions SET state = 'running', lease_owner = ?, lease_expires_at = ?, "
+            "start_time = COALESCE(start_time, ?), modified_at = ?, percent = COALESCE(percent, 0) "
+            f"WHERE id = ? AND state = 'pending' RETURNING {_COLUMNS}",
+        ),
+        (worker, at + lease_ms, at, at, execution_id),
+    ).first()
+    if row is None:
+        return None
+    _event(conn, [(execution_id, State.PENDING.value, State.RUNNING.value)], worker, None)
+    return Execution.from_row(row)
+
+
+def mark_for_dispatch(conn: Connection, *, older_than: int, limit: int) -> list[int]:
+    """The outbox: pick pending executions never handed to the broker, or handed over before `older_than`
+    and still not claimed, and stamp them as handed over now. Several API nodes never pick the same row."""
+    at = now_ms()
+    pick = (
+        "SELECT id FROM executions WHERE state = 'pending' "
+        "AND (dispatched_at IS NULL OR dispatched_at < ?) ORDER BY id LIMIT ?"
+    )
+    if conn.dialect.name == "postgresql":
+        sql = (
+            f"WITH picked AS MATERIALIZED ({pick} FOR UPDATE SKIP LOCKED) UPDATE executions "
+            "SET dispatched_at = ? FROM picked WHERE executions.id = picked.id RETURNING executions.id"
+        )
+        params: tuple[Any, ...] = (older_than, limit, at)
+    else:
+        sql = f"UPDATE executions SET dispatched_at = ? WHERE id IN ({pick}) RETURNING id"
+        params = (at, older_than, limit)
+    return sorted(r[0] for r in conn.exec_driver_sql(_raw(conn, sql), params))
+
+
+def unmark_dispatch(conn: Connection, ids: Sequence[int]) -> None:
+    """The broker did not take these messages: pick them again at the next round."""
+    conn.execute(update(executions).where(E.id.in_(ids), E.state == "pending").values(dispatched_at=None))
+
+
 def renew_leases(conn: Connection, *, worker: str, ids: Sequence[int], lease_ms: int) -> set[int]:
     """Extend the leases `worker` still holds; returns the ids it holds."""
     if not ids:
@@ -360,6 +415,7 @@ def _settle_expired(
 
 def requeue_expired(conn: Connection, execution: Execution, *, at: int) -> bool:
     """Give an execution whose lease ran out back to the queue, as a restart."""
+    notify_pending(conn)
     return _settle_expired(
         conn,
         execution,
@@ -368,6 +424,7 @@ def requeue_expired(conn: Connection, execution: Execution, *, at: int) -> bool:
         note="lease expired: retry",
         is_restart=True,
         attempt=E.attempt + 1,
+        dispatched_at=None,
     )
 
 
@@ -448,3 +505,15 @@ def refresh_statistics(conn: Connection) -> None:
         conn.exec_driver_sql("ANALYZE")
     else:
         conn.exec_driver_sql("ANALYZE executions")
+
+
+def started_executions(conn: Connection, *, job_id: str | None, limit: int) -> list[Execution]:
+    """The newest executions that have started (and so have a log), of one job or of all."""
+    query = select(executions).where(E.start_time.is_not(None)).order_by(E.id.desc()).limit(limit)
+    if job_id is not None:
+        query = query.where(E.job_id == job_id)
+    return [Execution.from_row(r) for r in conn.execute(query)]
+
+
+def job_ids_with_runs(conn: Connection) -> list[str]:
+    return [r[0] for r in conn.execute(select(E.job_id).where(E.start_time.is_not(None)).distinct())]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from sitejobs.engine.registry import Registry
 from sitejobs.jobs import demo, oce, search_index, system
-from sitejobs.jobs.registry import Registry
 
 
 def register(registry: Registry) -> None:
@@ -11,3 +11,11 @@ def register(registry: Registry) -> None:
     system.register(registry)
     search_index.register(registry)
     oce.register(registry)
+
+
+def default_registry(custom_module: str | None = None) -> Registry:
+    """The built-in system and demo jobs plus the custom jobs of this installation."""
+    registry = Registry()
+    register(registry)
+    registry.load_custom(custom_module)
+    return registry

@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from sitejobs.jobs.context import JobContext, JobFailed
-from sitejobs.jobs.registry import JobDefinition, Param, Registry, RetryPolicy
+from sitejobs.engine.context import JobContext, JobFailed
+from sitejobs.engine.registry import JobDefinition, Param, Registry, RetryPolicy
 
 
 def hello_world(ctx: JobContext) -> dict[str, Any]:

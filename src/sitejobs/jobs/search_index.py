@@ -16,9 +16,9 @@ from typing import Annotated, Any
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from sitejobs.engine.context import JobContext, JobFailed
+from sitejobs.engine.registry import JobDefinition, Registry, RetryPolicy, SystemRequest
 from sitejobs.errors import StorefrontSiteNotFound
-from sitejobs.jobs.context import JobContext, JobFailed
-from sitejobs.jobs.registry import JobDefinition, Registry, RetryPolicy, SystemRequest
 from sitejobs.sites.commerce.schema import ID
 from sitejobs.sites.commerce.search_index import resolve_sites, update_site_index
 
@@ -65,7 +65,7 @@ def _echo(model: BaseModel) -> list[tuple[str, str]]:
 
 
 def _update(ctx: JobContext, *, full: bool) -> dict[str, Any]:
-    db = ctx.engine.db
+    db = ctx.services.db
     kind = "full" if full else "delta"
     try:
         sites = resolve_sites(db, named_sites(ctx.params))
@@ -84,7 +84,12 @@ def _update(ctx: JobContext, *, full: bool) -> dict[str, Any]:
         with ctx.step(site_id, f"SearchIndexProduct{kind.capitalize()}Update"):
             try:
                 summary = update_site_index(
-                    db, site_id, full=full, progress=progress, log=ctx.log, scratch_dir=ctx.data_dir
+                    db,
+                    site_id,
+                    full=full,
+                    progress=progress,
+                    log=ctx.log,
+                    scratch_dir=ctx.services.settings.resolved_scratch_dir,
                 )
             except StorefrontSiteNotFound as exc:  # deleted since the scope was checked
                 raise JobFailed(exc.message, code="UNKNOWN_SITE") from None

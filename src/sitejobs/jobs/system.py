@@ -7,8 +7,8 @@ from typing import Any, Literal
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from sitejobs.jobs.context import JobContext, JobFailed
-from sitejobs.jobs.registry import JobDefinition, Registry, RetryPolicy, SystemRequest
+from sitejobs.engine.context import JobContext, JobFailed
+from sitejobs.engine.registry import JobDefinition, Registry, RetryPolicy, SystemRequest
 from sitejobs.sites.commerce import (
     ArchiveLimits,
     ExportDataUnitsConfiguration,
@@ -35,8 +35,8 @@ def _import_echo(model: BaseModel) -> list[tuple[str, str]]:
 
 def site_archive_import(ctx: JobContext) -> dict[str, Any]:
     """Reads the archive whole, then writes it to the site store in one transaction (all or nothing)."""
-    engine = ctx.engine
-    settings = engine.settings
+    services = ctx.services
+    settings = services.settings
     limits = ArchiveLimits(
         max_bytes=settings.archive_max_bytes,
         max_ratio=settings.archive_max_ratio,
@@ -44,7 +44,7 @@ def site_archive_import(ctx: JobContext) -> dict[str, Any]:
     )
     try:
         return import_site_archive(
-            engine.db,
+            services.db,
             settings.impex_dir,
             ctx.params["file_name"],
             ctx.params["mode"],
@@ -86,10 +86,10 @@ def _export_echo(model: BaseModel) -> list[tuple[str, str]]:
 def site_archive_export(ctx: JobContext) -> dict[str, Any]:
     """Writes the data units asked for from the site store to an archive in Impex/src/instance."""
     request = SiteArchiveExportRequest.model_validate(ctx.params)
-    settings = ctx.engine.settings
+    settings = ctx.services.settings
     try:
         return export_site_archive(
-            ctx.engine.db,
+            ctx.services.db,
             settings.impex_dir,
             request.export_file,
             request.data_units,

@@ -18,6 +18,7 @@ from sitejobs.auth.users import UserStore
 from sitejobs.engine.runner import EngineSink, run_execution
 from sitejobs.engine.service import JobEngine
 from sitejobs.engine.states import State
+from sitejobs.jobs.builtin import default_registry
 from sitejobs.settings import Settings
 from sitejobs.sites.content.install import install_template
 from sitejobs.sites.content.store import ContentStore
@@ -38,7 +39,7 @@ def basic_auth(user: str, password: str = PASSWORD) -> dict[str, str]:
 def prepare(settings: Settings, users: tuple[str, ...] = ("alice", "bob"), admin: str = "admin") -> None:
     """Users (and an administrator) and both fixture templates, as `make run` installs them."""
     settings.oce_poll_interval_ms = POLL_MS
-    engine = JobEngine.open(settings)
+    engine = JobEngine.open(settings, default_registry(settings.jobs_module))
     try:
         store = UserStore(engine.db)
         for name in users:

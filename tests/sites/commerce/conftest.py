@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from sitejobs.engine.executor import LocalExecutor
+from sitejobs.engine.local import LocalExecutor
 from sitejobs.engine.service import JobEngine
 
 

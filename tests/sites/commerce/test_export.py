@@ -20,7 +20,7 @@ from lxml import etree  # type: ignore[import-untyped]
 from sqlalchemy import delete
 from starlette.testclient import TestClient
 
-from sitejobs.engine.executor import LocalExecutor
+from sitejobs.engine.local import LocalExecutor
 from sitejobs.engine.models import Execution
 from sitejobs.engine.schema import metadata
 from sitejobs.engine.service import JobEngine
@@ -157,7 +157,7 @@ def test_the_demo_archive_exports_to_equivalent_xml(demo_store: JobEngine) -> No
     assert {"global_data", "catalogs/electronics-m-catalog", "libraries/RefArchSharedLibrary", "sites/RefArch",
             "price_books/usd-m-list-prices", "inventory_lists/inventory_m", "customer_lists/RefArch"} <= set(steps)  # fmt: skip
     assert all(s["state"] == "succeeded" for s in steps.values())
-    log = engine.log_path(execution).read_text()
+    log = engine.log_text(execution.id)
     [line] = [line for line in log.splitlines() if "INFO catalogs/electronics-m-catalog:" in line]
     assert "159 products" in line
     assert "127 category assignments" in line

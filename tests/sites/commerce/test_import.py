@@ -132,7 +132,7 @@ def test_every_object_of_the_demo_archive_is_stored(engine: JobEngine, demo_zip:
     assert len(steps) == len(xml_files) + 1  # one per file, then the store write
     assert {s["step_id"] for s in steps} >= {"catalogs/electronics-m-catalog", "sites/RefArch", "store"}
     assert all(s["state"] == "succeeded" for s in steps)
-    log = engine.log_path(execution).read_text()
+    log = engine.log_text(execution.id)
     [line] = [line for line in log.splitlines() if "INFO catalogs/electronics-m-catalog:" in line]
     assert f" {len(master)} products" in line
 

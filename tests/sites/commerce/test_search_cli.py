@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from sitejobs.engine.executor import LocalExecutor
+from sitejobs.engine.local import LocalExecutor
 from sitejobs.engine.service import JobEngine
 from sitejobs.engine.states import State
 from sitejobs.settings import Settings

@@ -11,7 +11,7 @@ import pytest
 from lxml import etree  # type: ignore[import-untyped]
 from starlette.testclient import TestClient
 
-from sitejobs.engine.executor import LocalExecutor
+from sitejobs.engine.local import LocalExecutor
 from sitejobs.engine.models import Execution
 from sitejobs.engine.service import JobEngine
 from sitejobs.engine.states import State
@@ -23,7 +23,7 @@ from sitejobs.errors import (
     StorefrontSiteNotFound,
     UnknownProperty,
 )
-from sitejobs.jobs.registry import default_registry
+from sitejobs.jobs.builtin import default_registry
 from sitejobs.sites.commerce.search_index import search_products, update_site_index
 from tests.api.conftest import V, assert_fault, start, wait_for
 from tests.sites.commerce.helpers import (
@@ -165,7 +165,7 @@ def test_full_update_indexes_the_products_the_site_reaches(demo: JobEngine) -> N
     assert execution.percent == 100
     [step] = execution.steps or []
     assert (step["step_id"], step["state"]) == (SITE, "succeeded")
-    log = demo.log_path(execution).read_text()
+    log = demo.log_text(execution.id)
     assert f"{SITE}: full update from catalog 'storefront-catalog-m-en': {len(reachable)} products" in log
     assert f"{len(reachable)} products in the index ({len(reachable)} online and searchable)" in log
 
@@ -261,7 +261,7 @@ def test_delta_update_follows_changed_offline_and_deleted_products(indexed: JobE
     assert (summary["kind"], summary["reindexed"], summary["removed"]) == ("delta", 2, 1)
     reachable = len(storefront_assignments())
     assert (summary["products"], summary["findable"]) == (reachable - 1, reachable - 2)
-    log = indexed.log_path(execution).read_text()
+    log = indexed.log_text(execution.id)
     assert f"{SITE}: delta update since revision" in log
     assert "2 products changed, 1 removed" in log
     assert found(indexed, "quasarzoom") == ["S2510211M"]
@@ -311,9 +311,7 @@ def test_importing_the_same_archive_again_leaves_nothing_to_redo(indexed: JobEng
 def test_a_delta_update_without_an_index_builds_it_whole(demo: JobEngine) -> None:
     execution = succeeded(demo, DELTA, {"site_scope": [SITE]})
     assert (execution.result or {})["sites"][SITE]["kind"] == "full"
-    assert (
-        "a full update instead of a delta: the index was never built" in demo.log_path(execution).read_text()
-    )
+    assert "a full update instead of a delta: the index was never built" in demo.log_text(execution.id)
     assert set(found(demo, "zune")) == {"microsoft-zune16M", "microsoft-zune120M"}
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import Any
 
 from sitejobs.engine.models import Execution
@@ -38,7 +36,7 @@ def _step(step: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
-def job_execution(execution: Execution, version: str, logs_dir: str | Path) -> dict[str, Any]:
+def job_execution(execution: Execution, version: str) -> dict[str, Any]:
     names = OCAPI[execution.state]
     log_name = log_file_name(execution)
     doc: dict[str, Any] = {
@@ -47,7 +45,8 @@ def job_execution(execution: Execution, version: str, logs_dir: str | Path) -> d
         "client_id": execution.client_id,
         "execution_status": names.execution_status,
         "id": str(execution.id),
-        "is_log_file_existing": os.path.exists(f"{logs_dir}/{execution.job_id}/{log_name}"),
+        # Its log is in the store; the run writes its first line as it starts.
+        "is_log_file_existing": execution.start_time is not None,
         "is_restart": execution.is_restart,
         "job_id": execution.job_id,
         "log_file_name": log_name,

@@ -75,7 +75,7 @@ class StatusFastPath:
 
         def render() -> bytes:
             execution = engine.get_for_job(job_id, ocapi_execution_id(engine, job_id, raw_id))
-            return orjson.dumps(job_execution(execution, version, engine.logs_dir))
+            return orjson.dumps(job_execution(execution, version))
 
         # The document does not depend on the caller, whose grants were checked above.
         cached: bytes = engine.read_cache.get((version, job_id, raw_id), render)

@@ -144,7 +144,7 @@ async def start(
         execution = await engine.asubmit(job_id, request=document or {}, client_id=client_id)
     else:
         execution = await engine.asubmit(job_id, custom_parameters(document), client_id=client_id)
-    return job_execution(execution, version, engine.logs_dir)
+    return job_execution(execution, version)
 
 
 @router.get("/{version}/jobs/{job_id}/executions/{execution}", tags=["ocapi"])
@@ -153,7 +153,7 @@ async def get_execution(request: Request, version: str, job_id: str, execution: 
     authorize(request, f"/jobs/{job_id}/executions/{execution}", "get")
     engine = _engine(request)
     found = engine.get_for_job(job_id, ocapi_execution_id(engine, job_id, execution))
-    return json_response(job_execution(found, v, engine.logs_dir))
+    return json_response(job_execution(found, v))
 
 
 @router.delete("/{version}/jobs/{job_id}/executions/{execution}", status_code=204, tags=["ocapi"])
@@ -176,12 +176,11 @@ async def search_executions(request: Request, version: str) -> Response:
     if hidden:
         search = dataclasses.replace(search, where=and_(search.where, executions.c.job_id.not_in(hidden)))
     total, hits = await run_in_threadpool(engine.read, lambda conn: query.search(conn, search))
-    logs_dir = engine.logs_dir
     result: dict[str, Any] = {
         "_v": v,
         "_type": "job_execution_search_result",
         "count": len(hits),
-        "hits": [job_execution(h, v, logs_dir) for h in hits],
+        "hits": [job_execution(h, v) for h in hits],
         "query": search.query,
         "select": search.select,
         "start": search.start,

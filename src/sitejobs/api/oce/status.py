@@ -14,7 +14,7 @@ from typing import Any
 from sitejobs.api.oce.errors import job_error
 from sitejobs.engine.models import Execution
 from sitejobs.engine.states import OCE, State
-from sitejobs.errors import SitejobsError
+from sitejobs.errors import SitejobsError, restore_error
 from sitejobs.jobs.oce import ACTIONS
 from sitejobs.timefmt import iso_ms
 
@@ -45,7 +45,7 @@ def job_error_of(execution: Execution) -> dict[str, Any]:
     (an unexpected exception, a lost worker)."""
     declared = (execution.result or {}).get("error")
     if isinstance(declared, dict):
-        return declared
+        return job_error(restore_error(declared))
     return job_error(SitejobsError(execution.exit_message or "The site job failed."))
 
 

@@ -5,8 +5,8 @@ the Sites Management API shows them as `_status` documents (`api/oce/status.py`)
 
 from __future__ import annotations
 
+from sitejobs.engine.registry import JobDefinition, Registry, RetryPolicy, SystemRequest
 from sitejobs.jobs.oce.base import ACTIONS, JOBS
-from sitejobs.jobs.registry import JobDefinition, Registry, RetryPolicy, SystemRequest
 
 
 def register(registry: Registry) -> None:

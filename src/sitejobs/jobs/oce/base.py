@@ -10,9 +10,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from sitejobs.api.oce.errors import job_error
-from sitejobs.errors import SiteAlreadyExists, SitejobsError, SiteNotFound
-from sitejobs.jobs.context import JobContext, JobFailed
+from sitejobs.engine.context import JobContext, JobFailed
+from sitejobs.errors import SiteAlreadyExists, SitejobsError, SiteNotFound, error_record
 from sitejobs.sites.content.folders import replace_folder
 from sitejobs.sites.content.store import ContentStore, SiteRow
 
@@ -58,12 +57,13 @@ def oce_job(job_id: str, request: type[BaseModel], description: str) -> Callable
 
 
 def content_store(ctx: JobContext) -> ContentStore:
-    return ContentStore(ctx.engine.db, ctx.engine.settings.content_dir)
+    return ContentStore(ctx.services.db, ctx.services.settings.content_dir)
 
 
 def fail(ctx: JobContext, error: SitejobsError) -> JobFailed:
-    """End the job in error, carrying the error document its `_status` shows (raise what this returns)."""
-    ctx.result["error"] = job_error(error)
+    """End the job in error, recording the error (a code and its arguments) that its `_status` renders
+    (raise what this returns)."""
+    ctx.result["error"] = error_record(error)
     return JobFailed(error.message, code=error.fault_type)
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sitejobs.engine.context import JobContext
 from sitejobs.errors import PublishFailed
-from sitejobs.jobs.context import JobContext
 from sitejobs.jobs.oce import requests as req
 from sitejobs.jobs.oce.base import Progress, content_store, fail, oce_job, target_site
 from sitejobs.sites.content.fingerprint import changed_pages, page_fingerprints

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from sitejobs.engine.context import JobContext
 from sitejobs.errors import ComponentNotFound, ResourceAlreadyExists, ResourceNotFound, ThemeNotFound
-from sitejobs.jobs.context import JobContext
 from sitejobs.jobs.oce import requests as req
 from sitejobs.jobs.oce.base import JobRun, content_store, copy_tree, fail, oce_job
 from sitejobs.sites.content.store import ContentStore

@@ -6,8 +6,8 @@ import copy
 import shutil
 from typing import Any
 
+from sitejobs.engine.context import JobContext
 from sitejobs.errors import SitejobsError, TemplateNotFound
-from sitejobs.jobs.context import JobContext
 from sitejobs.jobs.oce import requests as req
 from sitejobs.jobs.oce.base import (
     content_store,

@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import Any
 
 from sitejobs.auth.users import new_guid, user_reference
+from sitejobs.engine.context import JobContext
 from sitejobs.engine.models import now_ms
 from sitejobs.errors import InvalidTranslationZip, ResourceNotFound, SitejobsError
-from sitejobs.jobs.context import JobContext
 from sitejobs.jobs.oce import requests as req
 from sitejobs.jobs.oce.base import Progress, content_store, fail, oce_job, target_site
 from sitejobs.sites.content.translation import (

@@ -23,7 +23,7 @@ from sitejobs.errors import (
 )
 
 if TYPE_CHECKING:
-    from sitejobs.jobs.context import JobContext
+    from sitejobs.engine.context import JobContext
 
 log = logging.getLogger(__name__)
 
@@ -260,13 +260,3 @@ class Registry:
         if not callable(hook):
             raise InvalidJobDefinition(f"'{name}' defines no register(registry) function.")
         hook(self)
-
-
-def default_registry(custom_module: str | None = None) -> Registry:
-    """The built-in system and demo jobs plus the custom jobs of this installation."""
-    from sitejobs.jobs import builtin
-
-    registry = Registry()
-    builtin.register(registry)
-    registry.load_custom(custom_module)
-    return registry

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from sitejobs.engine.registry import JobDefinition, Param, Registry
 from sitejobs.errors import (
     InvalidJobDefinition,
     InvalidParameter,
@@ -11,7 +12,7 @@ from sitejobs.errors import (
     MissingParameter,
     UnknownProperty,
 )
-from sitejobs.jobs.registry import JobDefinition, Param, Registry, default_registry
+from sitejobs.jobs.builtin import default_registry
 
 
 def _noop(ctx: object) -> None:

@@ -5,20 +5,22 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import Iterator
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from sqlalchemy import Engine
 
 from sitejobs.engine.models import Execution, now_ms
 from sitejobs.engine.states import State
-
-if TYPE_CHECKING:
-    from sitejobs.engine.service import JobEngine
+from sitejobs.settings import Settings
 
 
-def format_log_line(message: str, level: str = "INFO") -> str:
-    ms = now_ms()
-    stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(ms / 1000))
-    return f"[{stamp}.{ms % 1000:03d} GMT] {level} {message.rstrip()}\n"
+@dataclass(frozen=True, slots=True)
+class JobServices:
+    """What a job may use besides its context: the settings (files directory, limits) and the store."""
+
+    settings: Settings
+    db: Engine
 
 
 class JobAborted(Exception):
@@ -51,23 +53,20 @@ class ProgressSink(Protocol):
 
     def current_state(self, execution_id: int) -> State: ...
 
-    def log(self, path: Path, text: str) -> None: ...
+    def log(self, execution_id: int, level: str, message: str) -> None: ...
 
-    def log_done(self, path: Path) -> None: ...
+    def log_done(self, execution_id: int) -> None: ...
 
 
 class JobContext:
     PAUSE_POLL_SECONDS = 0.2
 
     def __init__(
-        self, execution: Execution, params: dict[str, Any], sink: ProgressSink, engine: JobEngine
+        self, execution: Execution, params: dict[str, Any], sink: ProgressSink, services: JobServices
     ) -> None:
         self.execution = execution
         self.params = params
-        #: The engine running this job: its settings (data directory, limits) and its store (`engine.db`).
-        self.engine = engine
-        self.data_dir = engine.settings.data_dir
-        self.log_file = engine.log_path(execution)
+        self.services = services
         self._sink = sink
         self._steps: list[dict[str, Any]] = list(execution.steps or [])
         self.result: dict[str, Any] = dict(execution.result or {})
@@ -81,8 +80,8 @@ class JobContext:
         return self.execution.is_restart
 
     def log(self, message: str, level: str = "INFO") -> None:
-        """Append a line to the execution's log file."""
-        self._sink.log(self.log_file, format_log_line(message, level))
+        """Append a line to the execution's log (kept in the store, so every node reads it)."""
+        self._sink.log(self.id, level, message)
 
     def progress(self, percent: float | None = None, message: str | None = None) -> None:
         """Record progress, then honour an abort or pause request (cooperative)."""

@@ -1,0 +1,168 @@
+"""Celery mode: the broker carries only "run execution N"; the store stays the truth.
+
+- `CeleryDispatcher` (on API nodes) is an outbox. A submission commits its row first; the dispatcher then picks
+  pending rows never handed over (`store.mark_for_dispatch`, which several API nodes never pick twice) and
+  publishes one message each. While the broker is down, submissions are still acknowledged: the rows wait and
+  are published when it returns. A message can still be lost after publishing (a broker restarted without
+  persistence): rows handed over long ago and still pending are published again once the queue has drained.
+- `CeleryRuntime` (one per Celery worker process) claims the execution a message names with the same guarded
+  statement as the local executor (`store.claim_one`), so a duplicate or late message does nothing, then runs it
+  under a lease that its upkeep thread renews. A worker that dies loses its lease; the reaper (every node runs
+  one) retries or fails the execution by the job's policy, and the outbox publishes the retry. Retries are the
+  engine's, never Celery's: tasks are acknowledged late and rejected when their worker is lost, and never retried.
+- Abort, pause and resume reach a job on any machine through its row, as in local mode (never `revoke`).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from sitejobs.engine import store
+from sitejobs.engine.executor import FinishedHook
+from sitejobs.engine.models import now_ms
+from sitejobs.engine.notify import PendingListener
+from sitejobs.engine.runner import EngineSink, run_execution
+from sitejobs.engine.service import JobEngine
+from sitejobs.engine.upkeep import Holder, Upkeep, new_worker_id
+from sitejobs.settings import Settings
+
+log = logging.getLogger(__name__)
+
+TASK_NAME = "sitejobs.run_execution"
+#: Rows published a batch; the rest go in the next round straight after.
+DISPATCH_BATCH = 500
+#: How long to wait after the broker refused a message before trying again.
+BROKER_RETRY_SECONDS = 1.0
+
+Publish = Callable[[Sequence[int]], None]
+Backlog = Callable[[], int | None]
+
+
+def celery_config(settings: Settings) -> dict[str, Any]:
+    """Celery settings of both sides: late acknowledgement, no prefetch beyond one, no result backend."""
+    return {
+        "task_acks_late": True,
+        "task_reject_on_worker_lost": True,
+        "task_acks_on_failure_or_timeout": True,
+        "worker_prefetch_multiplier": 1,
+        "task_default_queue": settings.celery_queue,
+        "task_ignore_result": True,
+        "task_serializer": "json",
+        "accept_content": ["json"],
+        "broker_connection_retry_on_startup": True,
+        "broker_connection_timeout": 2.0,
+        "broker_transport_options": {"socket_timeout": 5.0, "socket_connect_timeout": 2.0},
+        "worker_send_task_events": True,
+        "task_send_sent_event": True,
+        "worker_hijack_root_logger": False,
+    }
+
+
+class CeleryDispatcher:
+    """The API node's side of Celery mode: publishes pending executions, and reaps expired leases."""
+
+    kind = "celery"
+
+    def __init__(self, engine: JobEngine, publish: Publish, backlog: Backlog) -> None:
+        self.engine = engine
+        self._publish = publish
+        self._backlog = backlog
+        self._redispatch_ms = int(engine.settings.redispatch_seconds * 1000)
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="sitejobs-outbox", daemon=True)
+        self._upkeep = Upkeep(engine, None, after_reap=self._wake.set)
+        self._listener = (
+            PendingListener(engine.db, self._wake.set) if engine.db.dialect.name == "postgresql" else None
+        )
+        engine.on_submit(self._wake.set)
+        self.on_finished: FinishedHook | None = None
+
+    def start(self) -> None:
+        self._upkeep.start()
+        if self._listener is not None:
+            self._listener.start()
+        self._thread.start()
+
+    def stop(self, grace_seconds: float = 5.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join()
+        if self._listener is not None:
+            self._listener.stop()
+        self._upkeep.stop()
+
+    def _loop(self) -> None:
+        last_stale_check = 0
+        while not self._stop.is_set():
+            self._wake.wait(self.engine.settings.poll_seconds * 4)
+            self._wake.clear()
+            try:
+                while self.dispatch(older_than=0) == DISPATCH_BATCH:
+                    pass
+                if now_ms() - last_stale_check >= self._redispatch_ms:
+                    last_stale_check = now_ms()
+                    if self._backlog() == 0:
+                        self.dispatch(older_than=now_ms() - self._redispatch_ms)
+            except Exception as exc:
+                log.warning("handing executions to the broker failed (%s); will retry", exc)
+                self._stop.wait(BROKER_RETRY_SECONDS)
+                self._wake.set()
+
+    def dispatch(self, *, older_than: int) -> int:
+        """Publish one batch of pending executions (those never published when `older_than` is 0); returns how
+        many. A batch the broker refuses is marked unpublished again, and the error raised."""
+        ids = self.engine.writer.run(
+            lambda c: store.mark_for_dispatch(c, older_than=older_than, limit=DISPATCH_BATCH)
+        )
+        if not ids:
+            return 0
+        try:
+            self._publish(ids)
+        except BaseException:
+            self.engine.writer.run(lambda c: store.unmark_dispatch(c, ids))
+            raise
+        return len(ids)
+
+
+class CeleryRuntime:
+    """A Celery worker process's side: runs the execution each message names, holding its lease."""
+
+    kind = "celery"
+
+    def __init__(self, engine: JobEngine) -> None:
+        self.engine = engine
+        self.worker_id = new_worker_id()
+        self._running: set[int] = set()
+        self._lock = threading.Lock()
+        self._sink = EngineSink(engine, self.worker_id)
+        self._upkeep = Upkeep(engine, Holder(self.worker_id, self.kind, self._running_ids))
+        self._upkeep.start()
+
+    def _running_ids(self) -> list[int]:
+        with self._lock:
+            return list(self._running)
+
+    def run(self, execution_id: int) -> str:
+        """Claim and run one execution; "skipped" when it is not pending (a duplicate or late message)."""
+        execution = self.engine.claim_one(self.worker_id, execution_id)
+        if execution is None:
+            return "skipped"
+        with self._lock:
+            self._running.add(execution.id)
+        try:
+            outcome = run_execution(execution, self.engine, self._sink)
+            if outcome is None:
+                return "lease lost"
+            recorded = self.engine.finish_future(execution, self.worker_id, outcome).result()
+            return outcome.state.value if recorded else "lease lost"
+        finally:
+            with self._lock:
+                self._running.discard(execution.id)
+
+    def close(self) -> None:
+        self._upkeep.stop()
+        self.engine.close()
