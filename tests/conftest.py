@@ -58,6 +58,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     chosen = metafunc.config.getoption("--backend")
     backends = ["sqlite", "postgresql"] if chosen == "all" else [chosen]
+    if metafunc.definition.get_closest_marker("postgres") is not None:
+        backends = [b for b in backends if b == "postgresql"]
     if "executor_kind" in metafunc.fixturenames:
         kind = metafunc.config.getoption("--executor")
         kinds = EXECUTOR_KINDS if kind == "all" else (kind,)

@@ -16,6 +16,8 @@ from typing import Any
 
 from celery import Celery
 from celery.signals import worker_process_init, worker_process_shutdown
+from amqp.exceptions import NotFound as AmqpNotFound
+from kombu.exceptions import ChannelError
 
 from sitejobs.engine.celery_executor import TASK_NAME, CeleryDispatcher, CeleryRuntime, celery_config
 from sitejobs.engine.local import RegistryLoader
@@ -76,7 +78,12 @@ def dispatcher(engine: JobEngine, app: Celery) -> CeleryDispatcher:
 
     def backlog() -> int | None:
         with app.connection_for_write() as conn:
-            return int(conn.default_channel.queue_declare(queue=queue, passive=True).message_count)
+            try:
+                return int(conn.default_channel.queue_declare(queue=queue, passive=True).message_count)
+            except (ChannelError, AmqpNotFound) as exc:
+                if "NOT_FOUND" in str(exc):  # no worker declared it (yet, or since a restart): nothing queued
+                    return 0
+                raise
 
     return CeleryDispatcher(engine, publish, backlog)
 

@@ -67,8 +67,12 @@ class CeleryCluster:
         check_broker(self.settings.broker_url, self.kind)
         self.dispatcher = dispatcher(self.engine, create_celery(self.settings))
         self.dispatcher.start()
-        for _ in range(self.workers):
-            self.start_worker()
+        try:
+            for _ in range(self.workers):
+                self.start_worker()
+        except BaseException:
+            self.stop()
+            raise
         return self
 
     def start_worker(self) -> subprocess.Popen[bytes]:

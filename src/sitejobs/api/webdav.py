@@ -293,7 +293,7 @@ def _multistatus(settings: Settings, target: Target, depth: int) -> bytes:
         if target.extra is None:
             raise NotFound(f"'{'/'.join(target.parts)}' does not exist.")
         root.append(_response_element(href_of(target.parts, True), name, None, True))
-        children = target.extra() if depth and target.extra else []
+        children = target.extra() if depth else []
     else:
         st = target.path.stat()
         collection = os.path.isdir(target.path)

@@ -1,0 +1,195 @@
+"""Celery mode under faults, for real: worker processes killed with SIGKILL mid-job, a broker that stops
+mid-run. Nothing acknowledged is lost, nothing runs twice to completion, nothing stays running past its lease."""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from sitejobs.engine.models import Execution
+from sitejobs.engine.service import JobEngine
+from sitejobs.engine.states import TERMINAL, State
+from sitejobs.settings import Settings
+from tests.conftest import free_port, wait_for
+from tests.engine.celery_cluster import BROKERS, CeleryCluster
+
+KILL_TRIALS = int(os.environ.get("SITEJOBS_KILL_TRIALS", "20"))
+pytestmark = pytest.mark.postgres  # Celery mode refuses SQLite
+
+
+def all_ended(engine: JobEngine, ids: list[int], timeout: float) -> list[Execution]:
+    def probe() -> list[Execution] | None:
+        found = [engine.get(i) for i in ids]
+        done = [e for e in found if e is not None and e.state in TERMINAL]
+        return done if len(done) == len(ids) else None
+
+    return wait_for(probe, timeout, f"{len(ids)} executions to end", interval=0.2)
+
+
+def terminal_events(engine: JobEngine, execution_id: int) -> list[str]:
+    return [str(e["to_state"]) for e in engine.events(execution_id) if State(e["to_state"]) in TERMINAL]
+
+
+def kill_trials(cluster: CeleryCluster, engine: JobEngine, trials: int) -> None:
+    jobs = [engine.submit("sleepy", [("Seconds", "1.5")]) for _ in range(trials)]
+    ids = [e.id for e in jobs]
+    rng = random.Random(trials)
+    kills = 0
+    deadline = time.monotonic() + 60 + trials * 3
+    lease_ms = int(engine.settings.lease_seconds * 1000)
+    while kills < trials and time.monotonic() < deadline:
+        running = [e for e in (engine.get(i) for i in ids) if e is not None and e.state is State.RUNNING]
+        owners = {e.lease_owner for e in running if e.lease_owner and (e.percent or 0) > 0}
+        pids = [int(owner.split(":")[1]) for owner in owners if owner]
+        alive = [pid for pid in pids if pid in cluster.child_pids()]
+        if alive:
+            os.kill(rng.choice(alive), signal.SIGKILL)
+            kills += 1
+            time.sleep(0.2)
+        else:
+            time.sleep(0.05)
+        for e in running:  # nothing stays running on a dead lease: the reaper takes it back in time
+            assert e.lease_expires_at is None or e.lease_expires_at > time.time() * 1000 - lease_ms - 5000
+    assert kills == trials, f"only {kills} of {trials} kills happened"
+    ended = all_ended(engine, ids, 120 + trials * 2)
+    for execution in ended:
+        assert terminal_events(engine, execution.id) == [execution.state.value]  # finished once
+        if execution.state is State.FAILED:  # a job killed on each of its attempts fails by its policy
+            assert execution.exit_code == "WORKER_LOST"
+            assert execution.attempt == 3
+        else:
+            assert execution.state is State.SUCCEEDED, (execution.exit_code, execution.exit_message)
+    assert sum(e.state is State.SUCCEEDED for e in ended) >= trials // 2
+
+
+@pytest.mark.parametrize("kind", ["celery-redis"])
+def test_kill_9_of_worker_processes_mid_job_loses_nothing(jobs_engine: JobEngine, kind: str) -> None:
+    jobs_engine.settings.lease_seconds = 2.0
+    cluster = CeleryCluster(jobs_engine, BROKERS[kind], kind=kind, concurrency=4).start()
+    try:
+        kill_trials(cluster, jobs_engine, KILL_TRIALS)
+    finally:
+        cluster.stop()
+
+
+@pytest.mark.slow
+def test_kill_9_a_hundred_times(jobs_engine: JobEngine) -> None:
+    jobs_engine.settings.lease_seconds = 2.0
+    cluster = CeleryCluster(jobs_engine, BROKERS["celery-rabbitmq"], kind="celery-rabbitmq", concurrency=4)
+    cluster.start()
+    try:
+        kill_trials(cluster, jobs_engine, 100)
+    finally:
+        cluster.stop()
+
+
+class PrivateRedis:
+    """A redis-server of this test's own on a free port, which the test may kill and start again."""
+
+    def __init__(self, folder: Path) -> None:
+        self.port = free_port()
+        self.folder = folder
+        self.proc: subprocess.Popen[bytes] | None = None
+        if shutil.which("redis-server") is None:
+            pytest.fail("redis-server is not installed: `apt-get install redis-server`", pytrace=False)
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.proc = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            cwd=self.folder,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        wait_for(lambda: self._answers(), 10, "the private redis-server to start")
+
+    def _answers(self) -> bool:
+        import socket
+
+        try:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as s:
+                s.sendall(b"PING\r\n")
+                return s.recv(16).startswith(b"+PONG")
+        except OSError:
+            return False
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+@pytest.fixture
+def private_redis(tmp_path: Path) -> Iterator[PrivateRedis]:
+    redis = PrivateRedis(tmp_path / "redis")
+    redis.start()
+    yield redis
+    redis.kill()
+
+
+def test_a_broker_that_stops_mid_run_loses_nothing(
+    jobs_engine: JobEngine, private_redis: PrivateRedis
+) -> None:
+    jobs_engine.settings.redispatch_seconds = 2.0
+    cluster = CeleryCluster(jobs_engine, private_redis.url, concurrency=2).start()
+    try:
+        before = [jobs_engine.submit("sleepy", [("Seconds", "0.5")]).id for _ in range(10)]
+        wait_for(
+            lambda: any((e := jobs_engine.get(i)) and e.state is State.RUNNING for i in before),
+            30,
+            "a job to start",
+        )
+        private_redis.kill()  # the queued messages are gone with it (no persistence)
+        during = [
+            jobs_engine.submit("sleepy", [("Seconds", "0.2")]).id for _ in range(10)
+        ]  # still acknowledged
+        time.sleep(2)
+        assert all((e := jobs_engine.get(i)) and e.state is State.PENDING for i in during)
+        private_redis.start()  # the same port: workers and dispatcher reconnect by themselves
+        ended = all_ended(jobs_engine, before + during, 120)
+        assert all(e.state is State.SUCCEEDED for e in ended), [
+            (e.id, e.state, e.exit_message) for e in ended
+        ]
+        for execution in ended:
+            assert terminal_events(jobs_engine, execution.id) == ["succeeded"]
+    finally:
+        cluster.stop()
+
+
+def test_celery_with_sqlite_is_refused_with_a_clear_error(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data", executor="celery")
+    problem = settings.executor_problem()
+    assert problem is not None
+    assert "SQLite is not shared between machines" in problem
+    result = subprocess.run(
+        ["sitejobs", "serve", "--executor", "celery", "--data-dir", str(tmp_path / "data")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PATH": f"{Path(os.sys.executable).parent}:{os.environ.get('PATH', '')}"},
+    )
+    assert result.returncode != 0
+    assert "SQLite is not shared between machines" in result.stderr
+    assert "Traceback" not in result.stderr
