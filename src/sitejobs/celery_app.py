@@ -14,9 +14,9 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
+from amqp.exceptions import NotFound as AmqpNotFound
 from celery import Celery
 from celery.signals import worker_process_init, worker_process_shutdown
-from amqp.exceptions import NotFound as AmqpNotFound
 from kombu.exceptions import ChannelError
 
 from sitejobs.engine.celery_executor import TASK_NAME, CeleryDispatcher, CeleryRuntime, celery_config
