@@ -27,7 +27,6 @@ from rich.table import Column, Table
 from sitejobs import logging_setup
 from sitejobs.api.ocapi.documents import job_execution
 from sitejobs.auth.clients import ALL_RESOURCES, JOB_RESOURCES, ClientStore, resources_from_settings_file
-from sitejobs.engine import store
 from sitejobs.engine.local import LocalExecutor
 from sitejobs.engine.models import Execution
 from sitejobs.engine.service import JobEngine
@@ -479,7 +478,7 @@ def list_(
             fail(f"unknown status '{status_}'")
     settings = settings_for(data_dir, database)
     with opened(settings) as engine:
-        rows = engine.read(lambda c: store.list_executions(c, job_id=job, states=states, limit=limit))
+        rows = engine.list_executions(job_id=job, states=states, limit=limit)
     table = Table(
         *(
             Column(h, overflow="fold")

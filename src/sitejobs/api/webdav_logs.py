@@ -8,7 +8,6 @@ import os
 import stat
 from dataclasses import dataclass
 
-from sitejobs.engine import store
 from sitejobs.engine.models import Execution
 from sitejobs.engine.service import JobEngine, log_file_name
 
@@ -52,9 +51,8 @@ def find(engine: JobEngine, name: str, job_id: str | None = None) -> LogFile | N
 
 def listing(engine: JobEngine, job_id: str | None = None) -> list[LogFile]:
     """The newest started executions' logs, of one job or of all."""
-    executions = engine.read(lambda c: store.started_executions(c, job_id=job_id, limit=LISTING_LIMIT))
-    return [_file(engine, e) for e in executions]
+    return [_file(engine, e) for e in engine.started_executions(job_id=job_id, limit=LISTING_LIMIT)]
 
 
 def job_ids(engine: JobEngine) -> list[str]:
-    return list(engine.read(store.job_ids_with_runs))
+    return engine.job_ids_with_runs()

@@ -22,6 +22,7 @@ from sitejobs.engine.models import Execution, Outcome, now_ms
 from sitejobs.engine.read_cache import ReadCache
 from sitejobs.engine.reader import PointReader
 from sitejobs.engine.registry import JobDefinition, Registry
+from sitejobs.engine.search import ExecutionSearch, search_executions
 from sitejobs.engine.states import LEASED, TERMINAL, State
 from sitejobs.errors import (
     InvalidStateTransition,
@@ -155,6 +156,24 @@ class JobEngine:
     def read(self, fn: Callable[[Connection], Any]) -> Any:
         with self.db.connect() as conn:
             return fn(conn)
+
+    def search(self, request: ExecutionSearch) -> tuple[int, list[Execution]]:
+        """The number of executions matching `request` and the page of them it asks for."""
+        found: tuple[int, list[Execution]] = self.read(lambda c: search_executions(c, request))
+        return found
+
+    def list_executions(
+        self, *, job_id: str | None = None, states: Iterable[State] | None = None, limit: int = 50
+    ) -> list[Execution]:
+        """The newest executions, optionally of one job and in some states."""
+        return list(self.read(lambda c: store.list_executions(c, job_id=job_id, states=states, limit=limit)))
+
+    def started_executions(self, *, job_id: str | None = None, limit: int = 200) -> list[Execution]:
+        """The newest executions that have started (and so have a log), of one job or of all."""
+        return list(self.read(lambda c: store.started_executions(c, job_id=job_id, limit=limit)))
+
+    def job_ids_with_runs(self) -> list[str]:
+        return list(self.read(store.job_ids_with_runs))
 
     def count_by_state(self) -> dict[State, int]:
         return dict(self.read(store.count_by_state))

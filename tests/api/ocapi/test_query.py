@@ -10,10 +10,12 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Engine, insert
+from sqlalchemy import Connection, Engine, insert
 
-from sitejobs.api.ocapi.query import hits_statement, parse_search, search
+from sitejobs.api.ocapi.query import SearchRequest, parse_search
+from sitejobs.engine import search as engine_search
 from sitejobs.engine.db import create_store_engine, migrate
+from sitejobs.engine.models import Execution
 from sitejobs.engine.schema import executions
 from sitejobs.engine.states import OCAPI, State
 from sitejobs.errors import InvalidParameter, MalformedDocument, MissingParameter, UnknownProperty
@@ -21,6 +23,15 @@ from sitejobs.errors import InvalidParameter, MalformedDocument, MissingParamete
 T0 = 1_494_599_037_316  # 2017-05-12T14:23:57.316Z
 MIN = 60_000
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def search(conn: Connection, req: SearchRequest) -> tuple[int, list[Execution]]:
+    """What the HTTP route asks the engine to run for `req`."""
+    return engine_search.search_executions(conn, req.search())
+
+
+def hits_statement(req: SearchRequest) -> Any:
+    return engine_search.hits_statement(req.search())
 
 
 def iso(ms: int) -> str:

@@ -1,28 +1,32 @@
-"""The OCAPI `job_execution_search` request: validated once, then run as one indexed SELECT (plus a COUNT).
+"""The OCAPI `job_execution_search` request: validated once, and turned into the engine's condition tree
+(`sitejobs.engine.search`), which the engine runs as one indexed SELECT (plus a COUNT).
 
-`parse_search` turns the request body into a `SearchRequest` (raising the OCAPI faults on a bad document) and
-`search` runs it on a connection. Every predicate is built two-valued (never SQL NULL), so negations
+`parse_search` turns the request body into a `SearchRequest` (raising the OCAPI faults on a bad document);
+`SearchRequest.search` is what the engine runs. The engine's comparisons are two-valued, so negations
 (`must_not`, `bool_filter` `not`, `neq`, `not_in`) treat an absent value as "not equal": an execution without
 a `client_id` matches `client_id neq "x"` and never matches `client_id is "x"` or a range on it.
-
-Ordering: absent times sort as the smallest value (first ascending, last descending) on every backend, and
-`id` always ends the ORDER BY, in the direction of the last sort key so that an index scan serves it.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import Enum
 from typing import Any, TypeGuard
 
-from sqlalchemy import Column, ColumnElement, Connection, Select, and_, false, func, not_, or_, select, true
-from sqlalchemy.sql.elements import False_, True_
-
-from sitejobs.engine.models import Execution
-from sitejobs.engine.schema import executions
+from sitejobs.engine.search import (
+    MATCH_ALL,
+    ColumnName,
+    Compare,
+    Condition,
+    ExecutionSearch,
+    Not,
+    Order,
+    all_of,
+    any_of,
+)
 from sitejobs.engine.states import (
     OCAPI,
     State,
@@ -31,7 +35,7 @@ from sitejobs.engine.states import (
 )
 from sitejobs.errors import InvalidParameter, MalformedDocument, MissingParameter, UnknownProperty
 
-__all__ = ["SearchRequest", "count_statement", "hits_statement", "parse_search", "search"]
+__all__ = ["SearchRequest", "parse_search"]
 
 DEFAULT_COUNT = 25
 MAX_COUNT = 200
@@ -40,8 +44,6 @@ DEFAULT_SELECT = "(**)"
 #: Bounds on a request body: nesting (the parser and SQL compiler recurse) and values (each is a bind parameter).
 MAX_DEPTH = 64
 MAX_NODES = 1000
-
-Predicate = ColumnElement[bool]
 
 
 class Kind(Enum):
@@ -54,7 +56,7 @@ class Kind(Enum):
 @dataclass(frozen=True, slots=True)
 class Field:
     name: str
-    column: Column[Any]
+    column: ColumnName
     kind: Kind
     #: For STATE fields: each OCAPI name (lower case) and the internal states it stands for.
     states: Mapping[str, frozenset[State]] = field(default_factory=dict)
@@ -64,19 +66,18 @@ _STATUS = {n.status.lower(): states_with_ocapi_status(n.status) for n in OCAPI.v
 _EXECUTION_STATUS = {
     n.execution_status.lower(): states_with_ocapi_execution_status(n.execution_status) for n in OCAPI.values()
 }
-_C = executions.c
 FIELDS: dict[str, Field] = {
     f.name: f
     for f in (
-        Field("id", _C.id, Kind.NUMBER),
-        Field("job_id", _C.job_id, Kind.TEXT),
-        Field("status", _C.state, Kind.STATE, _STATUS),
-        Field("execution_status", _C.state, Kind.STATE, _EXECUTION_STATUS),
-        Field("exit_status.code", _C.exit_code, Kind.TEXT),
-        Field("client_id", _C.client_id, Kind.TEXT),
-        Field("start_time", _C.start_time, Kind.TIME),
-        Field("end_time", _C.end_time, Kind.TIME),
-        Field("modification_time", _C.modified_at, Kind.TIME),
+        Field("id", "id", Kind.NUMBER),
+        Field("job_id", "job_id", Kind.TEXT),
+        Field("status", "state", Kind.STATE, _STATUS),
+        Field("execution_status", "state", Kind.STATE, _EXECUTION_STATUS),
+        Field("exit_status.code", "exit_code", Kind.TEXT),
+        Field("client_id", "client_id", Kind.TEXT),
+        Field("start_time", "start_time", Kind.TIME),
+        Field("end_time", "end_time", Kind.TIME),
+        Field("modification_time", "modified_at", Kind.TIME),
     )
 }
 OPERATORS = ("is", "one_of", "less", "greater", "not_in", "neq")
@@ -102,8 +103,12 @@ class SearchRequest:
     count: int
     select: str
     expand: tuple[str, ...]
-    where: Predicate = field(compare=False, repr=False)
-    order_by: tuple[ColumnElement[Any], ...] = field(compare=False, repr=False)
+    where: Condition
+    order: tuple[Order, ...]
+
+    def search(self, *also: Condition) -> ExecutionSearch:
+        """What the engine runs: this request's conditions, and `also` (what the caller may not see, say)."""
+        return ExecutionSearch(all_of((self.where, *also)), self.order, self.start, self.count)
 
 
 def parse_search(doc: object) -> SearchRequest:
@@ -139,39 +144,14 @@ def parse_search(doc: object) -> SearchRequest:
         select=selected,
         expand=tuple(expand),
         where=_query(body["query"], "query"),
-        order_by=_order_by(sorts or [], "sorts"),
+        order=_order_by(sorts or [], "sorts"),
     )
-
-
-def count_statement(req: SearchRequest) -> Select[int]:
-    return _where(select(func.count()).select_from(executions), req)
-
-
-def hits_statement(req: SearchRequest) -> Select[Any]:
-    """The page's rows, all columns in table order. The page is chosen on ids alone (often from an index
-    without touching the table) and only its rows are read in full: sorting a wide match set is far slower."""
-    page = (
-        _where(select(_C.id), req).order_by(*req.order_by).offset(req.start).limit(req.count).subquery("page")
-    )
-    return select(executions).join(page, _C.id == page.c.id).order_by(*req.order_by)
-
-
-def search(conn: Connection, req: SearchRequest) -> tuple[int, list[Execution]]:
-    """The total number of matches and the requested page of them, in order."""
-    hits = [Execution.from_row(row) for row in conn.execute(hits_statement(req))]
-    if 0 < len(hits) < req.count or (not hits and req.start == 0):
-        return req.start + len(hits), hits  # a short page is the last one: no COUNT needed
-    return conn.execute(count_statement(req)).scalar_one(), hits
-
-
-def _where(stmt: Select[Any], req: SearchRequest) -> Select[Any]:
-    return stmt if isinstance(req.where, True_) else stmt.where(req.where)
 
 
 # -- queries and filters ---------------------------------------------------------------------------
 
 
-def _query(doc: object, path: str) -> Predicate:
+def _query(doc: object, path: str) -> Condition:
     kind, body = _one_key(doc, path, "query")
     handler = _QUERIES.get(kind)
     if handler is None:
@@ -181,7 +161,7 @@ def _query(doc: object, path: str) -> Predicate:
     return handler(body, f"{path}.{kind}")
 
 
-def _filter(doc: object, path: str) -> Predicate:
+def _filter(doc: object, path: str) -> Condition:
     kind, body = _one_key(doc, path, "filter")
     handler = _FILTERS.get(kind)
     if handler is None:
@@ -191,20 +171,20 @@ def _filter(doc: object, path: str) -> Predicate:
     return handler(body, f"{path}.{kind}")
 
 
-def _match_all_query(doc: object, path: str) -> Predicate:
+def _match_all_query(doc: object, path: str) -> Condition:
     _props(doc, path)
-    return true()
+    return MATCH_ALL
 
 
-def _term_query(doc: object, path: str) -> Predicate:
+def _term_query(doc: object, path: str) -> Condition:
     body = _props(doc, path, ("fields", "operator", "values"))
     fields = _field_list(body["fields"], f"{path}.fields")
     operator = _operator(body["operator"], f"{path}.operator")
     values = _value_list(body["values"], operator, f"{path}.values")
-    return _any(_term(f, operator, values, f"{path}.values") for f in fields)
+    return any_of(_term(f, operator, values, f"{path}.values") for f in fields)
 
 
-def _text_query(doc: object, path: str) -> Predicate:
+def _text_query(doc: object, path: str) -> Condition:
     body = _props(doc, path, ("fields", "search_phrase"))
     fields = _field_list(body["fields"], f"{path}.fields")
     for f in fields:
@@ -219,33 +199,33 @@ def _text_query(doc: object, path: str) -> Predicate:
         raise InvalidParameter(
             f"{path}.search_phrase must be a non-empty string.", property=f"{path}.search_phrase"
         )
-    return _any(_present(f, f.column.icontains(phrase, autoescape=True)) for f in fields)
+    return any_of(Compare(f.column, "contains", (phrase,)) for f in fields)
 
 
-def _bool_query(doc: object, path: str) -> Predicate:
+def _bool_query(doc: object, path: str) -> Condition:
     body = _props(doc, path, optional=("must", "must_not", "should"))
     clauses = {
         key: [_query(q, f"{path}.{key}[{i}]") for i, q in enumerate(_list(body, key, path))]
         for key in ("must", "must_not", "should")
     }
-    must = _all(clauses["must"])
-    should = _any(clauses["should"]) if clauses["should"] else true()
-    return _all([must, should, not_(_any(clauses["must_not"]))])
+    must_not = [Not(any_of(clauses["must_not"]))] if clauses["must_not"] else []
+    should = [any_of(clauses["should"])] if clauses["should"] else []
+    return all_of([*clauses["must"], *should, *must_not])
 
 
-def _filtered_query(doc: object, path: str) -> Predicate:
+def _filtered_query(doc: object, path: str) -> Condition:
     body = _props(doc, path, ("query", "filter"))
-    return _all([_query(body["query"], f"{path}.query"), _filter(body["filter"], f"{path}.filter")])
+    return all_of([_query(body["query"], f"{path}.query"), _filter(body["filter"], f"{path}.filter")])
 
 
-def _term_filter(doc: object, path: str) -> Predicate:
+def _term_filter(doc: object, path: str) -> Condition:
     body = _props(doc, path, ("field", "operator", "values"))
     f = _field(body["field"], f"{path}.field")
     operator = _operator(body["operator"], f"{path}.operator")
     return _term(f, operator, _value_list(body["values"], operator, f"{path}.values"), f"{path}.values")
 
 
-def _range_filter(doc: object, path: str) -> Predicate:
+def _range_filter(doc: object, path: str) -> Condition:
     body = _props(doc, path, ("field",), ("from", "to", "from_inclusive", "to_inclusive"))
     f = _field(body["field"], f"{path}.field")
     if f.kind is Kind.STATE:
@@ -254,7 +234,7 @@ def _range_filter(doc: object, path: str) -> Predicate:
         )
     if "from" not in body and "to" not in body:
         raise MissingParameter(f"{path} needs 'from', 'to' or both.", property=path)
-    column, parts = f.column, list[Predicate]()
+    parts: list[Condition] = []
     for key, inclusive_key in (("from", "from_inclusive"), ("to", "to_inclusive")):
         inclusive = body.get(inclusive_key, True)
         if not isinstance(inclusive, bool):
@@ -264,13 +244,13 @@ def _range_filter(doc: object, path: str) -> Predicate:
         if key in body:
             value = _scalar(f, body[key], f"{path}.{key}")
             if key == "from":
-                parts.append(column >= value if inclusive else column > value)
+                parts.append(Compare(f.column, "ge" if inclusive else "gt", (value,)))
             else:
-                parts.append(column <= value if inclusive else column < value)
-    return _present(f, _all(parts))
+                parts.append(Compare(f.column, "le" if inclusive else "lt", (value,)))
+    return all_of(parts)
 
 
-def _bool_filter(doc: object, path: str) -> Predicate:
+def _bool_filter(doc: object, path: str) -> Condition:
     body = _props(doc, path, ("operator", "filters"))
     operator = body["operator"]
     if operator not in ("and", "or", "not"):
@@ -282,22 +262,22 @@ def _bool_filter(doc: object, path: str) -> Predicate:
     if not filters:
         raise InvalidParameter(f"{path}.filters must hold at least one filter.", property=f"{path}.filters")
     if operator == "and":
-        return _all(filters)
-    return _any(filters) if operator == "or" else not_(_any(filters))  # not: none of them
+        return all_of(filters)
+    return any_of(filters) if operator == "or" else Not(any_of(filters))  # not: none of them
 
 
-def _query_filter(doc: object, path: str) -> Predicate:
+def _query_filter(doc: object, path: str) -> Condition:
     return _query(_props(doc, path, ("query",))["query"], f"{path}.query")
 
 
-_QUERIES: dict[str, Callable[[object, str], Predicate]] = {
+_QUERIES: dict[str, Callable[[object, str], Condition]] = {
     "match_all_query": _match_all_query,
     "term_query": _term_query,
     "text_query": _text_query,
     "bool_query": _bool_query,
     "filtered_query": _filtered_query,
 }
-_FILTERS: dict[str, Callable[[object, str], Predicate]] = {
+_FILTERS: dict[str, Callable[[object, str], Condition]] = {
     "term_filter": _term_filter,
     "range_filter": _range_filter,
     "bool_filter": _bool_filter,
@@ -308,8 +288,7 @@ _FILTERS: dict[str, Callable[[object, str], Predicate]] = {
 # -- terms and values ------------------------------------------------------------------------------
 
 
-def _term(f: Field, operator: str, values: list[Any], path: str) -> Predicate:
-    column = f.column
+def _term(f: Field, operator: str, values: list[Any], path: str) -> Condition:
     if f.kind is Kind.STATE:
         if operator in ("less", "greater"):
             raise InvalidParameter(
@@ -318,18 +297,16 @@ def _term(f: Field, operator: str, values: list[Any], path: str) -> Predicate:
         wanted = frozenset[State]().union(*(_states(f, v, f"{path}[{i}]") for i, v in enumerate(values)))
         if operator in ("neq", "not_in"):
             wanted = _ALL_STATES - wanted  # the complement keeps `state IN (...)` on the (state, id) index
-        return column.in_(sorted(s.value for s in wanted)) if wanted else false()
-    scalars = [_scalar(f, v, f"{path}[{i}]") for i, v in enumerate(values)]
-    positive: Predicate
+        return Compare(f.column, "in", tuple(sorted(s.value for s in wanted)))
+    scalars = tuple(_scalar(f, v, f"{path}[{i}]") for i, v in enumerate(values))
+    positive: Condition
     if operator == "less":
-        positive = column < scalars[0]
+        positive = Compare(f.column, "lt", scalars)
     elif operator == "greater":
-        positive = column > scalars[0]
+        positive = Compare(f.column, "gt", scalars)
     else:
-        positive = column == scalars[0] if len(scalars) == 1 else column.in_(scalars)
-    if operator in ("neq", "not_in"):
-        return or_(not_(positive), column.is_(None)) if column.nullable else not_(positive)
-    return _present(f, positive)
+        positive = Compare(f.column, "eq" if len(scalars) == 1 else "in", scalars)
+    return Not(positive) if operator in ("neq", "not_in") else positive
 
 
 def _scalar(f: Field, raw: object, path: str) -> int | str:
@@ -384,11 +361,6 @@ def _states(f: Field, raw: object, path: str) -> frozenset[State]:
     return states
 
 
-def _present(f: Field, predicate: Predicate) -> Predicate:
-    """`predicate`, false rather than NULL where the column is NULL (so safe to negate); still indexable."""
-    return and_(predicate, f.column.is_not(None)) if f.column.nullable else predicate
-
-
 def _field(raw: object, path: str) -> Field:
     if not isinstance(raw, str):
         raise InvalidParameter(f"{path} must be a field name, not {_show(raw)}.", property=path)
@@ -428,9 +400,8 @@ def _value_list(raw: object, operator: str, path: str) -> list[Any]:
 # -- sorting ---------------------------------------------------------------------------------------
 
 
-def _order_by(sorts: list[Any], path: str) -> tuple[ColumnElement[Any], ...]:
-    keys: list[ColumnElement[Any]] = []
-    descending = True  # the default order, id descending, when no sort is given
+def _order_by(sorts: list[Any], path: str) -> tuple[Order, ...]:
+    keys: list[Order] = []
     for i, doc in enumerate(sorts):
         body = _props(doc, f"{path}[{i}]", ("field",), ("sort_order",))
         f = _field(body["field"], f"{path}[{i}].field")
@@ -440,13 +411,7 @@ def _order_by(sorts: list[Any], path: str) -> tuple[ColumnElement[Any], ...]:
                 f"{path}[{i}].sort_order must be 'asc' or 'desc', not {_show(order)}.",
                 property=f"{path}[{i}].sort_order",
             )
-        descending = order.lower() == "desc"
-        if descending:
-            keys.append(f.column.desc().nulls_last() if f.column.nullable else f.column.desc())
-        else:
-            keys.append(f.column.asc().nulls_first() if f.column.nullable else f.column.asc())
-    if not any(doc["field"] == "id" for doc in sorts):
-        keys.append(_C.id.desc() if descending else _C.id.asc())
+        keys.append(Order(f.column, descending=order.lower() == "desc"))
     return tuple(keys)
 
 
@@ -513,13 +478,3 @@ def _show(value: object) -> str:
 
 def _is_int(value: object) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _all(predicates: Iterable[Predicate]) -> Predicate:
-    """AND, true when empty; always-true parts are left out of the SQL."""
-    return and_(true(), *(p for p in predicates if not isinstance(p, True_)))
-
-
-def _any(predicates: Iterable[Predicate]) -> Predicate:
-    """OR, false when empty; always-false parts are left out of the SQL."""
-    return or_(false(), *(p for p in predicates if not isinstance(p, False_)))

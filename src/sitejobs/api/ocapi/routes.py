@@ -5,13 +5,11 @@ Mounted under `/s/-/dw/data/{version}` (what sfcc-ci calls) and `/dw/data/{versi
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from typing import Any
 
 import orjson
 from fastapi import APIRouter, Request
-from sqlalchemy import and_
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
@@ -19,7 +17,7 @@ from sitejobs.api.faults import json_response
 from sitejobs.api.ocapi import query
 from sitejobs.api.ocapi.documents import job_execution
 from sitejobs.api.security import authorize
-from sitejobs.engine.schema import executions
+from sitejobs.engine.search import Compare, Not
 from sitejobs.engine.service import JobEngine
 from sitejobs.errors import (
     InvalidParameter,
@@ -173,9 +171,8 @@ async def search_executions(request: Request, version: str) -> Response:
     document = await json_body(request)
     search = query.parse_search(document)
     hidden = not_on_ocapi(engine)
-    if hidden:
-        search = dataclasses.replace(search, where=and_(search.where, executions.c.job_id.not_in(hidden)))
-    total, hits = await run_in_threadpool(engine.read, lambda conn: query.search(conn, search))
+    also = [Not(Compare("job_id", "in", tuple(hidden)))] if hidden else []
+    total, hits = await run_in_threadpool(engine.search, search.search(*also))
     result: dict[str, Any] = {
         "_v": v,
         "_type": "job_execution_search_result",
