@@ -8,6 +8,7 @@ import random
 import shutil
 import signal
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -188,8 +189,58 @@ def test_celery_with_sqlite_is_refused_with_a_clear_error(tmp_path: Path) -> Non
         capture_output=True,
         text=True,
         timeout=60,
-        env={**os.environ, "PATH": f"{Path(os.sys.executable).parent}:{os.environ.get('PATH', '')}"},
+        env={**os.environ, "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}"},
     )
     assert result.returncode != 0
     assert "SQLite is not shared between machines" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_flower_shows_the_workers_and_their_tasks(jobs_engine: JobEngine) -> None:
+    import httpx
+
+    cluster = CeleryCluster(jobs_engine, BROKERS["celery-redis"], kind="celery-redis", concurrency=1).start()
+    port = free_port()
+    flower = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "sitejobs.celery_app",
+            "flower",
+            f"--port={port}",
+            "--address=127.0.0.1",
+        ],
+        env={**cluster.env(), "FLOWER_UNAUTHENTICATED_API": "true"},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+
+        def workers() -> dict[str, object] | None:
+            try:
+                found = httpx.get(f"{base}/api/workers", params={"refresh": "1"}, timeout=5).json()
+            except (httpx.HTTPError, ValueError):
+                return None
+            return found if any(name.startswith("sitejobs-") for name in found) else None
+
+        wait_for(workers, 60, "Flower to list the sitejobs worker", interval=0.5)
+        execution = jobs_engine.submit("noop")
+
+        def task_seen() -> bool:
+            try:
+                tasks = httpx.get(f"{base}/api/tasks", timeout=5).json()
+            except (httpx.HTTPError, ValueError):
+                return False
+            return any(
+                t.get("name") == "sitejobs.run_execution" and t.get("args") == f"[{execution.id}]"
+                for t in tasks.values()
+            )
+
+        wait_for(task_seen, 60, "Flower to show the execution's task", interval=0.5)
+    finally:
+        flower.terminate()
+        flower.wait(10)
+        cluster.stop()
