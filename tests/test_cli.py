@@ -13,15 +13,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from starlette.testclient import TestClient
 
 from sitejobs.api.app import create_app
+from sitejobs.auth.schema import clients
 from sitejobs.engine.executor import LocalExecutor
 from sitejobs.engine.models import Outcome
 from sitejobs.engine.service import JobEngine
 from sitejobs.engine.states import TERMINAL, State
 from sitejobs.settings import Settings
-from tests.conftest import REPO, cli_env, token_for
+from tests.conftest import REPO, cli_env, store_db, token_for
 
 V = "/dw/data/v23_2"
 
@@ -90,11 +92,17 @@ def plain_engine(plain_settings: Settings) -> Iterator[JobEngine]:
 # ---- clients ---------------------------------------------------------------------------------------------------
 
 
+def stored_clients_text(settings: Settings) -> str:
+    """Every stored client row, as text: what a secret must never appear in."""
+    with store_db(settings) as db, db.connect() as conn:
+        return repr(conn.execute(select(clients)).all())
+
+
 def test_clients_add_all_then_the_token_works(plain_settings: Settings) -> None:
     result = sitejobs(plain_settings, "clients", "add", "cli-client", "--secret", "cli-secret-1", "--all")
     assert result.returncode == 0, result.stderr
     assert "cli-client" in result.stdout
-    assert "cli-secret-1" not in plain_settings.resolved_clients_file.read_text()
+    assert "cli-secret-1" not in stored_clients_text(plain_settings)
     with TestClient(create_app(plain_settings, executor=False)) as client:
         client.headers["Authorization"] = f"Bearer {token_for(client, 'cli-client', 'cli-secret-1')}"
         started = client.post(f"{V}/jobs/noop/executions")
@@ -131,7 +139,7 @@ def test_clients_add_with_a_permissions_file(plain_settings: Settings, tmp_path:
     result = sitejobs(plain_settings, "clients", "add", "poster", "--secret", "poster-secret", "--permissions",
                       str(permissions))  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert "poster-secret" not in plain_settings.resolved_clients_file.read_text()
+    assert "poster-secret" not in stored_clients_text(plain_settings)
     with TestClient(create_app(plain_settings, executor=False)) as client:
         client.headers["Authorization"] = f"Bearer {token_for(client, 'poster', 'poster-secret')}"
         started = client.post(f"{V}/jobs/noop/executions")
@@ -153,6 +161,7 @@ def test_clients_add_refuses_bad_input(plain_settings: Settings, tmp_path: Path)
         ),
         "not valid JSON",
     )
+    assert "'c'" not in stored_clients_text(plain_settings)
     assert not plain_settings.resolved_clients_file.exists()
 
 
