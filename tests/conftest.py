@@ -269,6 +269,22 @@ class ServerProcess:
         return self.proc.wait(30)
 
 
+def sitejobs_cli(
+    settings: Settings, *args: str, env: dict[str, str] | None = None, timeout: float = 90
+) -> subprocess.CompletedProcess[str]:
+    """The `sitejobs` command as a user runs it, on the settings' store."""
+    full_env = {**os.environ, **cli_env(settings), "COLUMNS": "200", **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "sitejobs", *args],
+        env=full_env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
 def cli_env(settings: Settings) -> dict[str, str]:
     env = {
         "SITEJOBS_DATA_DIR": str(settings.data_dir),

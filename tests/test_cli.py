@@ -24,23 +24,9 @@ from sitejobs.engine.service import JobEngine
 from sitejobs.engine.states import TERMINAL, State
 from sitejobs.settings import Settings
 from tests.conftest import REPO, cli_env, store_db, token_for
+from tests.conftest import sitejobs_cli as sitejobs
 
 V = "/dw/data/v23_2"
-
-
-def sitejobs(
-    settings: Settings, *args: str, env: dict[str, str] | None = None, timeout: float = 90
-) -> subprocess.CompletedProcess[str]:
-    full_env = {**os.environ, **cli_env(settings), "COLUMNS": "200", **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "sitejobs", *args],
-        env=full_env,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
 
 
 def _words(text: str) -> str:
