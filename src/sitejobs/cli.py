@@ -31,6 +31,7 @@ from sitejobs.auth.clients import (
     JOB_RESOURCES,
     ClientStore,
     open_clients,
+    read_clients_file,
     resources_from_settings_file,
 )
 from sitejobs.auth.tokens import list_keys, rotate_key
@@ -137,10 +138,11 @@ def _serve(settings: Settings, host: str, port: int, *, tls: bool = False) -> No
 
     logging_setup.configure(settings.log_json)
     sys.setswitchinterval(GIL_SWITCH_SECONDS)
-    try:  # a bad jobs module: one clear line now rather than a traceback from the app's startup
+    try:  # a bad jobs module or clients file: one clear line now rather than a traceback from the app's startup
         from sitejobs.jobs.registry import default_registry
 
         default_registry(settings.jobs_module)
+        read_clients_file(settings.resolved_clients_file)
     except SitejobsError as exc:
         fail(exc.message)
     certfile: Path | None = None

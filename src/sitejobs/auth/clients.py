@@ -209,22 +209,14 @@ class ClientStore:
         """Import the clients of a data directory's `clients.json` (how clients were kept before they moved
         into the database) that the database does not have yet, then rename the file `clients.json.imported`
         so this happens once. Returns the ids imported."""
-        try:
-            doc = orjson.loads(path.read_bytes())
-        except FileNotFoundError:
+        entries = read_clients_file(path)
+        if entries is None:
             return []
-        except orjson.JSONDecodeError as exc:
-            raise BadRequest(f"Clients file '{path}' is not valid JSON: {exc}.") from None
-        entries = doc.get("clients") if isinstance(doc, dict) else None
-        if not isinstance(entries, list):
-            raise BadRequest(f"Clients file '{path}' has no 'clients' list.")
         imported = []
         now = now_ms()
         with write_transaction(self._db) as conn:
             dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
             for entry in entries:
-                if not isinstance(entry, dict) or not isinstance(entry.get("client_id"), str):
-                    raise BadRequest(f"Clients file '{path}': each client needs a string 'client_id'.")
                 resources = [_checked_resource(r) for r in entry.get("resources", [])]
                 statement = dialect.insert(clients_table).values(
                     client_id=entry["client_id"],
@@ -239,6 +231,29 @@ class ClientStore:
             path.rename(path.with_name(path.name + ".imported"))
         self.refresh()
         return imported
+
+
+def read_clients_file(path: Path) -> list[dict[str, Any]] | None:
+    """The client entries of an older data directory's clients file; None when there is none; BadRequest
+    when it cannot be read as one."""
+    try:
+        doc = orjson.loads(path.read_bytes())
+    except FileNotFoundError:
+        return None
+    except orjson.JSONDecodeError as exc:
+        raise BadRequest(f"Clients file '{path}' is not valid JSON: {exc}.") from None
+    entries = doc.get("clients") if isinstance(doc, dict) else None
+    if not isinstance(entries, list):
+        raise BadRequest(f"Clients file '{path}' has no 'clients' list.")
+    for entry in entries:
+        if not isinstance(entry, dict) or not isinstance(entry.get("client_id"), str):
+            raise BadRequest(f"Clients file '{path}': each client needs a string 'client_id'.")
+        resources = entry.get("resources", [])
+        if not isinstance(resources, list):
+            raise BadRequest(f"Clients file '{path}': client '{entry['client_id']}' has no 'resources' list.")
+        for resource in resources:
+            _checked_resource(resource)
+    return entries
 
 
 def open_clients(db: Engine, legacy_file: Path) -> ClientStore:
