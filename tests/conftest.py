@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import secrets
 import socket
@@ -17,11 +18,12 @@ from typing import Any, TypeVar
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from starlette.testclient import TestClient
 
 from sitejobs.api.app import create_app
 from sitejobs.auth.clients import ALL_RESOURCES, ClientStore
+from sitejobs.engine.db import create_store_engine, migrate
 from sitejobs.engine.models import Execution
 from sitejobs.engine.service import JobEngine
 from sitejobs.jobs.builtin import default_registry
@@ -123,7 +125,21 @@ def add_client(
     secret: str = CLIENT_SECRET,
     resources: list[dict[str, Any]] | None = None,
 ) -> None:
-    ClientStore(settings.resolved_clients_file).add(client_id, secret, resources or ALL_RESOURCES)
+    """Add (or replace) a client in the settings' database, as `sitejobs clients add` does."""
+    with store_db(settings) as db:
+        ClientStore(db).add(client_id, secret, ALL_RESOURCES if resources is None else resources)
+
+
+@contextlib.contextmanager
+def store_db(settings: Settings) -> Iterator[Engine]:
+    """The settings' database, migrated, for a test to read or write directly."""
+    settings.ensure_dirs()
+    db = create_store_engine(settings.resolved_database_url)
+    try:
+        migrate(db)
+        yield db
+    finally:
+        db.dispose()
 
 
 def basic(client_id: str, secret: str) -> str:
@@ -268,6 +284,22 @@ class ServerProcess:
         return self.proc.wait(30)
 
 
+def sitejobs_cli(
+    settings: Settings, *args: str, env: dict[str, str] | None = None, timeout: float = 90
+) -> subprocess.CompletedProcess[str]:
+    """The `sitejobs` command as a user runs it, on the settings' store."""
+    full_env = {**os.environ, **cli_env(settings), "COLUMNS": "200", **(env or {})}
+    return subprocess.run(
+        [sys.executable, "-m", "sitejobs", *args],
+        env=full_env,
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
 def cli_env(settings: Settings) -> dict[str, str]:
     env = {
         "SITEJOBS_DATA_DIR": str(settings.data_dir),
@@ -278,6 +310,8 @@ def cli_env(settings: Settings) -> dict[str, str]:
     }
     if settings.jobs_module:
         env["SITEJOBS_JOBS_MODULE"] = settings.jobs_module
+    if settings.files_dir is not None:
+        env["SITEJOBS_FILES_DIR"] = str(settings.files_dir)
     return env
 
 

@@ -13,32 +13,23 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import typer
+from sqlalchemy import select
 from starlette.testclient import TestClient
 
 from sitejobs.api.app import create_app
+from sitejobs.auth.schema import clients
+from sitejobs.cli import app as cli_app
 from sitejobs.engine.local import LocalExecutor
 from sitejobs.engine.models import Outcome
 from sitejobs.engine.service import JobEngine
 from sitejobs.engine.states import TERMINAL, State
+from sitejobs.jobs.builtin import default_registry
 from sitejobs.settings import Settings
-from tests.conftest import REPO, cli_env, token_for
+from tests.conftest import FIXTURES, REPO, cli_env, store_db, token_for
+from tests.conftest import sitejobs_cli as sitejobs
 
 V = "/dw/data/v23_2"
-
-
-def sitejobs(
-    settings: Settings, *args: str, env: dict[str, str] | None = None, timeout: float = 90
-) -> subprocess.CompletedProcess[str]:
-    full_env = {**os.environ, **cli_env(settings), "COLUMNS": "200", **(env or {})}
-    return subprocess.run(
-        [sys.executable, "-m", "sitejobs", *args],
-        env=full_env,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
 
 
 def _words(text: str) -> str:
@@ -82,7 +73,7 @@ def plain_settings(tmp_path: Path) -> Settings:
 
 @pytest.fixture
 def plain_engine(plain_settings: Settings) -> Iterator[JobEngine]:
-    engine = JobEngine.open(plain_settings)
+    engine = JobEngine.open(plain_settings, default_registry(plain_settings.jobs_module))
     yield engine
     engine.close()
 
@@ -90,11 +81,17 @@ def plain_engine(plain_settings: Settings) -> Iterator[JobEngine]:
 # ---- clients ---------------------------------------------------------------------------------------------------
 
 
+def stored_clients_text(settings: Settings) -> str:
+    """Every stored client row, as text: what a secret must never appear in."""
+    with store_db(settings) as db, db.connect() as conn:
+        return repr(conn.execute(select(clients)).all())
+
+
 def test_clients_add_all_then_the_token_works(plain_settings: Settings) -> None:
     result = sitejobs(plain_settings, "clients", "add", "cli-client", "--secret", "cli-secret-1", "--all")
     assert result.returncode == 0, result.stderr
     assert "cli-client" in result.stdout
-    assert "cli-secret-1" not in plain_settings.resolved_clients_file.read_text()
+    assert "cli-secret-1" not in stored_clients_text(plain_settings)
     with TestClient(create_app(plain_settings, executor=False)) as client:
         client.headers["Authorization"] = f"Bearer {token_for(client, 'cli-client', 'cli-secret-1')}"
         started = client.post(f"{V}/jobs/noop/executions")
@@ -131,7 +128,7 @@ def test_clients_add_with_a_permissions_file(plain_settings: Settings, tmp_path:
     result = sitejobs(plain_settings, "clients", "add", "poster", "--secret", "poster-secret", "--permissions",
                       str(permissions))  # fmt: skip
     assert result.returncode == 0, result.stderr
-    assert "poster-secret" not in plain_settings.resolved_clients_file.read_text()
+    assert "poster-secret" not in stored_clients_text(plain_settings)
     with TestClient(create_app(plain_settings, executor=False)) as client:
         client.headers["Authorization"] = f"Bearer {token_for(client, 'poster', 'poster-secret')}"
         started = client.post(f"{V}/jobs/noop/executions")
@@ -153,7 +150,74 @@ def test_clients_add_refuses_bad_input(plain_settings: Settings, tmp_path: Path)
         ),
         "not valid JSON",
     )
+    assert "'c'" not in stored_clients_text(plain_settings)
     assert not plain_settings.resolved_clients_file.exists()
+
+
+def test_clients_list_and_remove(plain_settings: Settings) -> None:
+    for client_id in ("first-bot", "second-bot"):
+        added = sitejobs(plain_settings, "clients", "add", client_id, "--secret", "bot-secret")
+        assert added.returncode == 0, added.stderr
+    listed = sitejobs(plain_settings, "clients", "list")
+    assert "first-bot" in listed.stdout
+    assert "/jobs/*/executions post" in listed.stdout  # the job resources, as the default grants
+    removed = sitejobs(plain_settings, "clients", "remove", "first-bot")
+    assert removed.returncode == 0, removed.stderr
+    listed = sitejobs(plain_settings, "clients", "list")
+    assert "first-bot" not in listed.stdout
+    assert "second-bot" in listed.stdout
+    assert_clear_failure(sitejobs(plain_settings, "clients", "remove", "first-bot"), "no client 'first-bot'")
+
+
+def test_keys_rotate_and_list(plain_settings: Settings) -> None:
+    kids = []
+    for _ in range(2):  # the first makes the first key on a new store, the second replaces it
+        rotated = sitejobs(plain_settings, "keys", "rotate")
+        assert rotated.returncode == 0, rotated.stderr
+        found = re.search(r"new signing key ([0-9a-f]{16})", rotated.stdout)
+        assert found, rotated.stdout
+        kids.append(found.group(1))
+    listed = sitejobs(plain_settings, "keys", "list").stdout
+    assert re.findall(r"[0-9a-f]{16}", listed) == [kids[1], kids[0]]  # newest first
+    assert re.search(rf"{kids[1]}\W+\S+\W+signing", listed), listed
+    assert re.search(rf"{kids[0]}\W+\S+\W+\d{{4}}-", listed), listed  # the old one verifies until a time
+    refused = sitejobs(plain_settings, "keys", "rotate", env={"SITEJOBS_TOKEN_SECRET": "s" * 32})
+    assert_clear_failure(refused, "SITEJOBS_TOKEN_SECRET")
+
+
+def test_serve_refuses_an_unreadable_clients_file(plain_settings: Settings) -> None:
+    plain_settings.data_dir.mkdir(parents=True)
+    (plain_settings.data_dir / "clients.json").write_text("{not json")
+    assert_clear_failure(sitejobs(plain_settings, "serve", "--port", "1"), "clients.json", "not valid JSON")
+
+
+def _leaf_commands(group: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
+    """(name, command) of every command under a (typer's own click) group, subcommands as `clients add`."""
+    for name, command in group.commands.items():
+        if hasattr(command, "commands"):
+            yield from _leaf_commands(command, f"{prefix}{name} ")
+        else:
+            yield prefix + name, command
+
+
+def test_every_command_takes_the_data_files_and_database_options() -> None:
+    commands = dict(_leaf_commands(typer.main.get_command(cli_app)))
+    assert {"serve", "worker", "dev", "clients add", "keys rotate", "templates add", "run"} <= set(commands)
+    for name, command in commands.items():
+        options = {o for p in command.params for o in p.opts}
+        assert {"--data-dir", "--files-dir", "--database"} <= options, name
+
+
+def test_files_dir_holds_what_nodes_share(plain_settings: Settings, tmp_path: Path) -> None:
+    shared = tmp_path / "shared-files"
+    template = FIXTURES / "oce-site-template" / "StarterTemplate"
+    added = sitejobs(plain_settings, "templates", "add", str(template), "--files-dir", str(shared))
+    assert added.returncode == 0, added.stderr
+    assert (shared / "content" / "templates" / "StarterTemplate").is_dir()
+    assert not (plain_settings.data_dir / "content" / "templates" / "StarterTemplate").exists()
+    assert (plain_settings.data_dir / "sitejobs.db").is_file()  # the node's own: SQLite stays in the data dir
+    with_env = sitejobs(plain_settings, "templates", "list", env={"SITEJOBS_FILES_DIR": str(shared)})
+    assert "StarterTemplate" in with_env.stdout
 
 
 # ---- run -------------------------------------------------------------------------------------------------------
@@ -181,7 +245,7 @@ def test_run_wait_exits_1_when_the_job_fails(settings: Settings, engine: JobEngi
 
 def test_run_refuses_bad_parameters_clearly(plain_settings: Settings) -> None:
     assert_clear_failure(sitejobs(plain_settings, "run", "hello-world", "-p", "Nope=1"), "Nope")
-    engine = JobEngine.open(plain_settings)
+    engine = JobEngine.open(plain_settings, default_registry(plain_settings.jobs_module))
     try:
         assert engine.count_by_state() == {}
     finally:

@@ -16,7 +16,8 @@ from sitejobs.sites.content.model import SiteContent
 from sitejobs.sites.content.store import ContentStore
 from tests.api.oce.sites_client import TEMPLATES
 from tests.conftest import ServerProcess, free_port
-from tests.test_cli import _words, assert_clear_failure, sitejobs
+from tests.conftest import sitejobs_cli as sitejobs
+from tests.test_cli import _words, assert_clear_failure
 
 
 def _zip(folder: Path, target: Path) -> Path:

@@ -1,8 +1,8 @@
-"""The `sitejobs` command: serve, worker, clients, run, status, list, abort, logs, products search (and,
+"""The `sitejobs` command: serve, worker, clients, keys, run, status, list, abort, logs, products search (and,
 from `cli_content`, users and templates).
 
-Every command takes `--data-dir` and `--database` (or SITEJOBS_DATA_DIR / SITEJOBS_DATABASE_URL) and works on
-the store directly, so it sees what the server and the workers see.
+Every command takes `--data-dir`, `--files-dir` and `--database` (or SITEJOBS_DATA_DIR, SITEJOBS_FILES_DIR,
+SITEJOBS_DATABASE_URL) and works on the store directly, so it sees what the server and the workers see.
 """
 
 from __future__ import annotations
@@ -26,7 +26,15 @@ from rich.table import Column, Table
 
 from sitejobs import logging_setup
 from sitejobs.api.ocapi.documents import job_execution
-from sitejobs.auth.clients import ALL_RESOURCES, JOB_RESOURCES, ClientStore, resources_from_settings_file
+from sitejobs.auth.clients import (
+    ALL_RESOURCES,
+    JOB_RESOURCES,
+    ClientStore,
+    open_clients,
+    read_clients_file,
+    resources_from_settings_file,
+)
+from sitejobs.auth.tokens import list_keys, rotate_key
 from sitejobs.engine.local import LocalExecutor
 from sitejobs.engine.models import Execution
 from sitejobs.engine.service import JobEngine
@@ -38,6 +46,8 @@ from sitejobs.timefmt import iso_ms
 app = typer.Typer(help="sitejobs: a durable job server for site-management jobs.", no_args_is_help=True)
 clients_app = typer.Typer(help="Manage API clients and their permissions.", no_args_is_help=True)
 app.add_typer(clients_app, name="clients")
+keys_app = typer.Typer(help="The keys that sign bearer tokens (kept in the database).", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
 products_app = typer.Typer(help="The site store's products.", no_args_is_help=True)
 app.add_typer(products_app, name="products")
 console = Console()
@@ -46,6 +56,14 @@ err = Console(stderr=True)
 DataDir = Annotated[
     Path | None,
     typer.Option("--data-dir", envvar="SITEJOBS_DATA_DIR", help="Data directory (default ./var)."),
+]
+FilesDir = Annotated[
+    Path | None,
+    typer.Option(
+        "--files-dir",
+        envvar="SITEJOBS_FILES_DIR",
+        help="Files all nodes share: Impex area, content sites' files (default: the data dir).",
+    ),
 ]
 Database = Annotated[
     str | None,
@@ -76,13 +94,27 @@ DEV_USER = ("dev-user", "dev-password")
 GIL_SWITCH_SECONDS = 0.0005
 
 
-def settings_for(data_dir: Path | None, database: str | None, **overrides: Any) -> Settings:
+def settings_for(
+    data_dir: Path | None, database: str | None, files_dir: Path | None = None, **overrides: Any
+) -> Settings:
     values: dict[str, Any] = {k: v for k, v in overrides.items() if v is not None}
     if data_dir is not None:
         values["data_dir"] = data_dir
+    if files_dir is not None:
+        values["files_dir"] = files_dir
     if database is not None:
         values["database_url"] = database
     return Settings(**values)
+
+
+@contextlib.contextmanager
+def client_store(settings: Settings) -> Iterator[ClientStore]:
+    """The clients in the settings' database (with an older data dir's clients file imported first)."""
+    with opened(settings) as engine:
+        try:
+            yield open_clients(engine.db, settings.resolved_clients_file)
+        except SitejobsError as exc:
+            fail(exc.message)
 
 
 @contextlib.contextmanager
@@ -125,10 +157,11 @@ def _serve(settings: Settings, host: str, port: int, *, tls: bool = False) -> No
     problem = settings.executor_problem()
     if problem:
         fail(problem)
-    try:  # a bad jobs module: one clear line now rather than a traceback from the app's startup
+    try:  # a bad jobs module or clients file: one clear line now rather than a traceback from the app's startup
         from sitejobs.jobs.builtin import default_registry
 
         default_registry(settings.jobs_module)
+        read_clients_file(settings.resolved_clients_file)
     except SitejobsError as exc:
         fail(exc.message)
     certfile: Path | None = None
@@ -173,6 +206,7 @@ def _exit_leaving_jobs_to_recovery() -> None:
 @app.command()
 def serve(
     data_dir: DataDir = None,
+    files_dir: FilesDir = None,
     database: Database = None,
     host: Annotated[str, typer.Option(envvar="SITEJOBS_HOST")] = "127.0.0.1",
     port: Annotated[int, typer.Option(envvar="SITEJOBS_PORT")] = 8080,
@@ -201,7 +235,14 @@ def serve(
         if path is not None and not path.is_file():
             fail(f"'{path}' is not a file")
     settings = settings_for(
-        data_dir, database, workers=workers, tls_cert=cert, tls_key=key, executor=executor, broker_url=broker
+        data_dir,
+        database,
+        files_dir,
+        workers=workers,
+        tls_cert=cert,
+        tls_key=key,
+        executor=executor,
+        broker_url=broker,
     )
     _serve(settings, host, port, tls=tls or cert is not None)
 
@@ -209,6 +250,7 @@ def serve(
 @app.command()
 def dev(
     data_dir: DataDir = None,
+    files_dir: FilesDir = None,
     database: Database = None,
     host: Annotated[str, typer.Option(envvar="SITEJOBS_HOST")] = "127.0.0.1",
     port: Annotated[int, typer.Option(envvar="SITEJOBS_PORT")] = 8080,
@@ -220,13 +262,11 @@ def dev(
     then serve."""
     from sitejobs.cli_content import seed_content
 
-    settings = settings_for(data_dir, database)
-    settings.ensure_dirs()
-    clients = ClientStore(settings.resolved_clients_file)
+    settings = settings_for(data_dir, database, files_dir)
     client_id, secret = DEV_CLIENT
-    existing = clients.get(client_id)
-    if existing is None or clients.authenticate(client_id, secret) is None:
-        clients.add(client_id, secret, ALL_RESOURCES)
+    with client_store(settings) as clients:
+        if clients.authenticate(client_id, secret) is None:
+            clients.add(client_id, secret, ALL_RESOURCES)
     installed = seed_content(settings, DEV_USER, templates)
     url = f"http://{host}:{port}"
     console.print(f"[bold]sitejobs[/bold] on {url}  (data in {settings.data_dir.resolve()})")
@@ -251,6 +291,7 @@ def dev(
 @app.command()
 def worker(
     data_dir: DataDir = None,
+    files_dir: FilesDir = None,
     database: Database = None,
     workers: Annotated[int | None, typer.Option(help="Job slots of this worker (local executor).")] = None,
     executor: ExecutorOption = None,
@@ -261,7 +302,9 @@ def worker(
 ) -> None:
     """Run jobs from the shared store on this machine, until SIGTERM or Ctrl-C: in this process (--executor
     local), or as a Celery worker (--executor celery; the same as `celery -A sitejobs.celery_app worker`)."""
-    settings = settings_for(data_dir, database, workers=workers, executor=executor, broker_url=broker)
+    settings = settings_for(
+        data_dir, database, files_dir, workers=workers, executor=executor, broker_url=broker
+    )
     logging_setup.configure(settings.log_json)
     problem = settings.executor_problem()
     if problem:
@@ -313,34 +356,93 @@ def clients_add(
     ] = None,
     all_resources: Annotated[bool, typer.Option("--all", help="Grant every resource.")] = False,
     data_dir: DataDir = None,
+    files_dir: FilesDir = None,
     database: Database = None,
 ) -> None:
     """Add or replace an API client. Without --permissions or --all it may run and read jobs."""
     if permissions is not None and all_resources:
         fail("give either --permissions or --all, not both")
-    settings = settings_for(data_dir, database)
+    settings = settings_for(data_dir, database, files_dir)
     try:
         if permissions is not None:
             resources = resources_from_settings_file(permissions, client_id)
         else:
             resources = ALL_RESOURCES if all_resources else JOB_RESOURCES
-        ClientStore(settings.resolved_clients_file).add(client_id, secret, resources)
     except SitejobsError as exc:
         fail(exc.message)
-    console.print(f"client [cyan]{client_id}[/cyan] saved in {settings.resolved_clients_file}")
+    with client_store(settings) as clients:
+        try:
+            clients.add(client_id, secret, resources)
+        except SitejobsError as exc:
+            fail(exc.message)
+    console.print(f"client [cyan]{client_id}[/cyan] saved")
 
 
 @clients_app.command("list")
-def clients_list(data_dir: DataDir = None, database: Database = None) -> None:
+def clients_list(data_dir: DataDir = None, files_dir: FilesDir = None, database: Database = None) -> None:
     """List the API clients and their resources."""
-    settings = settings_for(data_dir, database)
+    settings = settings_for(data_dir, database, files_dir)
     table = Table("client id", "resources")
-    for client in ClientStore(settings.resolved_clients_file).all():
-        resources = client.document.get("resources", [])
-        table.add_row(
-            client.client_id,
-            "\n".join(f"{r['resource_id']} {','.join(r.get('methods', []))}" for r in resources),
-        )
+    with client_store(settings) as clients:
+        for client in clients.all():
+            resources = client.document.get("resources", [])
+            table.add_row(
+                client.client_id,
+                "\n".join(f"{r['resource_id']} {','.join(r.get('methods', []))}" for r in resources),
+            )
+    console.print(table)
+
+
+@clients_app.command("remove")
+def clients_remove(
+    client_id: Annotated[str, typer.Argument(help="The client id.")],
+    data_dir: DataDir = None,
+    files_dir: FilesDir = None,
+    database: Database = None,
+) -> None:
+    """Remove an API client: its tokens stop working on every node within a second."""
+    with client_store(settings_for(data_dir, database, files_dir)) as clients:
+        if not clients.remove(client_id):
+            fail(f"no client '{client_id}'", 1)
+    console.print(f"client [cyan]{client_id}[/cyan] removed")
+
+
+# ---- token signing keys ---------------------------------------------------------------------------------------
+
+
+@keys_app.command("rotate")
+def keys_rotate(
+    grace: Annotated[
+        int | None,
+        typer.Option(
+            "--grace",
+            min=0,
+            help="Seconds the older keys still verify tokens (default: the token lifetime, so none is cut short).",
+        ),
+    ] = None,
+    data_dir: DataDir = None,
+    files_dir: FilesDir = None,
+    database: Database = None,
+) -> None:
+    """Make a new signing key: every node signs with it from now on; tokens signed before stay valid until
+    they expire."""
+    settings = settings_for(data_dir, database, files_dir)
+    if settings.token_secret:
+        fail("SITEJOBS_TOKEN_SECRET is set: tokens are signed with it, not with keys in the database")
+    with opened(settings) as engine:
+        kid = rotate_key(engine.db, settings.token_ttl_seconds if grace is None else grace)
+    console.print(f"new signing key [cyan]{kid}[/cyan]")
+
+
+@keys_app.command("list")
+def keys_list(data_dir: DataDir = None, files_dir: FilesDir = None, database: Database = None) -> None:
+    """List the signing keys, newest (the one that signs) first."""
+    with opened(settings_for(data_dir, database, files_dir)) as engine:
+        keys = list_keys(engine.db)
+    table = Table("kid", "created", "verifies until")
+    for key in keys:
+        until = "signing" if key.expires_at is None else iso_ms(key.expires_at)
+        table.add_row(key.kid, iso_ms(key.created_at), until)
     console.print(table)
 
 
@@ -363,12 +465,13 @@ def run(
     param: Annotated[list[str] | None, typer.Option("-p", "--param", help="NAME=VALUE, repeatable.")] = None,
     wait: Annotated[bool, typer.Option("--wait", help="Follow it to the end with a progress bar.")] = False,
     data_dir: DataDir = None,
+    files_dir: FilesDir = None,
     database: Database = None,
 ) -> None:
     """Start an execution. With --wait, exit 0 when it ends OK and 1 when it ends in ERROR.
 
     When no worker is running on the store, --wait runs the job in this process."""
-    settings = settings_for(data_dir, database)
+    settings = settings_for(data_dir, database, files_dir)
     with opened(settings) as engine:
         try:
             execution = engine.submit(job_id, _parse_params(param or []), client_id="cli")
@@ -429,10 +532,11 @@ def status(
     execution_id: Annotated[str, typer.Argument(help="The execution id.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the OCAPI job_execution document.")] = False,
     data_dir: DataDir = None,
+    files_dir: FilesDir = None,
     database: Database = None,
 ) -> None:
     """Show one execution."""
-    settings = settings_for(data_dir, database)
+    settings = settings_for(data_dir, database, files_dir)
     with opened(settings) as engine:
         execution = engine.get(parse_id(execution_id))
         if execution is None:
@@ -466,6 +570,7 @@ def list_(
     ] = None,
     limit: Annotated[int, typer.Option(min=1, max=10_000)] = 50,
     data_dir: DataDir = None,
+    files_dir: FilesDir = None,
     database: Database = None,
 ) -> None:
     """List the newest executions."""
@@ -476,7 +581,7 @@ def list_(
         )
         if not states:
             fail(f"unknown status '{status_}'")
-    settings = settings_for(data_dir, database)
+    settings = settings_for(data_dir, database, files_dir)
     with opened(settings) as engine:
         rows = engine.list_executions(job_id=job, states=states, limit=limit)
     table = Table(
@@ -503,10 +608,11 @@ def list_(
 def abort(
     execution_id: Annotated[str, typer.Argument(help="The execution id.")],
     data_dir: DataDir = None,
+    files_dir: FilesDir = None,
     database: Database = None,
 ) -> None:
     """Abort an execution: at once if pending, at its next progress report if running."""
-    with opened(settings_for(data_dir, database)) as engine:
+    with opened(settings_for(data_dir, database, files_dir)) as engine:
         try:
             execution = engine.abort(parse_id(execution_id))
         except SitejobsError as exc:
@@ -522,10 +628,11 @@ def logs(
         bool, typer.Option("--follow", "-f", help="Keep printing until the execution ends.")
     ] = False,
     data_dir: DataDir = None,
+    files_dir: FilesDir = None,
     database: Database = None,
 ) -> None:
     """Print an execution's log."""
-    with opened(settings_for(data_dir, database)) as engine:
+    with opened(settings_for(data_dir, database, files_dir)) as engine:
         execution = engine.get(parse_id(execution_id))
         if execution is None:
             fail(f"no execution {execution_id}", 1)
@@ -549,9 +656,9 @@ def logs(
 
 
 @app.command()
-def jobs(data_dir: DataDir = None, database: Database = None) -> None:
+def jobs(data_dir: DataDir = None, files_dir: FilesDir = None, database: Database = None) -> None:
     """List the jobs this installation can run."""
-    settings = settings_for(data_dir, database)
+    settings = settings_for(data_dir, database, files_dir)
     from sitejobs.jobs.builtin import default_registry
 
     try:
@@ -580,12 +687,13 @@ def products_search(
     limit: Annotated[int, typer.Option("--limit", min=1, max=1000, help="Most products shown.")] = 20,
     as_json: Annotated[bool, typer.Option("--json", help="Print the results as a JSON document.")] = False,
     data_dir: DataDir = None,
+    files_dir: FilesDir = None,
     database: Database = None,
 ) -> None:
     """Search a site's product index (built by sfcc-search-index-product-full-update), best match first."""
     from sitejobs.sites.commerce.search_index import search_products
 
-    with opened(settings_for(data_dir, database)) as engine:
+    with opened(settings_for(data_dir, database, files_dir)) as engine:
         try:
             results = search_products(engine.db, site, query, locale=locale, limit=limit)
         except SitejobsError as exc:

@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from sitejobs.auth.users import UserStore
-from sitejobs.cli import Database, DataDir, console, fail, opened, settings_for
+from sitejobs.cli import Database, DataDir, FilesDir, console, fail, opened, settings_for
 from sitejobs.errors import SitejobsError
 from sitejobs.settings import Settings
 from sitejobs.sites.content.install import install_template
@@ -28,20 +28,21 @@ def users_add(
     admin: Annotated[bool, typer.Option("--admin", help="May see and manage every site and job.")] = False,
     display_name: Annotated[str | None, typer.Option("--display-name")] = None,
     data_dir: DataDir = None,
+    files_dir: FilesDir = None,
     database: Database = None,
 ) -> None:
     """Add a user, or give an existing one a new password and role."""
     if len(password) < MIN_PASSWORD:
         fail(f"a password must have at least {MIN_PASSWORD} characters")
-    with opened(settings_for(data_dir, database)) as engine:
+    with opened(settings_for(data_dir, database, files_dir)) as engine:
         user = UserStore(engine.db).add(name, password, admin=admin, display_name=display_name)
     console.print(f"user [cyan]{user.name}[/cyan] saved{' (administrator)' if admin else ''}")
 
 
 @users_app.command("list")
-def users_list(data_dir: DataDir = None, database: Database = None) -> None:
+def users_list(data_dir: DataDir = None, files_dir: FilesDir = None, database: Database = None) -> None:
     """List the users."""
-    with opened(settings_for(data_dir, database)) as engine:
+    with opened(settings_for(data_dir, database, files_dir)) as engine:
         users = UserStore(engine.db).list()
     table = Table("name", "display name", "administrator", "id")
     for user in users:
@@ -55,10 +56,11 @@ def templates_add(
     name: Annotated[str | None, typer.Option("--name", help="Default: the zip's or folder's name.")] = None,
     owner: Annotated[str, typer.Option("--owner", help="The user who owns the template.")] = "admin",
     data_dir: DataDir = None,
+    files_dir: FilesDir = None,
     database: Database = None,
 ) -> None:
     """Install a site template (with its theme and components) so sites can be created from it."""
-    settings = settings_for(data_dir, database)
+    settings = settings_for(data_dir, database, files_dir)
     with opened(settings) as engine:
         store = ContentStore(engine.db, settings.content_dir)
         try:
@@ -71,9 +73,9 @@ def templates_add(
 
 
 @templates_app.command("list")
-def templates_list(data_dir: DataDir = None, database: Database = None) -> None:
+def templates_list(data_dir: DataDir = None, files_dir: FilesDir = None, database: Database = None) -> None:
     """List the installed site templates."""
-    settings = settings_for(data_dir, database)
+    settings = settings_for(data_dir, database, files_dir)
     with opened(settings) as engine:
         rows = ContentStore(engine.db, settings.content_dir).resources("templates")
     table = Table("name", "theme", "description", "id")
@@ -83,9 +85,9 @@ def templates_list(data_dir: DataDir = None, database: Database = None) -> None:
 
 
 @sites_app.command("list")
-def sites_list(data_dir: DataDir = None, database: Database = None) -> None:
+def sites_list(data_dir: DataDir = None, files_dir: FilesDir = None, database: Database = None) -> None:
     """List the content sites."""
-    settings = settings_for(data_dir, database)
+    settings = settings_for(data_dir, database, files_dir)
     with opened(settings) as engine:
         sites = ContentStore(engine.db, settings.content_dir).sites()
     table = Table("name", "owner", "theme", "published", "status", "id")
@@ -107,12 +109,13 @@ def sites_share(
     user: Annotated[str, typer.Argument(help="The user to share it with.")],
     role: Annotated[str, typer.Option("--role", help=f"One of {', '.join(ROLES)}.")] = "viewer",
     data_dir: DataDir = None,
+    files_dir: FilesDir = None,
     database: Database = None,
 ) -> None:
     """Share a site (and its jobs) with a user, in a role."""
     if role not in ROLES:
         fail(f"role must be one of {', '.join(ROLES)}, not '{role}'")
-    settings = settings_for(data_dir, database)
+    settings = settings_for(data_dir, database, files_dir)
     with opened(settings) as engine:
         store = ContentStore(engine.db, settings.content_dir)
         found = store.site(f"name:{site}")

@@ -23,7 +23,15 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="SITEJOBS_", env_file=".env", extra="ignore")
 
-    data_dir: Path = DEFAULT_DATA_DIR
+    data_dir: Path = Field(
+        default=DEFAULT_DATA_DIR,
+        description="what is this node's own: the SQLite database (when SQLite), TLS key, scratch space, logs",
+    )
+    files_dir: Path | None = Field(
+        default=None,
+        description="files every node shares (Impex area, content sites' files, published output); "
+        "a shared mount when nodes run on several machines; the data directory when not given",
+    )
     database_url: str | None = Field(
         default=None, description="SQLAlchemy URL; SQLite in the data directory when not given"
     )
@@ -50,9 +58,13 @@ class Settings(BaseSettings):
     reap_seconds: float = Field(default=5.0, gt=0)
     token_ttl_seconds: int = DEFAULT_TOKEN_TTL_SECONDS
     token_secret: str | None = Field(
-        default=None, description="HMAC key for bearer tokens; made once in the data directory when not given"
+        default=None, description="HMAC key for bearer tokens; keys kept in the database when not given"
     )
-    clients_file: Path | None = None
+    clients_file: Path | None = Field(
+        default=None,
+        description="an older data directory's clients file, imported into the database once; "
+        "DATA_DIR/clients.json when not given",
+    )
     scratch_dir: Path | None = Field(
         default=None,
         description="where an import spools the writes it will make (SQLite); DATA_DIR/tmp when not given",
@@ -108,13 +120,17 @@ class Settings(BaseSettings):
         return self.scratch_dir or self.data_dir / "tmp"
 
     @property
+    def resolved_files_dir(self) -> Path:
+        return self.files_dir or self.data_dir
+
+    @property
     def content_dir(self) -> Path:
         """Templates, themes, components, site files and published output of content (OCE) sites."""
-        return self.data_dir / "content"
+        return self.resolved_files_dir / "content"
 
     @property
     def impex_dir(self) -> Path:
-        return self.data_dir / "impex"
+        return self.resolved_files_dir / "impex"
 
     def ensure_dirs(self) -> None:
         for path in (

@@ -11,14 +11,16 @@ from typing import Any
 
 import jwt
 import pytest
+from sqlalchemy import select
 from starlette.testclient import TestClient
 
 from sitejobs.api.app import create_app
-from sitejobs.auth.clients import JOB_RESOURCES, RELOAD_CHECK_SECONDS
-from sitejobs.auth.tokens import ISSUER, TokenIssuer, load_or_create_key
+from sitejobs.auth.clients import JOB_RESOURCES, RELOAD_CHECK_SECONDS, ClientStore
+from sitejobs.auth.schema import clients
+from sitejobs.auth.tokens import ISSUER, DatabaseKeys, TokenIssuer
 from sitejobs.settings import Settings
 from tests.api.conftest import V, assert_fault, params, stored_count
-from tests.conftest import CLIENT_ID, CLIENT_SECRET, add_client, basic, token_for
+from tests.conftest import CLIENT_ID, CLIENT_SECRET, add_client, basic, store_db, token_for
 
 TOKEN_URL = "/dwsso/oauth2/access_token"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -134,14 +136,14 @@ def test_the_token_endpoint_takes_only_post(app: TestClient) -> None:
 
 def test_secrets_are_stored_hashed(settings: Settings, app: TestClient) -> None:
     add_client(settings, "second-client", "a-very-particular-secret")
-    text = settings.resolved_clients_file.read_text()
+    with store_db(settings) as db, db.connect() as conn:
+        rows = conn.execute(select(clients)).all()
+    text = repr(rows)
     assert CLIENT_SECRET not in text
     assert "a-very-particular-secret" not in text
-    doc = json.loads(text)
-    hashes = {c["client_id"]: c["secret_hash"] for c in doc["clients"]}
+    hashes = {r.client_id: r.secret_hash for r in rows}
     assert set(hashes) == {CLIENT_ID, "second-client"}
     assert all(h.startswith("scrypt$") for h in hashes.values())
-    assert settings.resolved_clients_file.stat().st_mode & 0o077 == 0  # not readable by others
     # a client added while the server runs can log in at once, with its secret only
     assert token_for(app, "second-client", "a-very-particular-secret")
     bad = app.post(
@@ -170,21 +172,30 @@ def test_a_missing_or_malformed_bearer_is_401(app: TestClient) -> None:
     assert stored_count(app) == 0
 
 
+def _signing_key(settings: Settings) -> tuple[str | None, bytes]:
+    with store_db(settings) as db:
+        key = DatabaseKeys(db).signing_key()
+    return key.kid, key.secret
+
+
 def _forgeries(settings: Settings, genuine: str) -> dict[str, str]:
+    kid, secret = _signing_key(settings)
     now = int(time.time())
     claims = {"sub": CLIENT_ID, "iss": ISSUER, "iat": now, "exp": now + 600, "jti": "x"}
     header, payload, signature = genuine.split(".")
     tampered = _b64url(json.dumps({**_claims(genuine), "sub": "someone-else"}).encode())
     none_header = _b64url(json.dumps({"alg": "none", "typ": "JWT"}).encode())
+    signed = {"kid": kid}
     return {
-        "other key": jwt.encode(claims, b"k" * 32, algorithm="HS256"),
+        "other key": jwt.encode(claims, b"k" * 32, algorithm="HS256", headers=signed),
+        "no kid": jwt.encode(claims, secret, algorithm="HS256"),
+        "unknown kid": jwt.encode(claims, secret, algorithm="HS256", headers={"kid": "0" * 16}),
         "tampered payload": f"{header}.{tampered}.{signature}",
         "alg none": f"{none_header}.{payload}.",
         "no signature": f"{header}.{payload}.",
-        "other issuer": jwt.encode({**claims, "iss": "elsewhere"}, load_or_create_key(settings.data_dir / "token.key"),
-                                   algorithm="HS256"),
-        "no expiry": jwt.encode({k: v for k, v in claims.items() if k != "exp"},
-                                load_or_create_key(settings.data_dir / "token.key"), algorithm="HS256"),
+        "other issuer": jwt.encode({**claims, "iss": "elsewhere"}, secret, algorithm="HS256", headers=signed),
+        "no expiry": jwt.encode({k: v for k, v in claims.items() if k != "exp"}, secret, algorithm="HS256",
+                                headers=signed),
     }  # fmt: skip
 
 
@@ -199,9 +210,10 @@ def test_forged_tokens_are_refused(settings: Settings, app: TestClient) -> None:
 
 
 def test_an_expired_token_is_refused(settings: Settings, app: TestClient) -> None:
-    key = load_or_create_key(settings.data_dir / "token.key")
-    expired = TokenIssuer(key, ttl_seconds=-5).issue(CLIENT_ID)
-    fresh = TokenIssuer(key, ttl_seconds=60).issue(CLIENT_ID)  # the same key: so only the expiry differs
+    with store_db(settings) as db:
+        keys = DatabaseKeys(db)
+        expired = TokenIssuer(keys, ttl_seconds=-5).issue(CLIENT_ID)
+        fresh = TokenIssuer(keys, ttl_seconds=60).issue(CLIENT_ID)  # the same key: so only the expiry differs
     assert app.post(f"{V}/jobs/noop/executions", headers=_bearer(fresh)).status_code == 202
     fault = assert_fault(app.post(f"{V}/jobs/noop/executions", headers=_bearer(expired)), 401,
                          "InvalidAccessTokenException")  # fmt: skip
@@ -227,10 +239,9 @@ def test_a_removed_clients_token_is_refused(settings: Settings, app: TestClient)
     add_client(settings, "short-lived", "short-secret")
     token = token_for(app, "short-lived", "short-secret")
     assert app.post(f"{V}/jobs/noop/executions", headers=_bearer(token)).status_code == 202
-    doc = json.loads(settings.resolved_clients_file.read_text())
-    doc["clients"] = [c for c in doc["clients"] if c["client_id"] != "short-lived"]
-    settings.resolved_clients_file.write_text(json.dumps(doc, indent=4))
-    # The server re-reads the clients file at most once per RELOAD_CHECK_SECONDS.
+    with store_db(settings) as db:
+        assert ClientStore(db).remove("short-lived")  # as another node would
+    # The server re-reads the clients at most once per RELOAD_CHECK_SECONDS.
     deadline = time.monotonic() + RELOAD_CHECK_SECONDS + 2
     response = app.post(f"{V}/jobs/noop/executions", headers=_bearer(token))
     while response.status_code == 202 and time.monotonic() < deadline:
@@ -300,12 +311,6 @@ def test_the_job_resources_are_what_sfcc_ci_needs(settings: Settings, app: TestC
 
 def test_a_client_with_no_resources_may_do_nothing(settings: Settings, app: TestClient) -> None:
     add_client(settings, "nothing", "nothing-secret", [])
-    # add_client falls back to ALL_RESOURCES for an empty list: write the empty grant list directly
-    doc = json.loads(settings.resolved_clients_file.read_text())
-    for c in doc["clients"]:
-        if c["client_id"] == "nothing":
-            c["resources"] = []
-    settings.resolved_clients_file.write_text(json.dumps(doc, indent=3))
     nothing = _bearer(token_for(app, "nothing", "nothing-secret"))
     assert_fault(
         app.post(f"{V}/jobs/noop/executions", headers=nothing), 403, "ClientAccessForbiddenException"

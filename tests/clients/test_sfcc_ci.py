@@ -22,6 +22,7 @@ from lxml import etree  # type: ignore[import-untyped]
 
 from sitejobs.engine.service import JobEngine
 from sitejobs.engine.states import State
+from sitejobs.jobs.builtin import default_registry
 from sitejobs.settings import Settings
 from tests.conftest import CLIENT_ID, CLIENT_SECRET, ServerProcess, until
 from tests.sites.commerce.helpers import (
@@ -129,7 +130,7 @@ def sfcc_ci(sqlite_settings: Settings, tmp_path: Path) -> Iterator[SfccCi]:
 @pytest.fixture
 def store(sqlite_settings: Settings) -> Iterator[JobEngine]:
     """The server's store, read from the test."""
-    engine = JobEngine.open(sqlite_settings)
+    engine = JobEngine.open(sqlite_settings, default_registry(sqlite_settings.jobs_module))
     yield engine
     engine.close()
 

@@ -21,7 +21,9 @@ def test_a_submission_on_another_node_wakes_the_worker(settings: Settings) -> No
     settings.poll_seconds = 30.0  # were it polling, the job would wait this long
     settings.reap_seconds = 60.0
     worker_node = JobEngine.open(settings, default_registry())
-    api_node = JobEngine.open(settings, default_registry())  # its submissions never call the worker's listeners
+    api_node = JobEngine.open(
+        settings, default_registry()
+    )  # its submissions never call the worker's listeners
     worker = LocalExecutor(worker_node, kind="test")
     worker.start()
     try:

@@ -26,8 +26,8 @@ from sitejobs.api.oce import site_state as oce_site_state
 from sitejobs.api.oce.auth import RateLimiter
 from sitejobs.api.oce.errors import error_document, error_headers
 from sitejobs.api.oce.fastpath import OceStatusFastPath
-from sitejobs.auth.clients import ClientStore
-from sitejobs.auth.tokens import TokenIssuer, load_or_create_key
+from sitejobs.auth.clients import open_clients
+from sitejobs.auth.tokens import TokenIssuer, key_ring
 from sitejobs.auth.users import UserStore
 from sitejobs.engine.executor import Executor
 from sitejobs.engine.local import LocalExecutor
@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 OCAPI_PREFIXES = ("/s/-/dw/data", "/dw/data")
 OCE_PREFIXES = ("/sites/management", "/documents", "/system/api", "/site/", "/_themes/", "/_compdelivery/")
 #: Published content (sites, themes, components) served as static files: URL prefix → folder of
-#: DATA_DIR/content/published.
+#: FILES_DIR/content/published.
 PUBLISHED_MOUNTS = {"/site": "sites", "/_themes": "themes", "/_compdelivery": "components"}
 WEBDAV_PREFIX = "/on/demandware.servlet/webdav"
 UPLOAD_PREFIX = "/documents/api/1.2/files/data"
@@ -82,7 +82,15 @@ def create_app(
         app.state.engine = (
             JobEngine.open(settings, registry or default_registry(settings.jobs_module)) if own else engine
         )
-        app.state.users = UserStore(app.state.engine.db)
+        db = app.state.engine.db
+        try:
+            app.state.clients = open_clients(db, settings.resolved_clients_file)
+            app.state.tokens = TokenIssuer(key_ring(settings, db), settings.token_ttl_seconds)
+        except BaseException:
+            if own:
+                app.state.engine.close()
+            raise
+        app.state.users = UserStore(db)
         app.state.content = ContentStore(app.state.engine.db, settings.content_dir)
         app.state.metrics, durations = ops.metrics_registry(app.state.engine)
         runner = _start_executor(settings, app.state.engine) if executor else None
@@ -110,13 +118,6 @@ def create_app(
     )
     settings.ensure_dirs()
     app.state.settings = settings
-    app.state.clients = ClientStore(settings.resolved_clients_file)
-    key = (
-        settings.token_secret.encode()
-        if settings.token_secret
-        else load_or_create_key(settings.data_dir / "token.key")
-    )
-    app.state.tokens = TokenIssuer(key, settings.token_ttl_seconds)
     app.state.fault_renderers = dict.fromkeys(OCE_PREFIXES, _oce_fault)
     app.state.rate_limiter = RateLimiter(settings.oce_rate_per_second, settings.oce_rate_burst)
 

@@ -2,9 +2,10 @@
 
 Areas (the first segment after `Sites/`, matched case-insensitively, echoed in hrefs as the client spelt it):
 
-- `Impex` → FILES_DIR/impex, read-write. `src/instance` and `log` always exist there (made on use).
-  `Impex/log/{name}` also shows, read-only, every execution log (kept in the store, see `webdav_logs`): that is
-  where sfcc-ci reads a job's log (`is_log_file_existing`, `log_file_name`). A real file in impex/log wins.
+- `Impex` → FILES_DIR/impex (the files dir every node shares; the data dir when none is set), read-write.
+  `src/instance` and `log` always exist there (made on use). `Impex/log/{name}` also shows, read-only, every
+  execution log (kept in the store, see `webdav_logs`): that is where sfcc-ci reads a job's log
+  (`is_log_file_existing`, `log_file_name`). A real file in impex/log wins.
 - `LOGS/jobs/{job_id}/{name}`: the same logs, read-only (the `log_file_path`).
 - `Sites/` and `Sites/LOGS/` themselves are read-only collections listing what is below them.
 

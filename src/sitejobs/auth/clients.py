@@ -1,18 +1,19 @@
-"""API clients and what each may do, kept in one JSON file in the OCAPI settings form:
+"""API clients and what each may do, kept in the shared database (`auth_clients`), one row per client of the
+OCAPI settings form:
 
-    {"_v": "23.2", "clients": [{"client_id": "…", "secret_hash": "scrypt$…",
+    {"_v": "23.2", "clients": [{"client_id": "…",
       "resources": [{"resource_id": "/jobs/*/executions", "methods": ["post"],
                      "read_attributes": "(**)", "write_attributes": "(**)"}, …]}]}
 
-`secret_hash` is the one addition to Salesforce's form; the plain secret is never stored.
-A `resource_id` segment `*` matches one path segment, `**` any number of them.
+The secret is stored as a scrypt hash, never in plain. A `resource_id` segment `*` matches one path segment,
+`**` any number of them.
 """
 
 from __future__ import annotations
 
-import os
+import contextlib
+import logging
 import re
-import tempfile
 import threading
 import time
 from collections.abc import Iterable
@@ -21,12 +22,19 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from sqlalchemy import Engine, Row, delete, select
+from sqlalchemy.dialects import postgresql, sqlite
 
+from sitejobs.auth.schema import CLIENT_ID
+from sitejobs.auth.schema import clients as clients_table
 from sitejobs.auth.secrets import hash_secret, verify_secret
+from sitejobs.engine.db import write_transaction
+from sitejobs.engine.models import now_ms
 from sitejobs.errors import BadRequest
 
-SETTINGS_VERSION = "23.2"
-#: How often the file is checked for changes (a `clients add` takes effect within this).
+log = logging.getLogger(__name__)
+
+#: How often a node reads the clients again (a `clients add` or `remove` elsewhere takes effect within this).
 RELOAD_CHECK_SECONDS = 1.0
 
 #: What `clients add --all` grants: every Data API resource and the WebDAV areas.
@@ -101,81 +109,159 @@ class Client:
         return any(g.matches(path, method) for g in self.grants)
 
 
-def _client_from(doc: dict[str, Any]) -> Client:
-    grants = []
-    for resource in doc.get("resources", []):
-        grants.append(
-            Grant(
-                _compile(str(resource["resource_id"])),
-                frozenset(m.lower() for m in resource.get("methods", [])),
-            )
-        )
-    return Client(str(doc["client_id"]), str(doc.get("secret_hash", "")), tuple(grants), doc)
+def _client_from(client_id: str, secret_hash: str, resources: list[dict[str, Any]]) -> Client:
+    grants = tuple(
+        Grant(_compile(str(r["resource_id"])), frozenset(m.lower() for m in r.get("methods", [])))
+        for r in resources
+    )
+    return Client(client_id, secret_hash, grants, {"client_id": client_id, "resources": resources})
+
+
+def _client_from_row(row: Row[Any]) -> Client:
+    return _client_from(row.client_id, row.secret_hash, list(row.resources))
 
 
 class ClientStore:
-    """Reads the clients file, re-reading it when it changes on disk, so `clients add` needs no restart."""
+    """The clients in the shared database. Each node keeps a snapshot it re-reads every
+    RELOAD_CHECK_SECONDS, so a `clients add` or `remove` on any node takes effect everywhere without a restart."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, db: Engine) -> None:
+        self._db = db
         self._lock = threading.Lock()
-        self._stamp: tuple[int, int] | None = None
         self._clients: dict[str, Client] = {}
+        self._stamps: dict[str, int] = {}
         self._fresh_until = 0.0
 
     def _load(self) -> dict[str, Client]:
-        now = time.monotonic()
-        if now < self._fresh_until:
+        if time.monotonic() < self._fresh_until:
             return self._clients
-        self._fresh_until = now + RELOAD_CHECK_SECONDS
-        try:
-            stat = self.path.stat()
-        except FileNotFoundError:
-            return {}
-        stamp = (stat.st_mtime_ns, stat.st_size)
         with self._lock:
-            if stamp != self._stamp:
-                doc = orjson.loads(self.path.read_bytes())
-                self._clients = {c.client_id: c for c in (_client_from(d) for d in doc.get("clients", []))}
-                self._stamp = stamp
-            return self._clients
+            if time.monotonic() < self._fresh_until:  # another thread read them meanwhile
+                return self._clients
+            with self._db.connect() as conn:
+                rows = conn.execute(select(clients_table)).all()
+            known, stamps = self._clients, self._stamps
+            fresh: dict[str, Client] = {}
+            for row in rows:
+                same = stamps.get(row.client_id) == row.updated_at and row.client_id in known
+                fresh[row.client_id] = known[row.client_id] if same else _client_from_row(row)
+            self._clients = fresh
+            self._stamps = {row.client_id: row.updated_at for row in rows}
+            self._fresh_until = time.monotonic() + RELOAD_CHECK_SECONDS
+            return fresh
+
+    def refresh(self) -> None:
+        """Read the clients again at the next look-up."""
+        self._fresh_until = 0.0
 
     def get(self, client_id: str) -> Client | None:
         return self._load().get(client_id)
 
     def authenticate(self, client_id: str, secret: str) -> Client | None:
         client = self.get(client_id)
-        if client is None:  # perhaps added a moment ago by another process: look at the file now
-            self._fresh_until = 0.0
+        if client is None:  # perhaps added a moment ago on another node: look now
+            self.refresh()
             client = self.get(client_id)
         if client is None or not client.secret_hash or not verify_secret(secret, client.secret_hash):
             return None
         return client
 
     def all(self) -> list[Client]:
-        return list(self._load().values())
+        return sorted(self._load().values(), key=lambda c: c.client_id)
 
     def add(self, client_id: str, secret: str, resources: Iterable[dict[str, Any]]) -> Client:
-        """Add or replace a client (its secret hashed); the file is replaced atomically."""
-        if not client_id or "/" in client_id or len(client_id) > 200:
+        """Add or replace a client (its secret hashed)."""
+        if not client_id or "/" in client_id or len(client_id) > CLIENT_ID:
             raise BadRequest(f"'{client_id}' is not a valid client id.")
         if len(secret) < 6:
             raise BadRequest("A client secret must have at least 6 characters.")
-        resources = [_checked_resource(r) for r in resources]
-        try:
-            doc = orjson.loads(self.path.read_bytes())
-        except FileNotFoundError:
-            doc = {"_v": SETTINGS_VERSION, "clients": []}
-        entry = {"client_id": client_id, "secret_hash": hash_secret(secret), "resources": resources}
-        doc["clients"] = [c for c in doc.get("clients", []) if c.get("client_id") != client_id] + [entry]
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".clients.")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2))
-        os.chmod(tmp, 0o600)
-        os.replace(tmp, self.path)
-        self._fresh_until = 0.0
-        return _client_from(entry)
+        checked = [_checked_resource(r) for r in resources]
+        secret_hash = hash_secret(secret)
+        now = now_ms()
+        with write_transaction(self._db) as conn:
+            dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+            insert = dialect.insert(clients_table).values(
+                client_id=client_id,
+                secret_hash=secret_hash,
+                resources=checked,
+                created_at=now,
+                updated_at=now,
+            )
+            conn.execute(
+                insert.on_conflict_do_update(
+                    index_elements=["client_id"],
+                    set_={"secret_hash": secret_hash, "resources": checked, "updated_at": now},
+                )
+            )
+        self.refresh()
+        return _client_from(client_id, secret_hash, checked)
+
+    def remove(self, client_id: str) -> bool:
+        """Delete a client; its tokens stop working at once on this node, within a second on the others."""
+        with write_transaction(self._db) as conn:
+            removed = conn.execute(
+                delete(clients_table).where(clients_table.c.client_id == client_id)
+            ).rowcount
+        self.refresh()
+        return bool(removed)
+
+    def import_file(self, path: Path) -> list[str]:
+        """Import the clients of a data directory's `clients.json` (how clients were kept before they moved
+        into the database) that the database does not have yet, then rename the file `clients.json.imported`
+        so this happens once. Returns the ids imported."""
+        entries = read_clients_file(path)
+        if entries is None:
+            return []
+        imported = []
+        now = now_ms()
+        with write_transaction(self._db) as conn:
+            dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+            for entry in entries:
+                resources = [_checked_resource(r) for r in entry.get("resources", [])]
+                statement = dialect.insert(clients_table).values(
+                    client_id=entry["client_id"],
+                    secret_hash=str(entry.get("secret_hash", "")),
+                    resources=resources,
+                    created_at=now,
+                    updated_at=now,
+                )
+                if conn.execute(statement.on_conflict_do_nothing()).rowcount:
+                    imported.append(entry["client_id"])
+        with contextlib.suppress(FileNotFoundError):  # another process of this data dir renamed it first
+            path.rename(path.with_name(path.name + ".imported"))
+        self.refresh()
+        return imported
+
+
+def read_clients_file(path: Path) -> list[dict[str, Any]] | None:
+    """The client entries of an older data directory's clients file; None when there is none; BadRequest
+    when it cannot be read as one."""
+    try:
+        doc = orjson.loads(path.read_bytes())
+    except FileNotFoundError:
+        return None
+    except orjson.JSONDecodeError as exc:
+        raise BadRequest(f"Clients file '{path}' is not valid JSON: {exc}.") from None
+    entries = doc.get("clients") if isinstance(doc, dict) else None
+    if not isinstance(entries, list):
+        raise BadRequest(f"Clients file '{path}' has no 'clients' list.")
+    for entry in entries:
+        if not isinstance(entry, dict) or not isinstance(entry.get("client_id"), str):
+            raise BadRequest(f"Clients file '{path}': each client needs a string 'client_id'.")
+        resources = entry.get("resources", [])
+        if not isinstance(resources, list):
+            raise BadRequest(f"Clients file '{path}': client '{entry['client_id']}' has no 'resources' list.")
+        for resource in resources:
+            _checked_resource(resource)
+    return entries
+
+
+def open_clients(db: Engine, legacy_file: Path) -> ClientStore:
+    """The client store, with the clients of an older data directory's file imported into it first."""
+    store = ClientStore(db)
+    for client_id in store.import_file(legacy_file):
+        log.info("imported client %s from %s", client_id, legacy_file)
+    return store
 
 
 def _checked_resource(resource: object) -> dict[str, Any]:

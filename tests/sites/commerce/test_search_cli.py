@@ -10,8 +10,9 @@ from sitejobs.engine.local import LocalExecutor
 from sitejobs.engine.service import JobEngine
 from sitejobs.engine.states import State
 from sitejobs.settings import Settings
+from tests.conftest import sitejobs_cli as sitejobs
 from tests.sites.commerce.helpers import fixture_entries, instance_dir, run_import, run_job, write_zip
-from tests.test_cli import _words, assert_clear_failure, sitejobs
+from tests.test_cli import _words, assert_clear_failure
 
 FULL = "sfcc-search-index-product-full-update"
 ZUNES = {"microsoft-zune16M", "microsoft-zune120M"}

@@ -2,7 +2,7 @@
 
 Documents (siteinfo, a page's structure entry and page JSON, a language variant) are kept whole as JSON text:
 jobs read and write them whole, and nothing queries inside them. Files (templates, themes, components,
-published output, translation zips) live on disk under `DATA_DIR/content/`; rows hold their names.
+published output, translation zips) live on disk under `FILES_DIR/content/`; rows hold their names.
 Times are integer milliseconds since the epoch, as in the execution store.
 """
 

@@ -4,8 +4,8 @@
 same log. `executions.dispatched_at` records when a pending execution's message was last handed to the broker
 (Celery mode): the dispatcher re-sends the ones still pending after a while.
 
-Revision ID: 0009
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-03 11:30:00.000000
 """
 
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0009"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,36 @@
+"""The tables every API node shares for authentication, in the engine's MetaData so Alembic sees them.
+
+Users are in `sites.content.schema` (`oce_users`); these two hold the Data API's clients and the keys that sign
+bearer tokens. Times are integer milliseconds since the epoch, as in the execution store.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, BigInteger, Column, Integer, LargeBinary, String, Table
+
+from sitejobs.engine.schema import metadata
+
+CLIENT_ID = 200
+
+clients = Table(
+    "auth_clients",
+    metadata,
+    Column("client_id", String(CLIENT_ID), primary_key=True),
+    Column("secret_hash", String(256), nullable=False),
+    # The client's `resources` list in the OCAPI settings form.
+    Column("resources", JSON, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+)
+
+signing_keys = Table(
+    "auth_signing_keys",
+    metadata,
+    Column("kid", String(64), primary_key=True),
+    # 1 for the first key, one more for each rotation: the unique number makes concurrent inserts race-safe.
+    Column("generation", Integer, nullable=False, unique=True),
+    Column("secret", LargeBinary, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    # NULL while the key signs; once a newer key replaced it, when the last token it signed has expired.
+    Column("expires_at", BigInteger, nullable=True),
+)
