@@ -312,6 +312,13 @@ def cli_env(settings: Settings) -> dict[str, str]:
         env["SITEJOBS_JOBS_MODULE"] = settings.jobs_module
     if settings.files_dir is not None:
         env["SITEJOBS_FILES_DIR"] = str(settings.files_dir)
+    if settings.executor != "local":
+        env["SITEJOBS_EXECUTOR"] = settings.executor
+        env["SITEJOBS_BROKER_URL"] = settings.broker_url
+        env["SITEJOBS_CELERY_QUEUE"] = settings.celery_queue
+        env["SITEJOBS_REDISPATCH_SECONDS"] = str(settings.redispatch_seconds)
+    if settings.oce_poll_interval_ms != Settings.model_fields["oce_poll_interval_ms"].default:
+        env["SITEJOBS_OCE_POLL_INTERVAL_MS"] = str(settings.oce_poll_interval_ms)
     return env
 
 

@@ -11,9 +11,9 @@ import sys
 import time
 from pathlib import Path
 
-import psutil
+import psutil  # type: ignore[import-untyped]
 import pytest
-from kombu import Connection
+from celery import Celery
 
 from sitejobs.celery_app import create_celery, dispatcher
 from sitejobs.engine.celery_executor import CeleryDispatcher
@@ -32,8 +32,8 @@ START_HELP = {
 
 def check_broker(url: str, kind: str) -> None:
     try:
-        with Connection(url, connect_timeout=3) as conn:
-            conn.ensure_connection(max_retries=1)
+        with Celery(broker=url, set_as_current=False).connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1, timeout=3)
     except Exception as exc:  # the broker is down: say how to start it, never skip
         pytest.fail(f"the broker {url} is not reachable ({exc}). {START_HELP.get(kind, '')}", pytrace=False)
 
@@ -54,14 +54,7 @@ class CeleryCluster:
         self.procs: list[subprocess.Popen[bytes]] = []
 
     def env(self) -> dict[str, str]:
-        return {
-            **os.environ,
-            **cli_env(self.settings),
-            "SITEJOBS_EXECUTOR": "celery",
-            "SITEJOBS_BROKER_URL": self.settings.broker_url,
-            "SITEJOBS_CELERY_QUEUE": self.settings.celery_queue,
-            "SITEJOBS_REDISPATCH_SECONDS": str(self.settings.redispatch_seconds),
-        }
+        return {**os.environ, **cli_env(self.settings)}
 
     def start(self) -> CeleryCluster:
         check_broker(self.settings.broker_url, self.kind)
@@ -129,7 +122,7 @@ class CeleryCluster:
                 proc.kill()
                 proc.wait()
         try:
-            with Connection(self.settings.broker_url, connect_timeout=3) as conn:
+            with Celery(broker=self.settings.broker_url, set_as_current=False).connection_for_write() as conn:
                 conn.default_channel.queue_delete(self.settings.celery_queue)
         except Exception:
             pass
