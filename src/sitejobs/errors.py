@@ -162,6 +162,11 @@ class MethodNotAllowed(SitejobsError):
     status = 405
     fault_type = "MethodNotAllowedException"
 
+    def __init__(self, message: str | None = None, *, allow: str = "", **arguments: Any) -> None:
+        super().__init__(message, **arguments)
+        #: The `Allow` header of the answer: the methods the resource does take.
+        self.allow = allow
+
 
 class UnsupportedMediaType(SitejobsError):
     """The request body must be application/json."""
@@ -301,6 +306,17 @@ class TooManyRequests(SitejobsError):
 
     def __init__(self, retry_after: int) -> None:
         super().__init__(f"Too many requests; try again in {retry_after} seconds.")
+        self.retry_after = retry_after
+
+
+class ServiceUnavailable(SitejobsError):
+    """The database does not answer; try again later."""
+
+    status = 503
+    fault_type = "ServiceUnavailableException"
+
+    def __init__(self, retry_after: int = 1, message: str | None = None) -> None:
+        super().__init__(message)
         self.retry_after = retry_after
 
 

@@ -15,7 +15,7 @@ from starlette.testclient import TestClient
 
 from sitejobs.api.app import create_app
 from sitejobs.auth.clients import JOB_RESOURCES, RELOAD_CHECK_SECONDS
-from sitejobs.auth.tokens import ISSUER, TokenIssuer, load_or_create_key
+from sitejobs.auth.tokens import ISSUER, SubjectKind, TokenIssuer, load_or_create_key
 from sitejobs.settings import Settings
 from tests.api.conftest import V, assert_fault, params, stored_count
 from tests.conftest import CLIENT_ID, CLIENT_SECRET, add_client, basic, token_for
@@ -172,7 +172,7 @@ def test_a_missing_or_malformed_bearer_is_401(app: TestClient) -> None:
 
 def _forgeries(settings: Settings, genuine: str) -> dict[str, str]:
     now = int(time.time())
-    claims = {"sub": CLIENT_ID, "iss": ISSUER, "iat": now, "exp": now + 600, "jti": "x"}
+    claims = {"sub": CLIENT_ID, "knd": "client", "iss": ISSUER, "iat": now, "exp": now + 600, "jti": "x"}
     header, payload, signature = genuine.split(".")
     tampered = _b64url(json.dumps({**_claims(genuine), "sub": "someone-else"}).encode())
     none_header = _b64url(json.dumps({"alg": "none", "typ": "JWT"}).encode())
@@ -200,8 +200,8 @@ def test_forged_tokens_are_refused(settings: Settings, app: TestClient) -> None:
 
 def test_an_expired_token_is_refused(settings: Settings, app: TestClient) -> None:
     key = load_or_create_key(settings.data_dir / "token.key")
-    expired = TokenIssuer(key, ttl_seconds=-5).issue(CLIENT_ID)
-    fresh = TokenIssuer(key, ttl_seconds=60).issue(CLIENT_ID)  # the same key: so only the expiry differs
+    expired = TokenIssuer(key, ttl_seconds=-5).issue(CLIENT_ID, SubjectKind.CLIENT)
+    fresh = TokenIssuer(key, ttl_seconds=60).issue(CLIENT_ID, SubjectKind.CLIENT)  # the same key: so only the expiry differs
     assert app.post(f"{V}/jobs/noop/executions", headers=_bearer(fresh)).status_code == 202
     fault = assert_fault(app.post(f"{V}/jobs/noop/executions", headers=_bearer(expired)), 401,
                          "InvalidAccessTokenException")  # fmt: skip

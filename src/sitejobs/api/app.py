@@ -15,6 +15,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
 from sitejobs.api import faults, ops, token, webdav
+from sitejobs.api.credentials import CredentialChecker
 from sitejobs.api.faults import json_response
 from sitejobs.api.limits import BodyLimit
 from sitejobs.api.ocapi.fastpath import StatusFastPath
@@ -26,6 +27,7 @@ from sitejobs.api.oce.auth import RateLimiter
 from sitejobs.api.oce.errors import error_document, error_headers
 from sitejobs.api.oce.fastpath import OceStatusFastPath
 from sitejobs.auth.clients import ClientStore
+from sitejobs.auth.throttle import Limit
 from sitejobs.auth.tokens import TokenIssuer, load_or_create_key
 from sitejobs.auth.users import UserStore
 from sitejobs.engine.executor import LocalExecutor
@@ -58,6 +60,13 @@ def create_app(settings: Settings, *, engine: JobEngine | None = None, executor:
         own = engine is None
         app.state.engine = JobEngine.open(settings) if own else engine
         app.state.users = UserStore(app.state.engine.db)
+        app.state.credentials = CredentialChecker(
+            app.state.clients,
+            app.state.users,
+            threads=settings.auth_threads,
+            per_account=Limit(settings.auth_account_failures, settings.auth_account_failures_per_minute / 60),
+            per_address=Limit(settings.auth_address_failures, settings.auth_address_failures_per_minute / 60),
+        )
         app.state.content = ContentStore(app.state.engine.db, settings.content_dir)
         app.state.metrics, durations = ops.metrics_registry(app.state.engine)
         runner: LocalExecutor | None = None

@@ -34,11 +34,24 @@ def version_of(path: str) -> str:
     return f"{match.group(1)}.{match.group(2)}" if match else DEFAULT_VERSION
 
 
+def common_headers(error: SitejobsError) -> dict[str, str]:
+    """Headers an error answer carries on every surface: `Retry-After` (429, 503) and `Allow` (405)."""
+    headers: dict[str, str] = {}
+    retry_after = getattr(error, "retry_after", None)
+    if isinstance(retry_after, int):
+        headers["Retry-After"] = str(retry_after)
+    if isinstance(error, MethodNotAllowed) and error.allow:
+        headers["Allow"] = error.allow
+    return headers
+
+
 def ocapi_fault(error: SitejobsError, version: str) -> Response:
     fault: dict[str, Any] = {"type": error.fault_type, "message": error.message}
     if error.arguments:
         fault["arguments"] = error.arguments
-    headers = {"WWW-Authenticate": 'Bearer realm="sitejobs"'} if error.status == 401 else None
+    headers = common_headers(error)
+    if error.status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="sitejobs"'
     return json_response({"_v": version, "fault": fault}, error.status, headers)
 
 
@@ -65,10 +78,26 @@ async def on_http_error(request: Request, exc: Exception) -> Response:
     if exc.status_code == 404:
         error = NotFound(f"No resource at '{request.url.path}'.", path=request.url.path)
     elif exc.status_code == 405:
-        error = MethodNotAllowed(f"Method {request.method} is not allowed on '{request.url.path}'.")
+        error = MethodNotAllowed(
+            f"Method {request.method} is not allowed on '{request.url.path}'.",
+            allow=_allowed_methods(request, exc),
+        )
     else:
         error = HttpError(exc.status_code, str(exc.detail))
     return render(request, error)
+
+
+def _allowed_methods(request: Request, exc: HTTPException) -> str:
+    """Every method some route takes at this path (the router names only those of the first route it met)."""
+    methods: set[str] = set()
+    router = getattr(request.scope.get("app"), "router", None)
+    for route in getattr(router, "routes", []):
+        regex = getattr(route, "path_regex", None)
+        if regex is not None and getattr(route, "methods", None) and regex.match(request.url.path):
+            methods.update(route.methods)
+    if not methods and exc.headers:
+        return exc.headers.get("Allow", "")
+    return ", ".join(sorted(methods))
 
 
 async def on_unexpected(request: Request, exc: Exception) -> Response:

@@ -22,7 +22,7 @@ from typing import Any
 
 import orjson
 
-from sitejobs.auth.secrets import hash_secret, verify_secret
+from sitejobs.auth.secrets import hash_secret, verify_secret_or_decoy
 from sitejobs.errors import BadRequest
 
 SETTINGS_VERSION = "23.2"
@@ -148,7 +148,8 @@ class ClientStore:
         if client is None:  # perhaps added a moment ago by another process: look at the file now
             self._fresh_until = 0.0
             client = self.get(client_id)
-        if client is None or not client.secret_hash or not verify_secret(secret, client.secret_hash):
+        stored = client.secret_hash if client is not None else None
+        if not verify_secret_or_decoy(secret, stored):
             return None
         return client
 

@@ -11,6 +11,7 @@ from typing import Any
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sitejobs.api.asgi import send_json
+from sitejobs.api.credentials import client_address
 from sitejobs.api.faults import json_response
 from sitejobs.api.oce.errors import error_document, error_headers
 from sitejobs.api.oce.routes import base_url, status_payload
@@ -39,13 +40,14 @@ class OceStatusFastPath:
         headers = {name: value.decode("latin-1") for name, value in scope["headers"] if name in _READ_HEADERS}
         state: Any = self.state
         try:
-            payload = status_payload(
+            payload = await status_payload(
                 state,
                 headers.get(b"authorization", ""),
                 headers.get(b"accept", ""),
                 match.group(1),
                 scope["query_string"],
                 base_url(scope),
+                client_address(scope.get("client")),
             )
         except SitejobsError as error:
             await json_response(error_document(error), error.status, error_headers(error))(

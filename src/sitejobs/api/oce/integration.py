@@ -27,7 +27,7 @@ TENANT_INFO = {"IsSitesPrerenderEnabled": "true"}
 
 
 async def idc_service(request: Request) -> Response:
-    user = current_user(request)
+    user = await current_user(request)
     service = request.query_params.get("IdcService", "")
     local: dict[str, str] = {"StatusCode": "0", "StatusMessage": "OK", "IdcService": service}
     if service == "SCS_GET_TENANT_CONFIG":
@@ -49,13 +49,13 @@ def _result_set(row: dict[str, str]) -> dict[str, Any]:
 
 async def release_version(request: Request) -> Response:
     """What the toolkit's `check-version` reads (`release.version`, gulpfile.js) after each command."""
-    current_user(request)
+    await current_user(request)
     return _json({"release": {"version": RELEASE_VERSION}})
 
 
 async def file_data(request: Request) -> Response:
     """A stored file (a translation zip) for its owner; anyone else gets the same 404 as for no file."""
-    user = current_user(request)
+    user = await current_user(request)
     store: ContentStore = request.app.state.content
     row = await run_in_threadpool(store.file, request.path_params["id"])
     if row is None or (row["owner"] != user.name and not user.is_admin):
@@ -66,7 +66,7 @@ async def file_data(request: Request) -> Response:
 async def upload_file(request: Request) -> Response:
     """`POST /documents/api/1.2/files/data` (multipart: `jsonInputParameters`, `primaryFile`), as the
     toolkit uploads a translation zip before importing it. Answers the new file's id and version."""
-    user = current_user(request)
+    user = await current_user(request)
     store: ContentStore = request.app.state.content
     async with request.form(max_files=1, max_fields=4) as form:
         upload = form.get("primaryFile")

@@ -23,6 +23,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Scope
 
+from sitejobs.api.credentials import client_address
 from sitejobs.api.oce import documents, resources
 from sitejobs.api.oce.auth import current_user, user_from_header
 from sitejobs.api.oce.query import Query, default_query, parse_query
@@ -90,9 +91,9 @@ def check_accept(accept: str) -> None:
         raise NotAcceptable(f"This resource answers only {JSON}, not '{accept}'.")
 
 
-def _caller(request: Request) -> User:
+async def _caller(request: Request) -> User:
     check_accept(request.headers.get("accept", ""))
-    return current_user(request)
+    return await current_user(request)
 
 
 def _base_url(request: Request) -> str:
@@ -193,7 +194,7 @@ async def _accepted(request: Request, user: User, job_id: str, document: dict[st
 
 
 async def create_site(request: Request) -> Response:
-    user = _caller(request)
+    user = await _caller(request)
     document = await _body(request, req.CreateSite)
     store = _store(request)
     if await run_in_threadpool(store.resource, "templates", document["template"]) is None:
@@ -205,7 +206,7 @@ def _site_operation(
     job_id: str, model: type[BaseModel], rights: frozenset[str], *, include_deleted: bool = False
 ) -> Callable[..., Any]:
     async def endpoint(request: Request) -> Response:
-        user = _caller(request)
+        user = await _caller(request)
         site = await run_in_threadpool(
             partial(_site_for, include_deleted=include_deleted),
             _store(request),
@@ -222,7 +223,7 @@ def _site_operation(
 async def import_translations(request: Request) -> Response:
     """`POST /sites/_importTranslations` (the site is the one the translation zip was made from) and
     `POST /sites/{id}/importTranslations`. Only the file's owner (or an administrator) may import it."""
-    user = _caller(request)
+    user = await _caller(request)
     document = await _body(request, req.ImportTranslations)
     store = _store(request)
     file = await run_in_threadpool(store.file, document["translationImportFile"])
@@ -241,7 +242,7 @@ async def import_translations(request: Request) -> Response:
 
 def _resource_operation(kind: str, job_id: str, model: type[BaseModel]) -> Callable[..., Any]:
     async def endpoint(request: Request) -> Response:
-        user = _caller(request)
+        user = await _caller(request)
         ref = request.path_params["id"]
         row = await run_in_threadpool(_store(request).resource, kind, ref)
         if row is None:
@@ -256,26 +257,27 @@ def _resource_operation(kind: str, job_id: str, model: type[BaseModel]) -> Calla
 
 
 async def job_status(request: Request) -> Response:
-    payload = status_payload(
+    payload = await status_payload(
         request.app.state,
         request.headers.get("authorization", ""),
         request.headers.get("accept", ""),
         request.path_params["id"],
         request.scope["query_string"],
         _base_url(request),
+        client_address(request.scope.get("client")),
     )
     return Response(payload, media_type=JSON)
 
 
-def status_payload(
-    state: Any, authorization: str, accept: str, raw_id: str, query_string: bytes, base: str
+async def status_payload(
+    state: Any, authorization: str, accept: str, raw_id: str, query_string: bytes, base: str, address: str
 ) -> bytes:
     """The `_status` answer. The front fast path (`api/oce/fastpath.py`) and the routed handler both call it.
 
     Who asks is checked first; the rendered bytes then come from the store's read cache, keyed by the user
     (visibility is per user), the job, the query and the base URL, until the store changes."""
     check_accept(accept)
-    user = user_from_header(state, authorization)
+    user = await user_from_header(state, authorization, address)
     params = parse_query(parse_qsl(query_string.decode("latin-1"), keep_blank_values=True), resources.STATUS)
 
     def render() -> bytes:
@@ -288,7 +290,7 @@ def status_payload(
 
 
 async def job_status_pages(request: Request) -> Response:
-    user = _caller(request)
+    user = await _caller(request)
     state = request.app.state
     params = _query(request, resources.STATUS_PAGES)
     execution = visible_execution(state.engine, state.content, user, request.path_params["id"])
@@ -338,7 +340,7 @@ def _expanded_resource(store: ContentStore, kind: str, ref: str, base: str) -> d
 
 def _list(kind: str) -> Callable[..., Any]:
     async def endpoint(request: Request) -> Response:
-        user = _caller(request)
+        user = await _caller(request)
         params = _query(request, COLLECTIONS[kind])
         store = _store(request)
         base = _base_url(request)
@@ -357,7 +359,7 @@ def _list(kind: str) -> Callable[..., Any]:
 
 def _item(kind: str) -> Callable[..., Any]:
     async def endpoint(request: Request) -> Response:
-        user = _caller(request)
+        user = await _caller(request)
         params = _query(request, ITEMS[kind])
         ref = request.path_params["id"]
         store = _store(request)

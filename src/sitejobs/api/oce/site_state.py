@@ -71,7 +71,7 @@ def _state_change(
     answers the changed site, or 204 (`no_content`)."""
 
     async def endpoint(request: Request) -> Response:
-        user = _caller(request)
+        user = await _caller(request)
         params = _query(request, resources.SITE)
         store = _store(request)
         ref = request.path_params["id"]
