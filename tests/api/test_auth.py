@@ -201,7 +201,9 @@ def test_forged_tokens_are_refused(settings: Settings, app: TestClient) -> None:
 def test_an_expired_token_is_refused(settings: Settings, app: TestClient) -> None:
     key = load_or_create_key(settings.data_dir / "token.key")
     expired = TokenIssuer(key, ttl_seconds=-5).issue(CLIENT_ID, SubjectKind.CLIENT)
-    fresh = TokenIssuer(key, ttl_seconds=60).issue(CLIENT_ID, SubjectKind.CLIENT)  # the same key: so only the expiry differs
+    fresh = TokenIssuer(key, ttl_seconds=60).issue(
+        CLIENT_ID, SubjectKind.CLIENT
+    )  # the same key: so only the expiry differs
     assert app.post(f"{V}/jobs/noop/executions", headers=_bearer(fresh)).status_code == 202
     fault = assert_fault(app.post(f"{V}/jobs/noop/executions", headers=_bearer(expired)), 401,
                          "InvalidAccessTokenException")  # fmt: skip
