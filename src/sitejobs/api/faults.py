@@ -15,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Match, Mount
 
 from sitejobs.errors import BadRequest, HttpError, MethodNotAllowed, NotFound, SitejobsError
 
@@ -23,6 +24,7 @@ log = logging.getLogger(__name__)
 DEFAULT_VERSION = "23.2"
 _VERSION_IN_PATH = re.compile(r"/dw/data/v([0-9]{2})_([0-9]{1,2})/")
 JSON_TYPE = "application/json;charset=UTF-8"
+PROBED_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -88,16 +90,19 @@ async def on_http_error(request: Request, exc: Exception) -> Response:
 
 
 def _allowed_methods(request: Request, exc: HTTPException) -> str:
-    """Every method some route takes at this path (the router names only those of the first route it met)."""
-    methods: set[str] = set()
+    """Every method some route takes at this path (the router names only those of the first route it met).
+    Static mounts take GET and HEAD."""
     router = getattr(request.scope.get("app"), "router", None)
-    for route in getattr(router, "routes", []):
-        regex = getattr(route, "path_regex", None)
-        if regex is not None and getattr(route, "methods", None) and regex.match(request.url.path):
-            methods.update(route.methods)
-    if not methods and exc.headers:
-        return exc.headers.get("Allow", "")
-    return ", ".join(sorted(methods))
+    methods: set[str] = set()
+    for method in PROBED_METHODS:
+        probe = {**request.scope, "method": method}
+        for route in getattr(router, "routes", []):
+            if not isinstance(route, Mount) and route.matches(probe)[0] is Match.FULL:
+                methods.add(method)
+                break
+    if not methods:
+        return (exc.headers or {}).get("Allow", "GET, HEAD")
+    return ", ".join(m for m in PROBED_METHODS if m in methods)
 
 
 async def on_unexpected(request: Request, exc: Exception) -> Response:
