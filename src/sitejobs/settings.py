@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -67,7 +68,11 @@ class Settings(BaseSettings):
         default=200.0, gt=0, description="requests a second each user may make to the OCE surface on average"
     )
     oce_rate_burst: int = Field(default=400, ge=1, description="requests a user may make in one burst")
-    auth_threads: int = Field(default=2, ge=1, description="threads that verify passwords and client secrets")
+    auth_threads: int = Field(
+        default_factory=lambda: max(1, (os.cpu_count() or 2) // 2),
+        ge=1,
+        description="threads that verify passwords and client secrets (half the cores: the rest serve requests)",
+    )
     auth_account_failures: int = Field(
         default=10, ge=1, description="failed logins a user or client may make in a row before 429"
     )
