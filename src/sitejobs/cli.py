@@ -23,6 +23,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Column, Table
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from sitejobs import logging_setup
 from sitejobs.api.ocapi.documents import job_execution
@@ -77,14 +79,26 @@ def opened(settings: Settings) -> Iterator[JobEngine]:
         engine = JobEngine.open(settings)
     except SitejobsError as exc:
         fail(exc.message)
+    except (SQLAlchemyError, OSError, ValueError) as exc:  # a wrong database URL, an unreachable server
+        fail(database_problem(settings, exc))
     try:
         yield engine
     finally:
         engine.close()
 
 
+def database_problem(settings: Settings, exc: BaseException) -> str:
+    """One line saying which database could not be opened and why (the password hidden)."""
+    url = settings.resolved_database_url
+    with contextlib.suppress(Exception):
+        url = make_url(url).render_as_string(hide_password=True)
+    cause = getattr(exc, "orig", None) or exc
+    reason = next((line.strip() for line in str(cause).splitlines() if line.strip()), type(cause).__name__)
+    return f"cannot open the database {url}: {reason}"
+
+
 def fail(message: str, code: int = 2) -> Any:
-    err.print(f"[red]error:[/red] {message}")
+    err.print(f"[red]error:[/red] {message}", soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -112,6 +126,8 @@ def _serve(settings: Settings, host: str, port: int, *, tls: bool = False) -> No
         default_registry(settings.jobs_module)
     except SitejobsError as exc:
         fail(exc.message)
+    with opened(settings):  # a wrong database URL: one clear line now, not a traceback from the startup
+        pass
     certfile: Path | None = None
     keyfile: Path | None = None
     if tls:

@@ -270,6 +270,13 @@ class ResourceAlreadyExists(SitejobsError):
         self.name = name
 
 
+class ResourceInUse(SitejobsError):
+    """Installing this would change a theme or component that other templates or sites use."""
+
+    status = 409
+    fault_type = "ResourceInUseException"
+
+
 class SiteStateConflict(SitejobsError):
     """The site's state does not allow this operation."""
 
