@@ -156,6 +156,12 @@ class Forbidden(SitejobsError):
     fault_type = "ClientAccessForbiddenException"
 
 
+class PathOutsideArea(Forbidden):
+    """A symbolic link leads out of the folder this file must be in; it is neither read nor written."""
+
+    fault_type = "PathOutsideAreaException"
+
+
 class MethodNotAllowed(SitejobsError):
     """The method is not allowed on this resource."""
 

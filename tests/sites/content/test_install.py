@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from sitejobs.engine.service import JobEngine
-from sitejobs.errors import ResourceInUse
+from sitejobs.errors import PathOutsideArea, ResourceInUse, TemplateInvalid
 from sitejobs.sites.content.conflicts import Change, same_files
 from sitejobs.sites.content.install import install_template
 from sitejobs.sites.content.model import SiteContent
@@ -95,3 +95,28 @@ def test_a_theme_or_component_nobody_uses_may_change(store: ContentStore, tmp_pa
     # The template itself, reinstalled with its own new files and no site made from it, is its owner's to change.
     install_template(store, template, owner="alice")
     assert (store.folder("themes", "StarterTheme") / "extra.css").is_file()
+
+
+def test_a_template_folder_with_a_link_out_of_it_is_refused(store: ContentStore, tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0")
+    template = copy_template(STARTER, tmp_path / "copy")
+    (template / "theme" / "assets" / "passwd.txt").symlink_to(secret)
+    with pytest.raises(TemplateInvalid, match="leads out of the template folder"):
+        install_template(store, template, name="Linked", owner="mallory")
+    assert store.resource("templates", "name:Linked") is None
+
+
+def test_no_content_job_writes_through_a_link_out_of_the_content_folder(
+    store: ContentStore, tmp_path: Path
+) -> None:
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    published = store.content_dir / "published" / "sites"
+    published.mkdir(parents=True, exist_ok=True)
+    (published / "AliceBlog").symlink_to(outside, target_is_directory=True)
+    with pytest.raises(PathOutsideArea):
+        store.published_dir("AliceBlog")
+    (store.content_dir / "components" / "Linked").symlink_to(outside, target_is_directory=True)
+    with pytest.raises(PathOutsideArea):
+        store.folder("components", "Linked")

@@ -75,7 +75,7 @@ async def upload_file(request: Request) -> Response:
         name = Path(upload.filename).name
         if not name or name in (".", ".."):
             raise BadRequest("The uploaded file needs a plain name.", property="primaryFile")
-        spool = store.content_dir / "files"
+        spool = store.inside(store.content_dir / "files")
         spool.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=spool, prefix=".upload.", delete=False) as target:
             while chunk := await upload.read(1 << 20):

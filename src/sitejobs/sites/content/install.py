@@ -30,7 +30,7 @@ def install_template(
     A theme, component or template already installed under the same name with other files is changed only with
     `replace`; otherwise ResourceInUse names it and the templates and sites using it, and nothing is written.
     What was (or would be) changed is appended to `changed`."""
-    scratch = store.content_dir / ".scratch"
+    scratch = store.inside(store.content_dir / ".scratch")
     scratch.mkdir(parents=True, exist_ok=True)
     extract_dir = Path(tempfile.mkdtemp(dir=scratch))
     try:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sitejobs.errors import TemplateInvalid
+from sitejobs.sites.area import links_leaving
 from sitejobs.sites.content.model import JsonObject, SiteContent, SiteFiles
 from sitejobs.sites.content.names import layout_name, page_path_problem, plain_name_problem
 from sitejobs.sites.content.unzip import ZipLimits, extract_zip
@@ -66,6 +67,11 @@ def load_template(
     elif path.is_dir():
         root = path
         default_name = path.name
+        escaping = links_leaving(root)
+        if escaping:
+            raise TemplateInvalid(
+                f"'{escaping[0].as_posix()}' is a symbolic link that leads out of the template folder."
+            )
     else:
         raise TemplateInvalid(f"'{path}' does not exist.")
     return _load(root, name or default_name)
