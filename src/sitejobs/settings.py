@@ -85,6 +85,9 @@ class Settings(BaseSettings):
     auth_address_failures_per_minute: float = Field(
         default=30.0, gt=0, description="further failed logins one client address may make a minute"
     )
+    database_request_timeout: float = Field(
+        default=5.0, gt=0, description="seconds a request waits for the database before answering 503"
+    )
     own_executions: bool = Field(
         default=False, description="a Data API client reads, searches and deletes only its own executions"
     )

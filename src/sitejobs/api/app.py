@@ -16,6 +16,7 @@ from starlette.types import ASGIApp
 
 from sitejobs.api import faults, ops, token, webdav
 from sitejobs.api.credentials import CredentialChecker
+from sitejobs.api.database import DatabaseGate
 from sitejobs.api.faults import json_response
 from sitejobs.api.limits import BodyLimit
 from sitejobs.api.ocapi.fastpath import StatusFastPath
@@ -60,6 +61,7 @@ def create_app(settings: Settings, *, engine: JobEngine | None = None, executor:
         own = engine is None
         app.state.engine = JobEngine.open(settings) if own else engine
         app.state.users = UserStore(app.state.engine.db)
+        app.state.database = DatabaseGate(app.state.engine.db, settings.database_request_timeout)
         app.state.credentials = CredentialChecker(
             app.state.clients,
             app.state.users,

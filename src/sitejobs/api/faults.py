@@ -17,7 +17,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Match, Mount
 
-from sitejobs.errors import BadRequest, HttpError, MethodNotAllowed, NotFound, SitejobsError
+from sitejobs.api.database import RETRY_AFTER_SECONDS, unavailable
+from sitejobs.errors import (
+    BadRequest,
+    HttpError,
+    MethodNotAllowed,
+    NotFound,
+    ServiceUnavailable,
+    SitejobsError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -106,8 +114,21 @@ def _allowed_methods(request: Request, exc: HTTPException) -> str:
 
 
 async def on_unexpected(request: Request, exc: Exception) -> Response:
+    if unavailable(exc):  # refused, dropped or timed out: the database's trouble, not the request's
+        log.warning("database unavailable on %s %s: %s", request.method, request.url.path, exc)
+        return render(
+            request,
+            ServiceUnavailable(RETRY_AFTER_SECONDS, "The database is not answering; try again later."),
+        )
     log.exception("unexpected error on %s %s", request.method, request.url.path)
     return render(request, SitejobsError("The server could not complete the request."))
+
+
+def internal_error(exc: Exception) -> SitejobsError:
+    """What an unexpected exception becomes in an answer: 503 when the database is unavailable, else 500."""
+    if unavailable(exc):
+        return ServiceUnavailable(RETRY_AFTER_SECONDS, "The database is not answering; try again later.")
+    return SitejobsError("The server could not complete the request.")
 
 
 async def on_validation_error(request: Request, exc: Exception) -> Response:

@@ -5,6 +5,7 @@ Mounted under `/s/-/dw/data/{version}` (what sfcc-ci calls) and `/dw/data/{versi
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import re
 from typing import Any
@@ -12,9 +13,9 @@ from typing import Any
 import orjson
 from fastapi import APIRouter, Request
 from sqlalchemy import and_
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from sitejobs.api.database import DatabaseGate, unavailable
 from sitejobs.api.faults import json_response
 from sitejobs.api.ocapi import query
 from sitejobs.api.ocapi.documents import job_execution
@@ -117,6 +118,11 @@ def custom_parameters(document: Any) -> list[tuple[str, object]]:
     return pairs
 
 
+def _gate(request: Request) -> DatabaseGate:
+    gate: DatabaseGate = request.app.state.database
+    return gate
+
+
 def _engine(request: Request) -> JobEngine:
     engine: JobEngine = request.app.state.engine
     return engine
@@ -128,22 +134,32 @@ async def start_execution(request: Request, version: str, job_id: str) -> Respon
     client = authorize(request, f"/jobs/{job_id}/executions", "post")
     engine = _engine(request)
     document = await json_body(request)
-    return json_response(await start(engine, job_id, document, client.client_id, v), 202)
+    return json_response(await start(engine, _gate(request), job_id, document, client.client_id, v), 202)
 
 
 async def start(
-    engine: JobEngine, job_id: str, document: Any, client_id: str, version: str
+    engine: JobEngine, gate: DatabaseGate, job_id: str, document: Any, client_id: str, version: str
 ) -> dict[str, Any]:
-    """Submit an execution from a request document: a system job's own document or custom `parameters`."""
+    """Submit an execution from a request document: a system job's own document or custom `parameters`.
+    503 when the database does not commit it within the deadline (then it was not acknowledged)."""
     definition = engine.registry.get(job_id)
     if "ocapi" not in definition.surfaces:
         raise JobNotFound(f"No job with id '{job_id}' is defined.", jobId=job_id)
+    gate.check()
     if definition.system_request is not None:
         if document is not None and not isinstance(document, dict):
             raise MalformedDocument("The request body must be a JSON object.")
-        execution = await engine.asubmit(job_id, request=document or {}, client_id=client_id)
+        submitted = engine.asubmit(job_id, request=document or {}, client_id=client_id)
     else:
-        execution = await engine.asubmit(job_id, custom_parameters(document), client_id=client_id)
+        submitted = engine.asubmit(job_id, custom_parameters(document), client_id=client_id)
+    try:
+        execution = await asyncio.wait_for(submitted, gate.timeout_s)
+    except TimeoutError:
+        raise gate.failed(None) from None
+    except Exception as exc:
+        if unavailable(exc):
+            raise gate.failed(exc) from None
+        raise
     return job_execution(execution, version, engine.logs_dir)
 
 
@@ -152,7 +168,8 @@ async def get_execution(request: Request, version: str, job_id: str, execution: 
     v = api_version(version)
     authorize(request, f"/jobs/{job_id}/executions/{execution}", "get")
     engine = _engine(request)
-    found = engine.get_for_job(job_id, ocapi_execution_id(engine, job_id, execution))
+    wanted = ocapi_execution_id(engine, job_id, execution)
+    found = await _gate(request).read_now(lambda: engine.get_for_job(job_id, wanted))
     return json_response(job_execution(found, v, engine.logs_dir))
 
 
@@ -161,7 +178,7 @@ async def delete_execution(request: Request, version: str, job_id: str, executio
     api_version(version)
     authorize(request, f"/jobs/{job_id}/executions/{execution}", "delete")
     engine = _engine(request)
-    await run_in_threadpool(engine.delete, job_id, ocapi_execution_id(engine, job_id, execution))
+    await _gate(request).run(engine.delete, job_id, ocapi_execution_id(engine, job_id, execution))
     return Response(status_code=204)
 
 
@@ -175,7 +192,7 @@ async def search_executions(request: Request, version: str) -> Response:
     hidden = not_on_ocapi(engine)
     if hidden:
         search = dataclasses.replace(search, where=and_(search.where, executions.c.job_id.not_in(hidden)))
-    total, hits = await run_in_threadpool(engine.read, lambda conn: query.search(conn, search))
+    total, hits = await _gate(request).run(engine.read, lambda conn: query.search(conn, search))
     logs_dir = engine.logs_dir
     result: dict[str, Any] = {
         "_v": v,

@@ -36,7 +36,7 @@ async def user_from_header(state: Any, header: str, address: str) -> User:
             raise Unauthorized("The user name or password is not correct.")
     elif scheme == "bearer":
         subject = state.tokens.verify(header.partition(" ")[2].strip(), SubjectKind.USER)
-        user = users.get(subject)
+        user = await state.database.read_now(lambda: users.get(subject))
         if user is None:
             raise Unauthorized("The access token does not belong to a user.")
     else:

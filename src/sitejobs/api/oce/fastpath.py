@@ -12,7 +12,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sitejobs.api.asgi import send_json
 from sitejobs.api.credentials import client_address
-from sitejobs.api.faults import json_response
+from sitejobs.api.faults import internal_error, json_response
 from sitejobs.api.oce.errors import error_document, error_headers
 from sitejobs.api.oce.routes import base_url, status_payload
 from sitejobs.errors import SitejobsError
@@ -54,9 +54,12 @@ class OceStatusFastPath:
                 scope, receive, send
             )
             return
-        except Exception:
-            log.exception("GET %s failed", scope["path"])
-            internal = SitejobsError("The server could not complete the request.")
-            await json_response(error_document(internal), internal.status)(scope, receive, send)
+        except Exception as exc:
+            internal = internal_error(exc)
+            if internal.status == 500:
+                log.exception("GET %s failed", scope["path"])
+            await json_response(error_document(internal), internal.status, error_headers(internal))(
+                scope, receive, send
+            )
             return
         await send_json(send, 200, payload, b"application/json")

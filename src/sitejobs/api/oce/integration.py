@@ -9,7 +9,6 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
@@ -57,7 +56,7 @@ async def file_data(request: Request) -> Response:
     """A stored file (a translation zip) for its owner; anyone else gets the same 404 as for no file."""
     user = await current_user(request)
     store: ContentStore = request.app.state.content
-    row = await run_in_threadpool(store.file, request.path_params["id"])
+    row = await request.app.state.database.run(store.file, request.path_params["id"])
     if row is None or (row["owner"] != user.name and not user.is_admin):
         raise ResourceNotFound(request.path_params["id"])
     return FileResponse(row["path"], filename=row["name"], media_type="application/zip")
@@ -80,7 +79,7 @@ async def upload_file(request: Request) -> Response:
         with tempfile.NamedTemporaryFile(dir=spool, prefix=".upload.", delete=False) as target:
             while chunk := await upload.read(1 << 20):
                 target.write(chunk)
-    row = await run_in_threadpool(store.add_file, name, user.name, "self", Path(target.name))
+    row = await request.app.state.database.run(store.add_file, name, user.name, "self", Path(target.name))
     return _json(
         {
             "errorCode": "0",

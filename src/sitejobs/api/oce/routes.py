@@ -24,6 +24,7 @@ from starlette.routing import Route
 from starlette.types import Scope
 
 from sitejobs.api.credentials import client_address
+from sitejobs.api.database import DatabaseGate
 from sitejobs.api.oce import documents, resources
 from sitejobs.api.oce.auth import current_user, user_from_header
 from sitejobs.api.oce.query import Query, default_query, parse_query
@@ -93,6 +94,7 @@ def check_accept(accept: str) -> None:
 
 async def _caller(request: Request) -> User:
     check_accept(request.headers.get("accept", ""))
+    request.app.state.database.check()  # the database was not answering a moment ago: 503 at once
     return await current_user(request)
 
 
@@ -197,7 +199,7 @@ async def create_site(request: Request) -> Response:
     user = await _caller(request)
     document = await _body(request, req.CreateSite)
     store = _store(request)
-    if await run_in_threadpool(store.resource, "templates", document["template"]) is None:
+    if await request.app.state.database.run(store.resource, "templates", document["template"]) is None:
         raise TemplateNotFound(document["template"])
     return await _accepted(request, user, "oce-create-site", document)
 
@@ -207,7 +209,7 @@ def _site_operation(
 ) -> Callable[..., Any]:
     async def endpoint(request: Request) -> Response:
         user = await _caller(request)
-        site = await run_in_threadpool(
+        site = await request.app.state.database.run(
             partial(_site_for, include_deleted=include_deleted),
             _store(request),
             user,
@@ -226,7 +228,7 @@ async def import_translations(request: Request) -> Response:
     user = await _caller(request)
     document = await _body(request, req.ImportTranslations)
     store = _store(request)
-    file = await run_in_threadpool(store.file, document["translationImportFile"])
+    file = await request.app.state.database.run(store.file, document["translationImportFile"])
     if file is None or (file["owner"] != user.name and not user.is_admin):
         raise ResourceNotFound(document["translationImportFile"])
     site_ref = (
@@ -235,7 +237,7 @@ async def import_translations(request: Request) -> Response:
         or await run_in_threadpool(site_of_translation_zip, Path(file["path"]))
         or ""
     )
-    site = await run_in_threadpool(_site_for, store, user, site_ref, CONTRIBUTE)
+    site = await request.app.state.database.run(_site_for, store, user, site_ref, CONTRIBUTE)
     document["target_site"] = site.id
     return await _accepted(request, user, "oce-import-translations", document)
 
@@ -244,7 +246,7 @@ def _resource_operation(kind: str, job_id: str, model: type[BaseModel]) -> Calla
     async def endpoint(request: Request) -> Response:
         user = await _caller(request)
         ref = request.path_params["id"]
-        row = await run_in_threadpool(_store(request).resource, kind, ref)
+        row = await request.app.state.database.run(_store(request).resource, kind, ref)
         if row is None:
             raise NOT_FOUND[kind](ref)
         document = await _body(request, model, target_resource=row["id"])
@@ -285,7 +287,9 @@ async def status_payload(
         doc = status_document(execution, base, state.settings.oce_poll_interval_ms)
         return orjson.dumps(shape(doc, params, relations=_status_relations(state.content, base, execution)))
 
-    cached: bytes = state.engine.read_cache.get(("oce-status", user.name, raw_id, query_string, base), render)
+    key = ("oce-status", user.name, raw_id, query_string, base)
+    gate: DatabaseGate = state.database
+    cached: bytes = await gate.read_now(lambda: state.engine.read_cache.get(key, render))
     return cached
 
 
@@ -345,12 +349,12 @@ def _list(kind: str) -> Callable[..., Any]:
         store = _store(request)
         base = _base_url(request)
         if kind == "sites":
-            rows = await run_in_threadpool(
+            rows = await request.app.state.database.run(
                 partial(store.sites, include_deleted="includeDeleted" in params.flags), user
             )
             items = [documents.site_document(s, base) for s in rows]
         else:
-            rows_ = await run_in_threadpool(store.resources, kind)
+            rows_ = await request.app.state.database.run(store.resources, kind)
             items = [documents.resource_document(kind, r, base) for r in rows_]
         return _json(page_collection(items, params))
 
@@ -365,12 +369,12 @@ def _item(kind: str) -> Callable[..., Any]:
         store = _store(request)
         base = _base_url(request)
         if kind == "sites":
-            site = await run_in_threadpool(
+            site = await request.app.state.database.run(
                 partial(_site_for, include_deleted="includeDeleted" in params.flags), store, user, ref, READ
             )
             doc = documents.site_document(site, base)
         else:
-            row = await run_in_threadpool(store.resource, kind, ref)
+            row = await request.app.state.database.run(store.resource, kind, ref)
             if row is None:
                 raise NOT_FOUND[kind](ref)
             doc = documents.resource_document(kind, row, base)
