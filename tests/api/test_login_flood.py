@@ -37,7 +37,14 @@ GATE_SECONDS = 20.0
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """Authentication does not depend on the store's backend: SQLite only."""
-    settings = Settings(data_dir=tmp_path / "data", auth_account_failures=5, auth_address_failures=12)
+    settings = Settings(
+        data_dir=tmp_path / "data",
+        auth_account_failures=5,
+        auth_address_failures=12,
+        # Slow enough to refill that no test run, however slow the machine, gets an attempt back.
+        auth_account_failures_per_minute=0.001,
+        auth_address_failures_per_minute=0.001,
+    )
     settings.ensure_dirs()
     add_client(settings)
     engine = JobEngine.open(settings)

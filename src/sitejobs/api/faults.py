@@ -77,7 +77,7 @@ def render(request: Request, error: SitejobsError) -> Response:
 
 async def on_sitejobs_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, SitejobsError)
-    if exc.status >= 500:
+    if exc.status >= 500 and not isinstance(exc, ServiceUnavailable):
         log.error("request failed: %s", exc.message, extra={"path": request.url.path})
     return render(request, exc)
 
