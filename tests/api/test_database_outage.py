@@ -192,11 +192,12 @@ def test_a_stuck_then_gone_database_is_a_clean_503_and_the_server_recovers(
         status_url = f"{V}/jobs/noop/executions/{started.json()['id']}"
 
         def everything_answers() -> bool:
-            return (
-                client.get("/readyz").status_code == 200
-                and client.get(status_url, headers=bearer).status_code == 200
-                and client.get(f"{API}/sites", auth=alice).status_code == 200
-            )
+            codes = [
+                client.get("/readyz").status_code,
+                client.get(status_url, headers=bearer).status_code,
+                client.get(f"{API}/sites", auth=alice).status_code,
+            ]
+            return codes == [200, 200, 200]
 
         assert everything_answers()
 
