@@ -185,6 +185,14 @@ def serve(
     key: Annotated[
         Path | None, typer.Option("--key", envvar="SITEJOBS_TLS_KEY", help="PEM private key of --cert.")
     ] = None,
+    own_executions: Annotated[
+        bool,
+        typer.Option(
+            "--own-executions",
+            help="A Data API client reads, searches and deletes only its own executions "
+            "(SITEJOBS_OWN_EXECUTIONS; off by default, as on B2C Commerce).",
+        ),
+    ] = False,
 ) -> None:
     """Serve the HTTP APIs, running jobs in-process (unless SITEJOBS_EXECUTOR=none).
 
@@ -194,7 +202,9 @@ def serve(
     for path in (cert, key):
         if path is not None and not path.is_file():
             fail(f"'{path}' is not a file")
-    settings = settings_for(data_dir, database, workers=workers, tls_cert=cert, tls_key=key)
+    settings = settings_for(
+        data_dir, database, workers=workers, tls_cert=cert, tls_key=key, own_executions=own_executions or None
+    )
     _serve(settings, host, port, tls=tls or cert is not None)
 
 

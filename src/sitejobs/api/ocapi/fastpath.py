@@ -20,7 +20,7 @@ from sitejobs.api.asgi import send_json
 from sitejobs.api.database import DatabaseGate
 from sitejobs.api.faults import JSON_TYPE, internal_error, ocapi_fault, version_of
 from sitejobs.api.ocapi.documents import job_execution
-from sitejobs.api.ocapi.routes import api_version, ocapi_execution_id, parse_json, start
+from sitejobs.api.ocapi.routes import api_version, ocapi_execution_id, owned, parse_json, start
 from sitejobs.api.security import authorize_header
 from sitejobs.errors import RequestTooLarge, SitejobsError
 
@@ -72,16 +72,22 @@ class StatusFastPath:
     ) -> bytes:
         version = api_version(version_segment)
         resource = f"/jobs/{job_id}/executions/{raw_id}"
-        authorize_header(state.tokens, state.clients, headers.get(b"authorization", ""), resource, "get")
+        client = authorize_header(
+            state.tokens, state.clients, headers.get(b"authorization", ""), resource, "get"
+        )
         engine = state.engine
+        own = engine.settings.own_executions
 
         def render() -> bytes:
             execution = engine.get_for_job(job_id, ocapi_execution_id(engine, job_id, raw_id))
+            owned(engine.settings, execution, client.client_id)
             return orjson.dumps(job_execution(execution, version, engine.logs_dir))
 
-        # The document does not depend on the caller, whose grants were checked above.
+        # The document does not depend on the caller, whose grants were checked above (unless executions are
+        # private to their client: then the entry is the caller's own).
+        key = (version, job_id, raw_id, client.client_id if own else None)
         gate: DatabaseGate = state.database
-        cached: bytes = await gate.read_now(lambda: engine.read_cache.get((version, job_id, raw_id), render))
+        cached: bytes = await gate.read_now(lambda: engine.read_cache.get(key, render))
         return cached
 
     @staticmethod

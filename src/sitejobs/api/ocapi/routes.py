@@ -20,6 +20,7 @@ from sitejobs.api.faults import json_response
 from sitejobs.api.ocapi import query
 from sitejobs.api.ocapi.documents import job_execution
 from sitejobs.api.security import authorize
+from sitejobs.engine.models import Execution
 from sitejobs.engine.schema import executions
 from sitejobs.engine.service import JobEngine
 from sitejobs.errors import (
@@ -31,6 +32,7 @@ from sitejobs.errors import (
     UnsupportedMediaType,
     UnsupportedVersion,
 )
+from sitejobs.settings import Settings
 
 # ASCII digits only (`\d` takes any Unicode digit) and fullmatch (`$` lets a trailing newline through).
 _VERSION = re.compile(r"v([0-9]{2})_([0-9]{1,2})")
@@ -54,6 +56,18 @@ def execution_id(job_id: str, raw: str) -> int:
             f"No execution '{raw}' of job '{job_id}' exists.", jobId=job_id, executionId=raw
         )
     return int(raw)
+
+
+def owned(settings: Settings, execution: Execution, client_id: str) -> Execution:
+    """`execution`, unless executions are private to their client (`own_executions`) and it is another's: then
+    JobExecutionNotFound, the answer for one that does not exist."""
+    if settings.own_executions and execution.client_id != client_id:
+        raise JobExecutionNotFound(
+            f"No execution '{execution.id}' of job '{execution.job_id}' exists.",
+            jobId=execution.job_id,
+            executionId=str(execution.id),
+        )
+    return execution
 
 
 def not_on_ocapi(engine: JobEngine) -> list[str]:
@@ -166,32 +180,40 @@ async def start(
 @router.get("/{version}/jobs/{job_id}/executions/{execution}", tags=["ocapi"])
 async def get_execution(request: Request, version: str, job_id: str, execution: str) -> Response:
     v = api_version(version)
-    authorize(request, f"/jobs/{job_id}/executions/{execution}", "get")
+    client = authorize(request, f"/jobs/{job_id}/executions/{execution}", "get")
     engine = _engine(request)
     wanted = ocapi_execution_id(engine, job_id, execution)
     found = await _gate(request).read_now(lambda: engine.get_for_job(job_id, wanted))
+    owned(engine.settings, found, client.client_id)
     return json_response(job_execution(found, v, engine.logs_dir))
 
 
 @router.delete("/{version}/jobs/{job_id}/executions/{execution}", status_code=204, tags=["ocapi"])
 async def delete_execution(request: Request, version: str, job_id: str, execution: str) -> Response:
     api_version(version)
-    authorize(request, f"/jobs/{job_id}/executions/{execution}", "delete")
+    client = authorize(request, f"/jobs/{job_id}/executions/{execution}", "delete")
     engine = _engine(request)
-    await _gate(request).run(engine.delete, job_id, ocapi_execution_id(engine, job_id, execution))
+    wanted = ocapi_execution_id(engine, job_id, execution)
+    if engine.settings.own_executions:
+        owned(engine.settings, await _gate(request).run(engine.get_for_job, job_id, wanted), client.client_id)
+    await _gate(request).run(engine.delete, job_id, wanted)
     return Response(status_code=204)
 
 
 @router.post("/{version}/job_execution_search", tags=["ocapi"])
 async def search_executions(request: Request, version: str) -> Response:
     v = api_version(version)
-    authorize(request, "/job_execution_search", "post")
+    client = authorize(request, "/job_execution_search", "post")
     engine = _engine(request)
     document = await json_body(request)
     search = query.parse_search(document)
     hidden = not_on_ocapi(engine)
     if hidden:
         search = dataclasses.replace(search, where=and_(search.where, executions.c.job_id.not_in(hidden)))
+    if engine.settings.own_executions:
+        search = dataclasses.replace(
+            search, where=and_(search.where, executions.c.client_id == client.client_id)
+        )
     total, hits = await _gate(request).run(engine.read, lambda conn: query.search(conn, search))
     logs_dir = engine.logs_dir
     result: dict[str, Any] = {
