@@ -383,3 +383,22 @@ def test_a_missing_jobs_module_is_a_clear_error(plain_settings: Settings) -> Non
         plain_settings, "run", "hello-world", env={"SITEJOBS_JOBS_MODULE": "tests.jobs.no_such_module"}
     )
     assert_clear_failure(result, "tests.jobs.no_such_module")
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://sitejobs:secret-pw@127.0.0.1:1/nowhere",  # nothing listens there
+        "postgresql://sitejobs@no-such-host.invalid/x",
+        "bogus://x",
+        "not a url at all",
+    ],
+)
+@pytest.mark.parametrize("command", [("list",), ("serve", "--port", "1")])
+def test_a_wrong_database_url_is_one_clear_line(
+    sqlite_settings: Settings, url: str, command: tuple[str, ...]
+) -> None:
+    result = sitejobs(sqlite_settings, *command, "--database", url, timeout=60)
+    assert_clear_failure(result, "cannot open the database")
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert "secret-pw" not in result.stderr

@@ -140,3 +140,28 @@ def test_sites_share_makes_a_site_and_its_jobs_visible(settings: Settings) -> No
     assert_clear_failure(sitejobs(settings, "sites", "share", "Shop", "bob", "--role", "owner"), "role")
     assert_clear_failure(sitejobs(settings, "sites", "share", "Nope", "bob"), "no site")
     assert_clear_failure(sitejobs(settings, "sites", "share", "Shop", "carol"), "no user")
+
+
+def test_templates_add_refuses_to_change_a_theme_another_template_uses_unless_replace(
+    settings: Settings, tmp_path: Path
+) -> None:
+    assert sitejobs(settings, "templates", "add", str(TEMPLATES / "BlogTemplate")).returncode == 0
+    hostile = tmp_path / "Hostile"
+    shutil.copytree(TEMPLATES / "BlogTemplate", hostile)
+    (hostile / "theme" / "designs" / "default" / "design.css").write_text("body { display: none }")
+    refused = sitejobs(settings, "templates", "add", str(hostile))
+    assert_clear_failure(refused, "theme 'BlogTemplateTheme'", "template 'BlogTemplate'", "--replace")
+    assert "Hostile" not in sitejobs(settings, "templates", "list").stdout
+    replaced = sitejobs(settings, "templates", "add", str(hostile), "--replace")
+    assert replaced.returncode == 0, replaced.stderr
+    assert "replaced theme 'BlogTemplateTheme'" in _words(replaced.stdout)
+
+
+def test_a_template_nested_200000_levels_deep_is_one_clear_error(settings: Settings, tmp_path: Path) -> None:
+    deep = tmp_path / "Deep"
+    shutil.copytree(TEMPLATES / "StarterTemplate", deep)
+    depth = 200_000
+    (deep / "template" / "structure.json").write_text('{"pages": ' + "[" * depth + "]" * depth + "}")
+    result = sitejobs(settings, "templates", "add", str(deep))
+    assert_clear_failure(result, "structure.json", "nests deeper")
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -23,6 +23,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Column, Table
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 from sitejobs import logging_setup
 from sitejobs.api.ocapi.documents import job_execution
@@ -125,14 +127,26 @@ def opened(settings: Settings) -> Iterator[JobEngine]:
         engine = JobEngine.open(settings, default_registry(settings.jobs_module))
     except SitejobsError as exc:
         fail(exc.message)
+    except (SQLAlchemyError, OSError, ValueError) as exc:  # a wrong database URL, an unreachable server
+        fail(database_problem(settings, exc))
     try:
         yield engine
     finally:
         engine.close()
 
 
+def database_problem(settings: Settings, exc: BaseException) -> str:
+    """One line saying which database could not be opened and why (the password hidden)."""
+    url = settings.resolved_database_url
+    with contextlib.suppress(Exception):
+        url = make_url(url).render_as_string(hide_password=True)
+    cause = getattr(exc, "orig", None) or exc
+    reason = next((line.strip() for line in str(cause).splitlines() if line.strip()), type(cause).__name__)
+    return f"cannot open the database {url}: {reason}"
+
+
 def fail(message: str, code: int = 2) -> Any:
-    err.print(f"[red]error:[/red] {message}")
+    err.print(f"[red]error:[/red] {message}", soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -164,6 +178,8 @@ def _serve(settings: Settings, host: str, port: int, *, tls: bool = False) -> No
         read_clients_file(settings.resolved_clients_file)
     except SitejobsError as exc:
         fail(exc.message)
+    with opened(settings):  # a wrong database URL: one clear line now, not a traceback from the startup
+        pass
     certfile: Path | None = None
     keyfile: Path | None = None
     if tls:
@@ -224,6 +240,14 @@ def serve(
     key: Annotated[
         Path | None, typer.Option("--key", envvar="SITEJOBS_TLS_KEY", help="PEM private key of --cert.")
     ] = None,
+    own_executions: Annotated[
+        bool,
+        typer.Option(
+            "--own-executions",
+            help="A Data API client reads, searches and deletes only its own executions "
+            "(SITEJOBS_OWN_EXECUTIONS; off by default, as on B2C Commerce).",
+        ),
+    ] = False,
 ) -> None:
     """Serve the HTTP APIs, running jobs in-process (--executor local, the default), handing them to Celery
     workers (--executor celery --broker URL), or leaving them to `sitejobs worker`s (--executor none).
@@ -243,6 +267,7 @@ def serve(
         tls_key=key,
         executor=executor,
         broker_url=broker,
+        own_executions=own_executions or None,
     )
     _serve(settings, host, port, tls=tls or cert is not None)
 

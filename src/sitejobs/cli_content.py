@@ -12,6 +12,7 @@ from sitejobs.auth.users import UserStore
 from sitejobs.cli import Database, DataDir, FilesDir, console, fail, opened, settings_for
 from sitejobs.errors import SitejobsError
 from sitejobs.settings import Settings
+from sitejobs.sites.content.conflicts import Change
 from sitejobs.sites.content.install import install_template
 from sitejobs.sites.content.store import ROLES, ContentStore
 
@@ -55,18 +56,31 @@ def templates_add(
     path: Annotated[Path, typer.Argument(help="A template zip as `cec` exports it, or its unzipped folder.")],
     name: Annotated[str | None, typer.Option("--name", help="Default: the zip's or folder's name.")] = None,
     owner: Annotated[str, typer.Option("--owner", help="The user who owns the template.")] = "admin",
+    replace: Annotated[
+        bool,
+        typer.Option(
+            "--replace",
+            help="Replace a theme or component of the same name that other templates or sites use.",
+        ),
+    ] = False,
     data_dir: DataDir = None,
     files_dir: FilesDir = None,
     database: Database = None,
 ) -> None:
-    """Install a site template (with its theme and components) so sites can be created from it."""
+    """Install a site template (with its theme and components) so sites can be created from it.
+
+    A theme or component of the same name with other files, which another template or a site uses, is refused
+    (naming who uses it) unless --replace is given."""
     settings = settings_for(data_dir, database, files_dir)
+    changed: list[Change] = []
     with opened(settings) as engine:
         store = ContentStore(engine.db, settings.content_dir)
         try:
-            row = install_template(store, path, name=name, owner=owner)
+            row = install_template(store, path, name=name, owner=owner, replace=replace, changed=changed)
         except SitejobsError as exc:
             fail(exc.message)
+    for change in changed:
+        console.print(f"replaced {change.describe()}", soft_wrap=True)
     console.print(
         f"template [cyan]{row['name']}[/cyan] installed (id {row['id']}, theme {row['theme_name']})"
     )

@@ -186,11 +186,22 @@ class Forbidden(SitejobsError):
     fault_type = "ClientAccessForbiddenException"
 
 
+class PathOutsideArea(Forbidden):
+    """A symbolic link leads out of the folder this file must be in; it is neither read nor written."""
+
+    fault_type = "PathOutsideAreaException"
+
+
 class MethodNotAllowed(SitejobsError):
     """The method is not allowed on this resource."""
 
     status = 405
     fault_type = "MethodNotAllowedException"
+
+    def __init__(self, message: str | None = None, *, allow: str = "", **arguments: Any) -> None:
+        super().__init__(message, **arguments)
+        #: The `Allow` header of the answer: the methods the resource does take.
+        self.allow = allow
 
 
 class UnsupportedMediaType(SitejobsError):
@@ -295,6 +306,13 @@ class ResourceAlreadyExists(SitejobsError):
         self.name = name
 
 
+class ResourceInUse(SitejobsError):
+    """Installing this would change a theme or component that other templates or sites use."""
+
+    status = 409
+    fault_type = "ResourceInUseException"
+
+
 class SiteStateConflict(SitejobsError):
     """The site's state does not allow this operation."""
 
@@ -331,6 +349,17 @@ class TooManyRequests(SitejobsError):
 
     def __init__(self, retry_after: int) -> None:
         super().__init__(f"Too many requests; try again in {retry_after} seconds.")
+        self.retry_after = retry_after
+
+
+class ServiceUnavailable(SitejobsError):
+    """The database does not answer; try again later."""
+
+    status = 503
+    fault_type = "ServiceUnavailableException"
+
+    def __init__(self, retry_after: int = 1, message: str | None = None) -> None:
+        super().__init__(message)
         self.retry_after = retry_after
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -90,6 +91,29 @@ class Settings(BaseSettings):
         default=200.0, gt=0, description="requests a second each user may make to the OCE surface on average"
     )
     oce_rate_burst: int = Field(default=400, ge=1, description="requests a user may make in one burst")
+    auth_threads: int = Field(
+        default_factory=lambda: max(1, (os.cpu_count() or 2) // 2),
+        ge=1,
+        description="threads that verify passwords and client secrets (half the cores: the rest serve requests)",
+    )
+    auth_account_failures: int = Field(
+        default=10, ge=1, description="failed logins a user or client may make in a row before 429"
+    )
+    auth_account_failures_per_minute: float = Field(
+        default=6.0, gt=0, description="further failed logins a user or client may make a minute"
+    )
+    auth_address_failures: int = Field(
+        default=30, ge=1, description="failed logins one client address may make in a row before 429"
+    )
+    auth_address_failures_per_minute: float = Field(
+        default=30.0, gt=0, description="further failed logins one client address may make a minute"
+    )
+    database_request_timeout: float = Field(
+        default=5.0, gt=0, description="seconds a request waits for the database before answering 503"
+    )
+    own_executions: bool = Field(
+        default=False, description="a Data API client reads, searches and deletes only its own executions"
+    )
     host: str = "127.0.0.1"
     port: int = 8080
     tls_cert: Path | None = None

@@ -17,7 +17,7 @@ from starlette.testclient import TestClient
 from sitejobs.api.app import create_app
 from sitejobs.auth.clients import JOB_RESOURCES, RELOAD_CHECK_SECONDS, ClientStore
 from sitejobs.auth.schema import clients
-from sitejobs.auth.tokens import ISSUER, DatabaseKeys, TokenIssuer
+from sitejobs.auth.tokens import ISSUER, DatabaseKeys, SubjectKind, TokenIssuer
 from sitejobs.settings import Settings
 from tests.api.conftest import V, assert_fault, params, stored_count
 from tests.conftest import CLIENT_ID, CLIENT_SECRET, add_client, basic, store_db, token_for
@@ -181,7 +181,7 @@ def _signing_key(settings: Settings) -> tuple[str | None, bytes]:
 def _forgeries(settings: Settings, genuine: str) -> dict[str, str]:
     kid, secret = _signing_key(settings)
     now = int(time.time())
-    claims = {"sub": CLIENT_ID, "iss": ISSUER, "iat": now, "exp": now + 600, "jti": "x"}
+    claims = {"sub": CLIENT_ID, "knd": "client", "iss": ISSUER, "iat": now, "exp": now + 600, "jti": "x"}
     header, payload, signature = genuine.split(".")
     tampered = _b64url(json.dumps({**_claims(genuine), "sub": "someone-else"}).encode())
     none_header = _b64url(json.dumps({"alg": "none", "typ": "JWT"}).encode())
@@ -212,8 +212,10 @@ def test_forged_tokens_are_refused(settings: Settings, app: TestClient) -> None:
 def test_an_expired_token_is_refused(settings: Settings, app: TestClient) -> None:
     with store_db(settings) as db:
         keys = DatabaseKeys(db)
-        expired = TokenIssuer(keys, ttl_seconds=-5).issue(CLIENT_ID)
-        fresh = TokenIssuer(keys, ttl_seconds=60).issue(CLIENT_ID)  # the same key: so only the expiry differs
+        expired = TokenIssuer(keys, ttl_seconds=-5).issue(CLIENT_ID, SubjectKind.CLIENT)
+        fresh = TokenIssuer(keys, ttl_seconds=60).issue(
+            CLIENT_ID, SubjectKind.CLIENT
+        )  # only the expiry differs
     assert app.post(f"{V}/jobs/noop/executions", headers=_bearer(fresh)).status_code == 202
     fault = assert_fault(app.post(f"{V}/jobs/noop/executions", headers=_bearer(expired)), 401,
                          "InvalidAccessTokenException")  # fmt: skip

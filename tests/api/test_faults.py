@@ -150,3 +150,25 @@ def test_bad_requests_without_a_token_still_get_faults(client: TestClient) -> No
     assert_fault(client.get("/no/such/path"), 404, "ResourcePathNotFoundException")
     assert_fault(client.post(EXECUTIONS, json={}), 401, "InvalidAccessTokenException")
     assert_fault(client.post(SEARCH, json={}), 401, "InvalidAccessTokenException")
+
+
+ALLOWED = [
+    ("PUT", EXECUTIONS, {"POST"}),
+    ("GET", EXECUTIONS, {"POST"}),
+    ("PATCH", f"{V}/jobs/hello-world/executions/1", {"GET", "DELETE"}),
+    ("POST", f"{V}/jobs/hello-world/executions/1", {"GET", "DELETE"}),
+    ("DELETE", SEARCH, {"POST"}),
+    ("GET", "/dwsso/oauth2/access_token", {"POST"}),
+    ("DELETE", "/healthz", {"GET"}),
+    ("DELETE", "/sites/management/api/v1/sites", {"GET", "POST"}),  # two routes, one path
+]
+
+
+@pytest.mark.parametrize(("method", "path", "allowed"), ALLOWED)
+def test_a_405_says_which_methods_are_allowed(
+    client: TestClient, method: str, path: str, allowed: set[str]
+) -> None:
+    response = client.request(method, path)
+    assert response.status_code == 405
+    assert {m.strip() for m in response.headers["Allow"].split(",")} >= allowed
+    assert method not in response.headers["Allow"]

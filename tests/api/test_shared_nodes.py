@@ -16,7 +16,7 @@ from starlette.testclient import TestClient
 
 from sitejobs.api.app import create_app
 from sitejobs.auth.secrets import hash_secret
-from sitejobs.auth.tokens import DatabaseKeys, TokenIssuer
+from sitejobs.auth.tokens import DatabaseKeys, SubjectKind, TokenIssuer
 from sitejobs.settings import Settings
 from tests.api.conftest import V, assert_fault, wait_for
 from tests.conftest import CLIENT_ID, ServerProcess, add_client, sitejobs_cli, store_db, token_for
@@ -133,7 +133,7 @@ def test_a_key_rotation_keeps_tokens_until_they_expire(
     on_a, on_b = apps
     old = token_for(on_a)
     with store_db(a) as db:  # signed with the same key, but already past its expiry
-        expired = TokenIssuer(DatabaseKeys(db), ttl_seconds=-5).issue(CLIENT_ID)
+        expired = TokenIssuer(DatabaseKeys(db), ttl_seconds=-5).issue(CLIENT_ID, SubjectKind.CLIENT)
     assert _kid(expired) == _kid(old)
     rotated = sitejobs_cli(b, "keys", "rotate")
     assert rotated.returncode == 0, rotated.stderr

@@ -16,6 +16,8 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
 from sitejobs.api import faults, ops, token, webdav
+from sitejobs.api.credentials import CredentialChecker
+from sitejobs.api.database import DatabaseGate
 from sitejobs.api.faults import json_response
 from sitejobs.api.limits import BodyLimit
 from sitejobs.api.ocapi.fastpath import StatusFastPath
@@ -27,6 +29,7 @@ from sitejobs.api.oce.auth import RateLimiter
 from sitejobs.api.oce.errors import error_document, error_headers
 from sitejobs.api.oce.fastpath import OceStatusFastPath
 from sitejobs.auth.clients import open_clients
+from sitejobs.auth.throttle import Limit
 from sitejobs.auth.tokens import TokenIssuer, key_ring
 from sitejobs.auth.users import UserStore
 from sitejobs.engine.executor import Executor
@@ -91,6 +94,14 @@ def create_app(
                 app.state.engine.close()
             raise
         app.state.users = UserStore(db)
+        app.state.database = DatabaseGate(db, settings.database_request_timeout)
+        app.state.credentials = CredentialChecker(
+            app.state.clients,
+            app.state.users,
+            threads=settings.auth_threads,
+            per_account=Limit(settings.auth_account_failures, settings.auth_account_failures_per_minute / 60),
+            per_address=Limit(settings.auth_address_failures, settings.auth_address_failures_per_minute / 60),
+        )
         app.state.content = ContentStore(app.state.engine.db, settings.content_dir)
         app.state.metrics, durations = ops.metrics_registry(app.state.engine)
         runner = _start_executor(settings, app.state.engine) if executor else None

@@ -8,14 +8,18 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram,
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlalchemy import text
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from sitejobs.api.database import DatabaseGate
 from sitejobs.api.faults import json_response
 from sitejobs.engine.service import JobEngine
 from sitejobs.engine.states import State
+from sitejobs.errors import ServiceUnavailable
+
+#: How long readiness waits for the database before saying it is not ready.
+READY_TIMEOUT_SECONDS = 0.8
 
 
 class EngineCollector(Collector):
@@ -60,22 +64,27 @@ async def healthz(request: Request) -> Response:
 
 
 async def readyz(request: Request) -> Response:
+    """Ready when the database answers `SELECT 1` within `READY_TIMEOUT_SECONDS`; 503 otherwise."""
     engine: JobEngine = request.app.state.engine
+    gate: DatabaseGate = request.app.state.database
 
     def ping() -> None:
         with engine.db.connect() as conn:
             conn.execute(text("SELECT 1"))
 
     try:
-        await run_in_threadpool(ping)
+        await gate.run(ping, timeout_s=READY_TIMEOUT_SECONDS)
     except Exception as exc:
-        return json_response({"status": "unavailable", "database": type(exc).__name__}, 503)
+        headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, ServiceUnavailable) else None
+        return json_response({"status": "unavailable", "database": type(exc).__name__}, 503, headers)
+    gate.recovered()
     return json_response({"status": "ready", "database": engine.db.dialect.name})
 
 
 async def metrics(request: Request) -> Response:
     registry: CollectorRegistry = request.app.state.metrics
-    body = await run_in_threadpool(generate_latest, registry)
+    gate: DatabaseGate = request.app.state.database
+    body = await gate.run(generate_latest, registry)
     return Response(body, media_type=CONTENT_TYPE_LATEST)
 
 

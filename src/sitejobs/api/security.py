@@ -9,7 +9,7 @@ import binascii
 from starlette.requests import HTTPConnection
 
 from sitejobs.auth.clients import Client, ClientStore
-from sitejobs.auth.tokens import TokenIssuer
+from sitejobs.auth.tokens import SubjectKind, TokenIssuer
 from sitejobs.errors import Forbidden, Unauthorized
 
 
@@ -42,7 +42,7 @@ def authorize(conn: HTTPConnection, resource: str, method: str) -> Client:
 def authorize_header(
     tokens: TokenIssuer, clients: ClientStore, authorization: str, resource: str, method: str
 ) -> Client:
-    subject = tokens.verify(bearer_token(authorization))
+    subject = tokens.verify(bearer_token(authorization), SubjectKind.CLIENT)
     client = clients.get(subject)
     if client is None:
         raise Unauthorized("The access token's client no longer exists.")

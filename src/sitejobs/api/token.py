@@ -8,18 +8,30 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from sitejobs.api.credentials import CredentialChecker, client_address
 from sitejobs.api.faults import json_response
 from sitejobs.api.security import basic_credentials
-from sitejobs.auth.clients import ClientStore
-from sitejobs.auth.tokens import TokenIssuer
-from sitejobs.auth.users import TOKEN_SUBJECT_PREFIX, UserStore
+from sitejobs.auth.tokens import SubjectKind, TokenIssuer
+from sitejobs.errors import TooManyRequests
 
 MAX_FORM_BYTES = 8192
 
 
-def _oauth_error(error: str, status: int, description: str) -> Response:
-    headers = {"WWW-Authenticate": 'Basic realm="sitejobs"'} if status == 401 else None
+def _oauth_error(
+    error: str, status: int, description: str, headers: dict[str, str] | None = None
+) -> Response:
+    if status == 401:
+        headers = {"WWW-Authenticate": 'Basic realm="sitejobs"'}
     return json_response({"error": error, "error_description": description}, status, headers)
+
+
+def _throttled(exc: TooManyRequests) -> Response:
+    return _oauth_error(
+        "temporarily_unavailable",
+        429,
+        f"Too many failed attempts; try again in {exc.retry_after} seconds.",
+        {"Retry-After": str(exc.retry_after)},
+    )
 
 
 async def _form(request: Request) -> dict[str, str] | Response:
@@ -40,7 +52,7 @@ async def user_access_token(request: Request) -> Response:
         return form
     if form.get("grant_type") != "password":
         return _oauth_error("unsupported_grant_type", 400, "Only grant_type=password is supported here.")
-    return _user_token(request, form, request.app.state.tokens)
+    return await _user_token(request, form, request.app.state.tokens)
 
 
 async def access_token(request: Request) -> Response:
@@ -55,28 +67,37 @@ async def access_token(request: Request) -> Response:
         credentials = (form["client_id"], form.get("client_secret", ""))
     if credentials is None:
         return _oauth_error("invalid_client", 401, "Client credentials are required (HTTP Basic).")
-    clients: ClientStore = request.app.state.clients
-    client = clients.authenticate(*credentials)
-    if client is None and any("%" in c or "+" in c for c in credentials):
+    candidates = [credentials]
+    if any("%" in c or "+" in c for c in credentials):
         # RFC 6749 2.3.1: Basic credentials are form-encoded first (sfcc-ci does this to the secret).
-        client = clients.authenticate(*(unquote_plus(c) for c in credentials))
+        client_id, secret = credentials
+        candidates.append((unquote_plus(client_id), unquote_plus(secret)))
+    checker: CredentialChecker = request.app.state.credentials
+    try:
+        client = await checker.client(candidates, client_address(request.scope.get("client")))
+    except TooManyRequests as exc:
+        return _throttled(exc)
     if client is None:
         return _oauth_error("invalid_client", 401, "Client authentication failed.")
-    return _token_response(tokens, client.client_id, "mail")
+    return _token_response(tokens, client.client_id, SubjectKind.CLIENT, "mail")
 
 
-def _user_token(request: Request, form: dict[str, str], tokens: TokenIssuer) -> Response:
-    users: UserStore = request.app.state.users
-    user = users.authenticate(form.get("username", ""), form.get("password", ""))
+async def _user_token(request: Request, form: dict[str, str], tokens: TokenIssuer) -> Response:
+    checker: CredentialChecker = request.app.state.credentials
+    address = client_address(request.scope.get("client"))
+    try:
+        user = await checker.user(form.get("username", ""), form.get("password", ""), address)
+    except TooManyRequests as exc:
+        return _throttled(exc)
     if user is None:
         return _oauth_error("invalid_grant", 400, "The user name or password is not correct.")
-    return _token_response(tokens, TOKEN_SUBJECT_PREFIX + user.name, form.get("scope", ""))
+    return _token_response(tokens, user.name, SubjectKind.USER, form.get("scope", ""))
 
 
-def _token_response(tokens: TokenIssuer, subject: str, scope: str) -> Response:
+def _token_response(tokens: TokenIssuer, subject: str, kind: SubjectKind, scope: str) -> Response:
     return json_response(
         {
-            "access_token": tokens.issue(subject),
+            "access_token": tokens.issue(subject, kind),
             "scope": scope,
             "token_type": "Bearer",
             "expires_in": tokens.ttl_seconds,

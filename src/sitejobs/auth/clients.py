@@ -27,7 +27,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from sitejobs.auth.schema import CLIENT_ID
 from sitejobs.auth.schema import clients as clients_table
-from sitejobs.auth.secrets import hash_secret, verify_secret
+from sitejobs.auth.secrets import hash_secret, verify_secret_or_decoy
 from sitejobs.engine.db import write_transaction
 from sitejobs.engine.models import now_ms
 from sitejobs.errors import BadRequest
@@ -162,7 +162,8 @@ class ClientStore:
         if client is None:  # perhaps added a moment ago on another node: look now
             self.refresh()
             client = self.get(client_id)
-        if client is None or not client.secret_hash or not verify_secret(secret, client.secret_hash):
+        stored = client.secret_hash if client is not None else None
+        if not verify_secret_or_decoy(secret, stored):
             return None
         return client
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import secrets
@@ -36,3 +37,17 @@ def verify_secret(secret: str, stored: str) -> bool:
     except (ValueError, TypeError):
         return False
     return hmac.compare_digest(actual, expected)
+
+
+@functools.cache
+def _decoy_hash() -> str:
+    return hash_secret(secrets.token_urlsafe(16))
+
+
+def verify_secret_or_decoy(secret: str, stored: str | None) -> bool:
+    """`verify_secret`, paying the same scrypt when there is nothing stored (an unknown user or client), so the
+    time of an answer does not tell which names exist."""
+    if stored:
+        return verify_secret(secret, stored)
+    verify_secret(secret, _decoy_hash())
+    return False

@@ -4,6 +4,10 @@ Keys are kept in `auth_signing_keys`, each with a `kid` that the token's header 
 `rotate_key` adds a newer one and gives the older ones an expiry after which no token they signed can still be
 valid, so tokens issued before a rotation keep working until they expire. `SITEJOBS_TOKEN_SECRET` replaces all
 of this with one fixed key (tokens then carry no `kid`).
+
+A token names its subject and, in a claim of its own (`knd`), the kind of subject: a Data API client or a
+Content Management user. A surface accepts only its own kind, so no client name (`user:root` included) can pass
+for a user, nor the other way round.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import time
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Protocol
 
 import jwt
@@ -34,6 +39,12 @@ KEY_CACHE_SECONDS = 60.0
 _KID = re.compile(r"[0-9a-f]{16}")
 #: Added to a rotated key's life, for a token another node signed with it while the rotation was committing.
 ROTATION_MARGIN_SECONDS = 60.0
+KIND_CLAIM = "knd"
+
+
+class SubjectKind(StrEnum):
+    CLIENT = "client"
+    USER = "user"
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,12 +202,13 @@ class TokenIssuer:
         self._keys = keys
         self.ttl_seconds = ttl_seconds
         # Verified tokens, so the hot path pays for one HMAC per token rather than per request.
-        self._verified: OrderedDict[str, tuple[str, float]] = OrderedDict()
+        self._verified: OrderedDict[str, tuple[SubjectKind, str, float]] = OrderedDict()
 
-    def issue(self, subject: str) -> str:
+    def issue(self, subject: str, kind: SubjectKind) -> str:
         now = int(time.time())
         claims = {
             "sub": subject,
+            KIND_CLAIM: kind.value,
             "iss": ISSUER,
             "iat": now,
             "exp": now + self.ttl_seconds,
@@ -206,14 +218,21 @@ class TokenIssuer:
         headers = None if key.kid is None else {"kid": key.kid}
         return jwt.encode(claims, key.secret, algorithm="HS256", headers=headers)
 
-    def verify(self, token: str) -> str:
-        """The token's subject, or Unauthorized when it is forged, malformed or expired, or its key is."""
+    def verify(self, token: str, kind: SubjectKind) -> str:
+        """The token's subject, or Unauthorized when it is forged, malformed, expired or of another kind, or its
+        key is expired."""
+        found, subject = self._verify(token)
+        if found is not kind:
+            raise Unauthorized(f"The access token does not belong to a {kind.value}.")
+        return subject
+
+    def _verify(self, token: str) -> tuple[SubjectKind, str]:
         cached = self._verified.get(token)
         now = time.time()
         if cached is not None:
-            subject, expires = cached
+            kind, subject, expires = cached
             if now < expires:
-                return subject
+                return kind, subject
             self._verified.pop(token, None)
             raise Unauthorized("The access token has expired.")
         try:
@@ -227,17 +246,22 @@ class TokenIssuer:
             raise Unauthorized("The access token has expired.")
         try:
             claims = jwt.decode(
-                token, key.secret, algorithms=["HS256"], issuer=ISSUER, options={"require": ["exp", "sub"]}
+                token,
+                key.secret,
+                algorithms=["HS256"],
+                issuer=ISSUER,
+                options={"require": ["exp", "sub", KIND_CLAIM]},
             )
+            kind = SubjectKind(claims[KIND_CLAIM])
         except jwt.ExpiredSignatureError:
             raise Unauthorized("The access token has expired.") from None
-        except jwt.PyJWTError:
+        except (jwt.PyJWTError, ValueError):
             raise Unauthorized("The access token is not valid.") from None
         subject = str(claims["sub"])
         expires = float(claims["exp"])
         if key.expires_at is not None:
             expires = min(expires, key.expires_at / 1000)
-        self._verified[token] = (subject, expires)
+        self._verified[token] = (kind, subject, expires)
         if len(self._verified) > _CACHE_SIZE:
             self._verified.popitem(last=False)
-        return subject
+        return kind, subject

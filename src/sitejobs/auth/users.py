@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
 
-from sitejobs.auth.secrets import hash_secret, verify_secret
+from sitejobs.auth.secrets import hash_secret, verify_secret_or_decoy
 from sitejobs.engine.models import now_ms
 from sitejobs.sites.content.schema import users
 
@@ -23,8 +23,6 @@ BASIC_CACHE_SECONDS = 60.0
 #: How long a wrong password is remembered as wrong: a client retrying bad credentials in a loop then costs no
 #: scrypt (tens of milliseconds of CPU each) until this passes.
 FAILED_CACHE_SECONDS = 5.0
-#: The prefix that tells a user's bearer token from a Data API client's (both are signed by the same issuer).
-TOKEN_SUBJECT_PREFIX = "user:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,20 +93,37 @@ class UserStore:
             ).all()
         return [User(r.id, r.name, r.display_name, bool(r.is_admin)) for r in rows]
 
-    def authenticate(self, name: str, password: str) -> User | None:
-        key = hashlib.sha256(f"{name}\0{password}".encode()).digest()
-        now = time.monotonic()
+    def remembered(self, name: str, password: str) -> User | None:
+        """The user, if these credentials were verified a moment ago (no scrypt: safe on an event loop)."""
+        cached = self._cached(name, password)
+        return cached[0] if cached is not None else None
+
+    def _cached(self, name: str, password: str) -> tuple[User | None, float] | None:
         with self._lock:
-            cached = self._verified.get(key)
-        if cached is not None and cached[1] > now:
+            cached = self._verified.get(_cache_key(name, password))
+        return cached if cached is not None and cached[1] > time.monotonic() else None
+
+    def authenticate(self, name: str, password: str) -> User | None:
+        """The user these credentials name, or None; an unknown name costs as much as a wrong password."""
+        cached = self._cached(name, password)
+        if cached is not None:
             return cached[0]
+        key = _cache_key(name, password)
+        now = time.monotonic()
         with self._db.connect() as conn:
             row = conn.execute(select(users).where(users.c.name == name)).first()
         user = None
-        if row is not None and verify_secret(password, row.password_hash):
+        if (
+            verify_secret_or_decoy(password, row.password_hash if row is not None else None)
+            and row is not None
+        ):
             user = User(row.id, row.name, row.display_name, bool(row.is_admin))
         with self._lock:
             if len(self._verified) > 10_000:
                 self._verified.clear()
             self._verified[key] = (user, now + (BASIC_CACHE_SECONDS if user else FAILED_CACHE_SECONDS))
         return user
+
+
+def _cache_key(name: str, password: str) -> bytes:
+    return hashlib.sha256(f"{name}\0{password}".encode()).digest()

@@ -19,6 +19,9 @@ log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 _PG_MIGRATION_LOCK = 0x5117E_0B5
+PG_CONNECT_TIMEOUT_S = 5
+PG_STATEMENT_TIMEOUT_S = 300
+PG_POOL_TIMEOUT_S = 10
 
 
 def normalize_url(url: str) -> str:
@@ -71,7 +74,19 @@ def create_store_engine(url: str, *, synchronous: str = "FULL", pool_size: int =
         pool_size=pool_size,
         max_overflow=20,
         pool_pre_ping=True,
+        pool_timeout=PG_POOL_TIMEOUT_S,
+        connect_args=_pg_timeouts(url),
     )
+
+
+def _pg_timeouts(url: str) -> dict[str, Any]:
+    """A server that does not answer fails the connect after PG_CONNECT_TIMEOUT_S; a statement that runs past
+    PG_STATEMENT_TIMEOUT_S is cancelled by the server (options given in the URL are kept)."""
+    options = make_url(url).query.get("options", "")
+    given = " ".join(options) if isinstance(options, tuple) else options
+    if "statement_timeout" not in given:
+        given = f"{given} -c statement_timeout={PG_STATEMENT_TIMEOUT_S * 1000}".strip()
+    return {"connect_timeout": PG_CONNECT_TIMEOUT_S, "options": given}
 
 
 def _json_dumps(value: Any) -> str:

@@ -17,9 +17,10 @@ import orjson
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sitejobs.api.asgi import send_json
-from sitejobs.api.faults import JSON_TYPE, ocapi_fault, version_of
+from sitejobs.api.database import DatabaseGate
+from sitejobs.api.faults import JSON_TYPE, internal_error, ocapi_fault, version_of
 from sitejobs.api.ocapi.documents import job_execution
-from sitejobs.api.ocapi.routes import api_version, ocapi_execution_id, parse_json, start
+from sitejobs.api.ocapi.routes import api_version, ocapi_execution_id, owned, parse_json, start
 from sitejobs.api.security import authorize_header
 from sitejobs.errors import RequestTooLarge, SitejobsError
 
@@ -50,35 +51,43 @@ class StatusFastPath:
         state: Any = self.state
         try:
             if scope["method"] == "GET":
-                status, payload = 200, self._status(state, headers, *match.groups())
+                status, payload = 200, await self._status(state, headers, *match.groups())
             else:
                 body = await _read_body(receive, state.settings.max_body_bytes)
                 status, payload = 202, orjson.dumps(await self._start(state, headers, body, *match.groups()))
         except SitejobsError as error:
             await ocapi_fault(error, version_of(scope["path"]))(scope, receive, send)
             return
-        except Exception:
-            log.exception("%s %s failed", scope["method"], scope["path"])
-            internal = SitejobsError("The server could not complete the request.")
+        except Exception as exc:
+            internal = internal_error(exc)
+            if internal.status == 500:
+                log.exception("%s %s failed", scope["method"], scope["path"])
             await ocapi_fault(internal, version_of(scope["path"]))(scope, receive, send)
             return
         await send_json(send, status, payload, _CONTENT_TYPE)
 
     @staticmethod
-    def _status(
+    async def _status(
         state: Any, headers: dict[bytes, str], version_segment: str, job_id: str, raw_id: str
     ) -> bytes:
         version = api_version(version_segment)
         resource = f"/jobs/{job_id}/executions/{raw_id}"
-        authorize_header(state.tokens, state.clients, headers.get(b"authorization", ""), resource, "get")
+        client = authorize_header(
+            state.tokens, state.clients, headers.get(b"authorization", ""), resource, "get"
+        )
         engine = state.engine
+        own = engine.settings.own_executions
 
         def render() -> bytes:
             execution = engine.get_for_job(job_id, ocapi_execution_id(engine, job_id, raw_id))
+            owned(engine.settings, execution, client.client_id)
             return orjson.dumps(job_execution(execution, version))
 
-        # The document does not depend on the caller, whose grants were checked above.
-        cached: bytes = engine.read_cache.get((version, job_id, raw_id), render)
+        # The document does not depend on the caller, whose grants were checked above (unless executions are
+        # private to their client: then the entry is the caller's own).
+        key = (version, job_id, raw_id, client.client_id if own else None)
+        gate: DatabaseGate = state.database
+        cached: bytes = await gate.read_now(lambda: engine.read_cache.get(key, render))
         return cached
 
     @staticmethod
@@ -91,7 +100,7 @@ class StatusFastPath:
             state.tokens, state.clients, headers.get(b"authorization", ""), resource, "post"
         )
         document = parse_json(body, headers.get(b"content-type", ""))
-        return await start(state.engine, job_id, document, client.client_id, version)
+        return await start(state.engine, state.database, job_id, document, client.client_id, version)
 
 
 async def _read_body(receive: Receive, limit: int) -> bytes:

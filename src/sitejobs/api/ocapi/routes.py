@@ -5,19 +5,21 @@ Mounted under `/s/-/dw/data/{version}` (what sfcc-ci calls) and `/dw/data/{versi
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any
 
 import orjson
 from fastapi import APIRouter, Request
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from sitejobs.api.database import DatabaseGate, unavailable
 from sitejobs.api.faults import json_response
 from sitejobs.api.ocapi import query
 from sitejobs.api.ocapi.documents import job_execution
 from sitejobs.api.security import authorize
-from sitejobs.engine.search import Compare, Not
+from sitejobs.engine.models import Execution
+from sitejobs.engine.search import Compare, Condition, Not
 from sitejobs.engine.service import JobEngine
 from sitejobs.errors import (
     InvalidParameter,
@@ -28,6 +30,7 @@ from sitejobs.errors import (
     UnsupportedMediaType,
     UnsupportedVersion,
 )
+from sitejobs.settings import Settings
 
 # ASCII digits only (`\d` takes any Unicode digit) and fullmatch (`$` lets a trailing newline through).
 _VERSION = re.compile(r"v([0-9]{2})_([0-9]{1,2})")
@@ -51,6 +54,18 @@ def execution_id(job_id: str, raw: str) -> int:
             f"No execution '{raw}' of job '{job_id}' exists.", jobId=job_id, executionId=raw
         )
     return int(raw)
+
+
+def owned(settings: Settings, execution: Execution, client_id: str) -> Execution:
+    """`execution`, unless executions are private to their client (`own_executions`) and it is another's: then
+    JobExecutionNotFound, the answer for one that does not exist."""
+    if settings.own_executions and execution.client_id != client_id:
+        raise JobExecutionNotFound(
+            f"No execution '{execution.id}' of job '{execution.job_id}' exists.",
+            jobId=execution.job_id,
+            executionId=str(execution.id),
+        )
+    return execution
 
 
 def not_on_ocapi(engine: JobEngine) -> list[str]:
@@ -115,6 +130,11 @@ def custom_parameters(document: Any) -> list[tuple[str, object]]:
     return pairs
 
 
+def _gate(request: Request) -> DatabaseGate:
+    gate: DatabaseGate = request.app.state.database
+    return gate
+
+
 def _engine(request: Request) -> JobEngine:
     engine: JobEngine = request.app.state.engine
     return engine
@@ -126,53 +146,70 @@ async def start_execution(request: Request, version: str, job_id: str) -> Respon
     client = authorize(request, f"/jobs/{job_id}/executions", "post")
     engine = _engine(request)
     document = await json_body(request)
-    return json_response(await start(engine, job_id, document, client.client_id, v), 202)
+    return json_response(await start(engine, _gate(request), job_id, document, client.client_id, v), 202)
 
 
 async def start(
-    engine: JobEngine, job_id: str, document: Any, client_id: str, version: str
+    engine: JobEngine, gate: DatabaseGate, job_id: str, document: Any, client_id: str, version: str
 ) -> dict[str, Any]:
-    """Submit an execution from a request document: a system job's own document or custom `parameters`."""
+    """Submit an execution from a request document: a system job's own document or custom `parameters`.
+    503 when the database does not commit it within the deadline (then it was not acknowledged)."""
     definition = engine.registry.get(job_id)
     if "ocapi" not in definition.surfaces:
         raise JobNotFound(f"No job with id '{job_id}' is defined.", jobId=job_id)
+    gate.check()
     if definition.system_request is not None:
         if document is not None and not isinstance(document, dict):
             raise MalformedDocument("The request body must be a JSON object.")
-        execution = await engine.asubmit(job_id, request=document or {}, client_id=client_id)
+        submitted = engine.asubmit(job_id, request=document or {}, client_id=client_id)
     else:
-        execution = await engine.asubmit(job_id, custom_parameters(document), client_id=client_id)
+        submitted = engine.asubmit(job_id, custom_parameters(document), client_id=client_id)
+    try:
+        execution = await asyncio.wait_for(submitted, gate.timeout_s)
+    except TimeoutError:
+        raise gate.failed(None) from None
+    except Exception as exc:
+        if unavailable(exc):
+            raise gate.failed(exc) from None
+        raise
     return job_execution(execution, version)
 
 
 @router.get("/{version}/jobs/{job_id}/executions/{execution}", tags=["ocapi"])
 async def get_execution(request: Request, version: str, job_id: str, execution: str) -> Response:
     v = api_version(version)
-    authorize(request, f"/jobs/{job_id}/executions/{execution}", "get")
+    client = authorize(request, f"/jobs/{job_id}/executions/{execution}", "get")
     engine = _engine(request)
-    found = engine.get_for_job(job_id, ocapi_execution_id(engine, job_id, execution))
+    wanted = ocapi_execution_id(engine, job_id, execution)
+    found = await _gate(request).read_now(lambda: engine.get_for_job(job_id, wanted))
+    owned(engine.settings, found, client.client_id)
     return json_response(job_execution(found, v))
 
 
 @router.delete("/{version}/jobs/{job_id}/executions/{execution}", status_code=204, tags=["ocapi"])
 async def delete_execution(request: Request, version: str, job_id: str, execution: str) -> Response:
     api_version(version)
-    authorize(request, f"/jobs/{job_id}/executions/{execution}", "delete")
+    client = authorize(request, f"/jobs/{job_id}/executions/{execution}", "delete")
     engine = _engine(request)
-    await run_in_threadpool(engine.delete, job_id, ocapi_execution_id(engine, job_id, execution))
+    wanted = ocapi_execution_id(engine, job_id, execution)
+    if engine.settings.own_executions:
+        owned(engine.settings, await _gate(request).run(engine.get_for_job, job_id, wanted), client.client_id)
+    await _gate(request).run(engine.delete, job_id, wanted)
     return Response(status_code=204)
 
 
 @router.post("/{version}/job_execution_search", tags=["ocapi"])
 async def search_executions(request: Request, version: str) -> Response:
     v = api_version(version)
-    authorize(request, "/job_execution_search", "post")
+    client = authorize(request, "/job_execution_search", "post")
     engine = _engine(request)
     document = await json_body(request)
     search = query.parse_search(document)
     hidden = not_on_ocapi(engine)
-    also = [Not(Compare("job_id", "in", tuple(hidden)))] if hidden else []
-    total, hits = await run_in_threadpool(engine.search, search.search(*also))
+    also: list[Condition] = [Not(Compare("job_id", "in", tuple(hidden)))] if hidden else []
+    if engine.settings.own_executions:
+        also.append(Compare("client_id", "eq", (client.client_id,)))
+    total, hits = await _gate(request).run(engine.search, search.search(*also))
     result: dict[str, Any] = {
         "_v": v,
         "_type": "job_execution_search_result",

@@ -9,29 +9,34 @@ from typing import Any
 
 from starlette.requests import HTTPConnection
 
+from sitejobs.api.credentials import CredentialChecker, client_address
 from sitejobs.api.security import basic_credentials
-from sitejobs.auth.users import TOKEN_SUBJECT_PREFIX, User, UserStore
+from sitejobs.auth.tokens import SubjectKind
+from sitejobs.auth.users import User, UserStore
 from sitejobs.errors import TooManyRequests, Unauthorized
 
 
-def current_user(conn: HTTPConnection) -> User:
-    return user_from_header(conn.app.state, conn.headers.get("authorization", ""))
+async def current_user(conn: HTTPConnection) -> User:
+    return await user_from_header(
+        conn.app.state, conn.headers.get("authorization", ""), client_address(conn.scope.get("client"))
+    )
 
 
-def user_from_header(state: Any, header: str) -> User:
-    """The user an Authorization header names (checked), counted against that user's request rate."""
+async def user_from_header(state: Any, header: str, address: str) -> User:
+    """The user an Authorization header names (checked off the event loop, throttled per account and per
+    address), counted against that user's request rate."""
     users: UserStore = state.users
     scheme = header.partition(" ")[0].lower()
     user: User | None = None
     if scheme == "basic":
         credentials = basic_credentials(header)
-        user = users.authenticate(*credentials) if credentials else None
+        checker: CredentialChecker = state.credentials
+        user = await checker.user(*credentials, address) if credentials else None
         if user is None:
             raise Unauthorized("The user name or password is not correct.")
     elif scheme == "bearer":
-        subject = state.tokens.verify(header.partition(" ")[2].strip())
-        if subject.startswith(TOKEN_SUBJECT_PREFIX):
-            user = users.get(subject[len(TOKEN_SUBJECT_PREFIX) :])
+        subject = state.tokens.verify(header.partition(" ")[2].strip(), SubjectKind.USER)
+        user = await state.database.read_now(lambda: users.get(subject))
         if user is None:
             raise Unauthorized("The access token does not belong to a user.")
     else:

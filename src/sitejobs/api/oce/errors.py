@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
+from sitejobs.api.faults import common_headers
 from sitejobs.errors import (
     BadQueryParameter,
     ComponentNotFound,
@@ -39,7 +40,6 @@ from sitejobs.errors import (
     TemplateInvalid,
     TemplateNotFound,
     ThemeNotFound,
-    TooManyRequests,
     Unauthorized,
     UnsafeZip,
 )
@@ -112,12 +112,12 @@ def job_error(error: SitejobsError) -> dict[str, Any]:
 
 
 def error_headers(error: SitejobsError) -> dict[str, str]:
-    """Headers the error's response must carry: `Retry-After` on 429, the auth challenge on 401."""
-    if isinstance(error, TooManyRequests):
-        return {"Retry-After": str(error.retry_after)}
+    """Headers the error's response must carry: `Retry-After` on 429 and 503, `Allow` on 405, the auth
+    challenge on 401."""
+    headers = common_headers(error)
     if isinstance(error, Unauthorized):
-        return {"WWW-Authenticate": 'Basic realm="sitejobs", Bearer realm="sitejobs"'}
-    return {}
+        headers["WWW-Authenticate"] = 'Basic realm="sitejobs", Bearer realm="sitejobs"'
+    return headers
 
 
 def _document(error: SitejobsError, *, embedded: bool) -> dict[str, Any]:

@@ -11,7 +11,8 @@ from typing import Any
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sitejobs.api.asgi import send_json
-from sitejobs.api.faults import json_response
+from sitejobs.api.credentials import client_address
+from sitejobs.api.faults import internal_error, json_response
 from sitejobs.api.oce.errors import error_document, error_headers
 from sitejobs.api.oce.routes import base_url, status_payload
 from sitejobs.errors import SitejobsError
@@ -39,22 +40,26 @@ class OceStatusFastPath:
         headers = {name: value.decode("latin-1") for name, value in scope["headers"] if name in _READ_HEADERS}
         state: Any = self.state
         try:
-            payload = status_payload(
+            payload = await status_payload(
                 state,
                 headers.get(b"authorization", ""),
                 headers.get(b"accept", ""),
                 match.group(1),
                 scope["query_string"],
                 base_url(scope),
+                client_address(scope.get("client")),
             )
         except SitejobsError as error:
             await json_response(error_document(error), error.status, error_headers(error))(
                 scope, receive, send
             )
             return
-        except Exception:
-            log.exception("GET %s failed", scope["path"])
-            internal = SitejobsError("The server could not complete the request.")
-            await json_response(error_document(internal), internal.status)(scope, receive, send)
+        except Exception as exc:
+            internal = internal_error(exc)
+            if internal.status == 500:
+                log.exception("GET %s failed", scope["path"])
+            await json_response(error_document(internal), internal.status, error_headers(internal))(
+                scope, receive, send
+            )
             return
         await send_json(send, 200, payload, b"application/json")

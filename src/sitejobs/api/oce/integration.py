@@ -9,7 +9,6 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
@@ -27,7 +26,7 @@ TENANT_INFO = {"IsSitesPrerenderEnabled": "true"}
 
 
 async def idc_service(request: Request) -> Response:
-    user = current_user(request)
+    user = await current_user(request)
     service = request.query_params.get("IdcService", "")
     local: dict[str, str] = {"StatusCode": "0", "StatusMessage": "OK", "IdcService": service}
     if service == "SCS_GET_TENANT_CONFIG":
@@ -49,15 +48,15 @@ def _result_set(row: dict[str, str]) -> dict[str, Any]:
 
 async def release_version(request: Request) -> Response:
     """What the toolkit's `check-version` reads (`release.version`, gulpfile.js) after each command."""
-    current_user(request)
+    await current_user(request)
     return _json({"release": {"version": RELEASE_VERSION}})
 
 
 async def file_data(request: Request) -> Response:
     """A stored file (a translation zip) for its owner; anyone else gets the same 404 as for no file."""
-    user = current_user(request)
+    user = await current_user(request)
     store: ContentStore = request.app.state.content
-    row = await run_in_threadpool(store.file, request.path_params["id"])
+    row = await request.app.state.database.run(store.file, request.path_params["id"])
     if row is None or (row["owner"] != user.name and not user.is_admin):
         raise ResourceNotFound(request.path_params["id"])
     return FileResponse(row["path"], filename=row["name"], media_type="application/zip")
@@ -66,7 +65,7 @@ async def file_data(request: Request) -> Response:
 async def upload_file(request: Request) -> Response:
     """`POST /documents/api/1.2/files/data` (multipart: `jsonInputParameters`, `primaryFile`), as the
     toolkit uploads a translation zip before importing it. Answers the new file's id and version."""
-    user = current_user(request)
+    user = await current_user(request)
     store: ContentStore = request.app.state.content
     async with request.form(max_files=1, max_fields=4) as form:
         upload = form.get("primaryFile")
@@ -75,12 +74,12 @@ async def upload_file(request: Request) -> Response:
         name = Path(upload.filename).name
         if not name or name in (".", ".."):
             raise BadRequest("The uploaded file needs a plain name.", property="primaryFile")
-        spool = store.content_dir / "files"
+        spool = store.inside(store.content_dir / "files")
         spool.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=spool, prefix=".upload.", delete=False) as target:
             while chunk := await upload.read(1 << 20):
                 target.write(chunk)
-    row = await run_in_threadpool(store.add_file, name, user.name, "self", Path(target.name))
+    row = await request.app.state.database.run(store.add_file, name, user.name, "self", Path(target.name))
     return _json(
         {
             "errorCode": "0",

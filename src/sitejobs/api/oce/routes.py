@@ -23,6 +23,8 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Scope
 
+from sitejobs.api.credentials import client_address
+from sitejobs.api.database import DatabaseGate
 from sitejobs.api.oce import documents, resources
 from sitejobs.api.oce.auth import current_user, user_from_header
 from sitejobs.api.oce.query import Query, default_query, parse_query
@@ -90,9 +92,10 @@ def check_accept(accept: str) -> None:
         raise NotAcceptable(f"This resource answers only {JSON}, not '{accept}'.")
 
 
-def _caller(request: Request) -> User:
+async def _caller(request: Request) -> User:
     check_accept(request.headers.get("accept", ""))
-    return current_user(request)
+    request.app.state.database.check()  # the database was not answering a moment ago: 503 at once
+    return await current_user(request)
 
 
 def _base_url(request: Request) -> str:
@@ -193,10 +196,10 @@ async def _accepted(request: Request, user: User, job_id: str, document: dict[st
 
 
 async def create_site(request: Request) -> Response:
-    user = _caller(request)
+    user = await _caller(request)
     document = await _body(request, req.CreateSite)
     store = _store(request)
-    if await run_in_threadpool(store.resource, "templates", document["template"]) is None:
+    if await request.app.state.database.run(store.resource, "templates", document["template"]) is None:
         raise TemplateNotFound(document["template"])
     return await _accepted(request, user, "oce-create-site", document)
 
@@ -205,8 +208,8 @@ def _site_operation(
     job_id: str, model: type[BaseModel], rights: frozenset[str], *, include_deleted: bool = False
 ) -> Callable[..., Any]:
     async def endpoint(request: Request) -> Response:
-        user = _caller(request)
-        site = await run_in_threadpool(
+        user = await _caller(request)
+        site = await request.app.state.database.run(
             partial(_site_for, include_deleted=include_deleted),
             _store(request),
             user,
@@ -222,10 +225,10 @@ def _site_operation(
 async def import_translations(request: Request) -> Response:
     """`POST /sites/_importTranslations` (the site is the one the translation zip was made from) and
     `POST /sites/{id}/importTranslations`. Only the file's owner (or an administrator) may import it."""
-    user = _caller(request)
+    user = await _caller(request)
     document = await _body(request, req.ImportTranslations)
     store = _store(request)
-    file = await run_in_threadpool(store.file, document["translationImportFile"])
+    file = await request.app.state.database.run(store.file, document["translationImportFile"])
     if file is None or (file["owner"] != user.name and not user.is_admin):
         raise ResourceNotFound(document["translationImportFile"])
     site_ref = (
@@ -234,16 +237,16 @@ async def import_translations(request: Request) -> Response:
         or await run_in_threadpool(site_of_translation_zip, Path(file["path"]))
         or ""
     )
-    site = await run_in_threadpool(_site_for, store, user, site_ref, CONTRIBUTE)
+    site = await request.app.state.database.run(_site_for, store, user, site_ref, CONTRIBUTE)
     document["target_site"] = site.id
     return await _accepted(request, user, "oce-import-translations", document)
 
 
 def _resource_operation(kind: str, job_id: str, model: type[BaseModel]) -> Callable[..., Any]:
     async def endpoint(request: Request) -> Response:
-        user = _caller(request)
+        user = await _caller(request)
         ref = request.path_params["id"]
-        row = await run_in_threadpool(_store(request).resource, kind, ref)
+        row = await request.app.state.database.run(_store(request).resource, kind, ref)
         if row is None:
             raise NOT_FOUND[kind](ref)
         document = await _body(request, model, target_resource=row["id"])
@@ -256,26 +259,27 @@ def _resource_operation(kind: str, job_id: str, model: type[BaseModel]) -> Calla
 
 
 async def job_status(request: Request) -> Response:
-    payload = status_payload(
+    payload = await status_payload(
         request.app.state,
         request.headers.get("authorization", ""),
         request.headers.get("accept", ""),
         request.path_params["id"],
         request.scope["query_string"],
         _base_url(request),
+        client_address(request.scope.get("client")),
     )
     return Response(payload, media_type=JSON)
 
 
-def status_payload(
-    state: Any, authorization: str, accept: str, raw_id: str, query_string: bytes, base: str
+async def status_payload(
+    state: Any, authorization: str, accept: str, raw_id: str, query_string: bytes, base: str, address: str
 ) -> bytes:
     """The `_status` answer. The front fast path (`api/oce/fastpath.py`) and the routed handler both call it.
 
     Who asks is checked first; the rendered bytes then come from the store's read cache, keyed by the user
     (visibility is per user), the job, the query and the base URL, until the store changes."""
     check_accept(accept)
-    user = user_from_header(state, authorization)
+    user = await user_from_header(state, authorization, address)
     params = parse_query(parse_qsl(query_string.decode("latin-1"), keep_blank_values=True), resources.STATUS)
 
     def render() -> bytes:
@@ -283,12 +287,14 @@ def status_payload(
         doc = status_document(execution, base, state.settings.oce_poll_interval_ms)
         return orjson.dumps(shape(doc, params, relations=_status_relations(state.content, base, execution)))
 
-    cached: bytes = state.engine.read_cache.get(("oce-status", user.name, raw_id, query_string, base), render)
+    key = ("oce-status", user.name, raw_id, query_string, base)
+    gate: DatabaseGate = state.database
+    cached: bytes = await gate.read_now(lambda: state.engine.read_cache.get(key, render))
     return cached
 
 
 async def job_status_pages(request: Request) -> Response:
-    user = _caller(request)
+    user = await _caller(request)
     state = request.app.state
     params = _query(request, resources.STATUS_PAGES)
     execution = visible_execution(state.engine, state.content, user, request.path_params["id"])
@@ -338,17 +344,17 @@ def _expanded_resource(store: ContentStore, kind: str, ref: str, base: str) -> d
 
 def _list(kind: str) -> Callable[..., Any]:
     async def endpoint(request: Request) -> Response:
-        user = _caller(request)
+        user = await _caller(request)
         params = _query(request, COLLECTIONS[kind])
         store = _store(request)
         base = _base_url(request)
         if kind == "sites":
-            rows = await run_in_threadpool(
+            rows = await request.app.state.database.run(
                 partial(store.sites, include_deleted="includeDeleted" in params.flags), user
             )
             items = [documents.site_document(s, base) for s in rows]
         else:
-            rows_ = await run_in_threadpool(store.resources, kind)
+            rows_ = await request.app.state.database.run(store.resources, kind)
             items = [documents.resource_document(kind, r, base) for r in rows_]
         return _json(page_collection(items, params))
 
@@ -357,18 +363,18 @@ def _list(kind: str) -> Callable[..., Any]:
 
 def _item(kind: str) -> Callable[..., Any]:
     async def endpoint(request: Request) -> Response:
-        user = _caller(request)
+        user = await _caller(request)
         params = _query(request, ITEMS[kind])
         ref = request.path_params["id"]
         store = _store(request)
         base = _base_url(request)
         if kind == "sites":
-            site = await run_in_threadpool(
+            site = await request.app.state.database.run(
                 partial(_site_for, include_deleted="includeDeleted" in params.flags), store, user, ref, READ
             )
             doc = documents.site_document(site, base)
         else:
-            row = await run_in_threadpool(store.resource, kind, ref)
+            row = await request.app.state.database.run(store.resource, kind, ref)
             if row is None:
                 raise NOT_FOUND[kind](ref)
             doc = documents.resource_document(kind, row, base)

@@ -71,15 +71,17 @@ def _state_change(
     answers the changed site, or 204 (`no_content`)."""
 
     async def endpoint(request: Request) -> Response:
-        user = _caller(request)
+        user = await _caller(request)
         params = _query(request, resources.SITE)
         store = _store(request)
         ref = request.path_params["id"]
-        site = await run_in_threadpool(partial(_site_for, include_deleted=in_trash), store, user, ref, rights)
+        site = await request.app.state.database.run(
+            partial(_site_for, include_deleted=in_trash), store, user, ref, rights
+        )
         await run_in_threadpool(change, store, site)
         if no_content:
             return Response(status_code=204)
-        changed = await run_in_threadpool(store.site, site.id)
+        changed = await request.app.state.database.run(store.site, site.id)
         if changed is None:  # deleted meanwhile
             raise SiteNotFound(site.id)
         return _json(shape(documents.site_document(changed, _base_url(request)), params))

@@ -21,7 +21,7 @@ REFRESH_BATCHES = 50
 def site_files(store: ContentStore, site: SiteRow) -> SiteFiles:
     return SiteFiles(
         theme_dir=store.folder("themes", site.theme_name),
-        components_dir=store.content_dir / "components",
+        components_dir=store.inside(store.content_dir / "components"),
         content_dir=store.folder("sites", site.name) / "content",
     )
 

@@ -34,7 +34,7 @@ def translate(ctx: JobContext) -> dict[str, Any]:
     ctx.progress(5, f"Reading site {site.name}")
     content = store.load(site)
     folder_id = new_guid("TRANSLATIONJOBS")
-    scratch = store.content_dir / "files"
+    scratch = store.inside(store.content_dir / "files")
     scratch.mkdir(parents=True, exist_ok=True)
     out = Path(tempfile.mkdtemp(prefix=".translate.", dir=scratch)) / f"{p['name']}.zip"
     try:

@@ -17,10 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
+from sitejobs.sites.area import leaves
 from sitejobs.sites.commerce.errors import (
     ArchiveNotFound,
     InvalidArchive,
     InvalidFileName,
+    OutsideArea,
     UnsafeArchive,
 )
 from sitejobs.sites.commerce.schema import PATH
@@ -74,6 +76,8 @@ def instance_path(impex_dir: Path, file_name: str) -> Path:
 def resolve_archive(impex_dir: Path, file_name: str) -> Path:
     """The archive `file_name` in Impex/src/instance; refuses anything but a plain, existing file name."""
     path = instance_path(impex_dir, file_name)
+    if leaves(path, impex_dir):
+        raise OutsideArea(f"'{file_name}' is a symbolic link that leads out of the Impex folder: refused.")
     if not path.is_file():
         raise ArchiveNotFound(f"File '{file_name}' does not exist in Impex/src/instance.")
     return path

@@ -20,6 +20,12 @@ class InvalidFileName(SiteArchiveError):
     code = "INVALID_FILE_NAME"
 
 
+class OutsideArea(SiteArchiveError):
+    """The file is reached through a symbolic link that leads out of the Impex folder."""
+
+    code = "OUTSIDE_AREA"
+
+
 class SiteImportError(SiteArchiveError):
     """The site archive could not be imported."""
 

@@ -22,9 +22,10 @@ from typing import Any, BinaryIO
 from sqlalchemy import Connection, Engine
 
 from sitejobs.engine.db import is_sqlite
+from sitejobs.sites.area import leaves
 from sitejobs.sites.commerce.archive import instance_path
 from sitejobs.sites.commerce.dataunits import ExportDataUnitsConfiguration
-from sitejobs.sites.commerce.errors import ExportFileExists, InvalidFileName
+from sitejobs.sites.commerce.errors import ExportFileExists, InvalidFileName, OutsideArea
 from sitejobs.sites.commerce.importer import Reporter
 from sitejobs.sites.commerce.selection import Selection, select_units
 from sitejobs.sites.commerce.writers import FileWriter
@@ -69,6 +70,10 @@ def export_site_archive(
     if not overwrite and (target.exists() or target.is_symlink()):
         raise _exists(export_file)
     target.parent.mkdir(parents=True, exist_ok=True)
+    if leaves(target.parent, impex_dir):
+        raise OutsideArea(
+            "Impex/src/instance is a symbolic link that leads out of the Impex folder: refused."
+        )
     with _snapshot(db) as conn:
         selection = select_units(conn, data_units)
         reporter.log(

@@ -17,6 +17,8 @@ from sqlalchemy import Connection, Engine, Row, Table, delete, func, or_, select
 
 from sitejobs.auth.users import User, new_guid
 from sitejobs.engine.models import now_ms
+from sitejobs.errors import PathOutsideArea
+from sitejobs.sites.area import leaves
 from sitejobs.sites.content import schema
 from sitejobs.sites.content.model import LanguageVariant, SiteContent
 
@@ -66,15 +68,21 @@ class ContentStore:
 
     def folder(self, kind: str, name: str) -> Path:
         """Where a template, theme, component or published site keeps its files."""
-        return self.content_dir / kind / name
+        return self.inside(self.content_dir / kind / name)
 
     def published_dir(self, site_name: str) -> Path:
         """A published site's static files, served under `/site/NAME/`."""
-        return self.content_dir / "published" / "sites" / site_name
+        return self.inside(self.content_dir / "published" / "sites" / site_name)
 
     def published_resource_dir(self, kind: str, name: str) -> Path:
         """A published theme's or component's files, served under `/_themes/NAME/` or `/_compdelivery/NAME/`."""
-        return self.content_dir / "published" / kind / name
+        return self.inside(self.content_dir / "published" / kind / name)
+
+    def inside(self, path: Path) -> Path:
+        """`path`, unless a symbolic link on the way leads out of the content folder (PathOutsideArea)."""
+        if leaves(path, self.content_dir):
+            raise PathOutsideArea(f"'{path.relative_to(self.content_dir)}' leads out of the content folder.")
+        return path
 
     # ---- templates, themes, components ------------------------------------------------------------------------
 
@@ -310,7 +318,7 @@ class ContentStore:
     ) -> dict[str, Any]:
         """Move `source` into the file area and record it (translation zips, uploads)."""
         file_id = new_guid("D")
-        target = self.content_dir / "files" / file_id
+        target = self.inside(self.content_dir / "files" / file_id)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(source), target)
         row = {

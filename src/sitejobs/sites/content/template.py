@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sitejobs.errors import TemplateInvalid
+from sitejobs.sites.area import links_leaving
 from sitejobs.sites.content.model import JsonObject, SiteContent, SiteFiles
 from sitejobs.sites.content.names import layout_name, page_path_problem, plain_name_problem
 from sitejobs.sites.content.unzip import ZipLimits, extract_zip
@@ -22,6 +23,8 @@ from sitejobs.sites.content.unzip import ZipLimits, extract_zip
 SITEINFO = "template/siteinfo.json"
 STRUCTURE = "template/structure.json"
 FOLDER = "template/_folder.json"
+#: How deep a template's JSON documents may nest: far more than a page needs, far less than Python's stack.
+MAX_JSON_DEPTH = 200
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,11 @@ def load_template(
     elif path.is_dir():
         root = path
         default_name = path.name
+        escaping = links_leaving(root)
+        if escaping:
+            raise TemplateInvalid(
+                f"'{escaping[0].as_posix()}' is a symbolic link that leads out of the template folder."
+            )
     else:
         raise TemplateInvalid(f"'{path}' does not exist.")
     return _load(root, name or default_name)
@@ -168,9 +176,27 @@ def _read_json(root: Path, relative: str) -> Any:
     except (OSError, UnicodeDecodeError) as exc:
         raise TemplateInvalid(f"{relative} cannot be read ({exc}).") from None
     try:
-        return json.loads(text)
+        document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise TemplateInvalid(f"{relative} is not valid JSON ({exc}).") from None
+    except RecursionError:
+        raise TemplateInvalid(f"{relative} nests deeper than {MAX_JSON_DEPTH} levels.") from None
+    if _depth_exceeds(document, MAX_JSON_DEPTH):
+        raise TemplateInvalid(f"{relative} nests deeper than {MAX_JSON_DEPTH} levels.")
+    return document
+
+
+def _depth_exceeds(document: Any, limit: int) -> bool:
+    """Whether arrays and objects nest more than `limit` deep (measured without recursion)."""
+    stack: list[tuple[Any, int]] = [(document, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            if depth > limit:
+                return True
+            children = value.values() if isinstance(value, dict) else value
+            stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
+    return False
 
 
 def _object(value: Any, relative: str) -> JsonObject:
