@@ -28,6 +28,7 @@ from sitejobs.api.oce.fastpath import OceStatusFastPath
 from sitejobs.auth.clients import ClientStore
 from sitejobs.auth.tokens import TokenIssuer, load_or_create_key
 from sitejobs.auth.users import UserStore
+from sitejobs.dashboard import create_dashboard
 from sitejobs.engine.executor import LocalExecutor
 from sitejobs.engine.service import JobEngine
 from sitejobs.errors import SitejobsError
@@ -43,6 +44,7 @@ OCE_PREFIXES = ("/sites/management", "/documents", "/system/api", "/site/", "/_t
 PUBLISHED_MOUNTS = {"/site": "sites", "/_themes": "themes", "/_compdelivery": "components"}
 WEBDAV_PREFIX = "/on/demandware.servlet/webdav"
 UPLOAD_PREFIX = "/documents/api/1.2/files/data"
+DASHBOARD_PREFIX = "/ui"
 
 
 def _oce_fault(request: Request, error: SitejobsError) -> Response:
@@ -108,12 +110,20 @@ def create_app(settings: Settings, *, engine: JobEngine | None = None, executor:
     for url, folder in PUBLISHED_MOUNTS.items():
         (published / folder).mkdir(parents=True, exist_ok=True)
         app.mount(url, StaticFiles(directory=published / folder, html=True, check_dir=False), name=folder)
+    dashboard = create_dashboard(settings, app.state, secret=key, mount_path=DASHBOARD_PREFIX)
+    app.mount(DASHBOARD_PREFIX, dashboard, name="dashboard")
 
     app.add_exception_handler(SitejobsError, faults.on_sitejobs_error)
     app.add_exception_handler(HTTPException, faults.on_http_error)
     app.add_exception_handler(Exception, faults.on_unexpected)
     app.add_exception_handler(RequestValidationError, faults.on_validation_error)
     limited = BodyLimit(
-        app, settings.max_body_bytes, {WEBDAV_PREFIX: None, UPLOAD_PREFIX: settings.webdav_max_upload_bytes}
+        app,
+        settings.max_body_bytes,
+        {
+            WEBDAV_PREFIX: None,
+            UPLOAD_PREFIX: settings.webdav_max_upload_bytes,
+            f"{DASHBOARD_PREFIX}/impex": settings.webdav_max_upload_bytes,
+        },
     )
     return OceStatusFastPath(StatusFastPath(limited, app.state), app.state)

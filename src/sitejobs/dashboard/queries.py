@@ -1,0 +1,101 @@
+"""The dashboard's reads of the execution store: a filtered, keyset-paged list, the recent changes the live
+view streams, and the figures of the workers page. Each is one statement."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, Connection, and_, func, or_, select
+
+from sitejobs.engine.models import Execution
+from sitejobs.engine.schema import executions
+from sitejobs.engine.states import LEASED, State
+
+E = executions.c
+MINUTE_MS = 60_000
+
+
+@dataclass(frozen=True, slots=True)
+class ListQuery:
+    """What `page` selects; `job_ids` is the API-surface filter resolved to its jobs, `candidates_of` the
+    signed-in non-administrator whose rows are then checked one by one against the visibility rule."""
+
+    job: str | None = None
+    state: State | None = None
+    job_ids: tuple[str, ...] | None = None
+    owner: str | None = None
+    since_ms: int | None = None
+    until_ms: int | None = None
+    before_id: int | None = None
+    candidates_of: tuple[str, tuple[str, ...]] | None = None  # (user name, jobs others may share with them)
+
+
+def _conditions(q: ListQuery) -> list[ColumnElement[bool]]:
+    where: list[ColumnElement[bool]] = []
+    if q.job is not None:
+        where.append(E.job_id == q.job)
+    if q.state is not None:
+        where.append(E.state == q.state.value)
+    if q.job_ids is not None:
+        where.append(E.job_id.in_(q.job_ids))
+    if q.owner is not None:
+        where.append(or_(E.client_id == q.owner, E.owner == q.owner))
+    if q.since_ms is not None:
+        where.append(E.created_at >= q.since_ms)
+    if q.until_ms is not None:
+        where.append(E.created_at < q.until_ms)
+    if q.before_id is not None:
+        where.append(E.id < q.before_id)
+    if q.candidates_of is not None:
+        name, shared_jobs = q.candidates_of
+        where.append(or_(E.client_id == name, E.owner == name, E.job_id.in_(shared_jobs)))
+    return where
+
+
+def page(conn: Connection, q: ListQuery, limit: int) -> list[Execution]:
+    """Up to `limit` executions matching `q`, newest first."""
+    query = select(executions).order_by(E.id.desc()).limit(limit)
+    where = _conditions(q)
+    if where:
+        query = query.where(and_(*where))
+    return [Execution.from_row(r) for r in conn.execute(query)]
+
+
+def changed_since(conn: Connection, since_ms: int, limit: int = 1000) -> list[Execution]:
+    """Executions created or changed at or after `since_ms` (the live view's one read a second)."""
+    query = select(executions).where(E.modified_at >= since_ms).order_by(E.modified_at.desc()).limit(limit)
+    return [Execution.from_row(r) for r in conn.execute(query)]
+
+
+def busy_by_worker(conn: Connection) -> dict[str, int]:
+    """How many executions each worker holds under a lease."""
+    rows = conn.execute(
+        select(E.lease_owner, func.count())
+        .where(E.state.in_([s.value for s in LEASED]), E.lease_owner.is_not(None))
+        .group_by(E.lease_owner)
+    ).all()
+    return {str(owner): int(n) for owner, n in rows}
+
+
+@dataclass(frozen=True, slots=True)
+class MinuteCounts:
+    minute_ms: int
+    finished: int
+    failed: int
+
+
+def finished_per_minute(conn: Connection, *, now_ms: int, minutes: int = 60) -> list[MinuteCounts]:
+    """Executions that ended in each of the last `minutes` minutes (oldest first), and how many of them failed."""
+    first = (now_ms // MINUTE_MS - minutes + 1) * MINUTE_MS
+    bucket = (E.end_time // MINUTE_MS).label("minute")
+    rows = conn.execute(
+        select(bucket, E.state, func.count()).where(E.end_time >= first).group_by(bucket, E.state)
+    ).all()
+    counts: dict[int, list[int]] = {}
+    for minute, state, n in rows:
+        slot = counts.setdefault(int(minute), [0, 0])
+        slot[0] += n
+        if state == State.FAILED.value:
+            slot[1] += n
+    start = first // MINUTE_MS
+    return [MinuteCounts((start + i) * MINUTE_MS, *counts.get(start + i, (0, 0))) for i in range(minutes)]
