@@ -115,16 +115,19 @@ async def import_archive(request: Request) -> Response:
     """Upload a site archive to Impex/src/instance, then start its import with the chosen mode."""
     session, user = signed_in(request)
     form = await checked_form(request, session)
-    if not user.is_admin:
-        raise Forbidden("Only administrators import site archives.")
-    upload = form.get("archive")
-    mode = str(form.get("mode") or "merge")
-    if not isinstance(upload, UploadFile) or not upload.filename:
-        raise BadRequest("Choose a site archive (.zip) to upload.")
-    if mode not in IMPORT_MODES:
-        raise BadRequest(f"There is no import mode '{mode}' (one of {', '.join(IMPORT_MODES)}).")
-    d = dashboard(request)
-    name = await run_in_threadpool(_store_upload, upload, d.settings.impex_dir)
+    try:
+        if not user.is_admin:
+            raise Forbidden("Only administrators import site archives.")
+        upload = form.get("archive")
+        mode = str(form.get("mode") or "merge")
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            raise BadRequest("Choose a site archive (.zip) to upload.")
+        if mode not in IMPORT_MODES:
+            raise BadRequest(f"There is no import mode '{mode}' (one of {', '.join(IMPORT_MODES)}).")
+        d = dashboard(request)
+        name = await run_in_threadpool(_store_upload, upload, d.settings.impex_dir)
+    finally:
+        await form.close()
     execution = await d.engine.asubmit(
         IMPORT_JOB, request={"file_name": name, "mode": mode}, client_id=user.name, owner=user.name
     )

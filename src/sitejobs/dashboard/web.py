@@ -94,6 +94,7 @@ async def checked_form(request: Request, session: Session) -> FormData:
     form = await request.form()
     given = request.headers.get(CSRF_HEADER) or form.get(CSRF_FIELD)
     if not csrf_matches(session, given if isinstance(given, str) else None):
+        await form.close()
         raise CsrfRefused()
     return form
 
