@@ -14,10 +14,16 @@ def test_pages_send_a_stranger_to_the_sign_in_form_and_back(ui: TestClient) -> N
     assert response.status_code == 303
     assert response.headers["location"] == "/ui/login?next=/ui/executions%3Fstate%3Dfailed"
     form = ui.get(response.headers["location"])
-    assert 'name="username"' in form.text and 'name="password"' in form.text
+    assert 'name="username"' in form.text
+    assert 'name="password"' in form.text
     signed = ui.post(
         "/ui/login",
-        data={"username": "alice", "password": "alice-password", "csrf": csrf_of(form), "next": "/ui/executions?state=failed"},
+        data={
+            "username": "alice",
+            "password": "alice-password",
+            "csrf": csrf_of(form),
+            "next": "/ui/executions?state=failed",
+        },
         follow_redirects=False,
     )
     assert signed.status_code == 303
@@ -34,7 +40,9 @@ def test_a_wrong_password_is_refused_and_signs_no_one_in(ui: TestClient) -> None
 
 def test_sign_in_without_the_forms_csrf_token_is_refused(ui: TestClient) -> None:
     ui.get("/ui/login")
-    response = ui.post("/ui/login", data={"username": "alice", "password": "alice-password", "csrf": "forged"})
+    response = ui.post(
+        "/ui/login", data={"username": "alice", "password": "alice-password", "csrf": "forged"}
+    )
     assert response.status_code == 403
     assert ui.get("/ui/executions", follow_redirects=False).status_code == 303
 
@@ -43,7 +51,12 @@ def test_after_sign_in_only_the_next_path_inside_the_dashboard_is_followed(ui: T
     form = ui.get("/ui/login")
     response = ui.post(
         "/ui/login",
-        data={"username": "bob", "password": "bob-password", "csrf": csrf_of(form), "next": "//evil.example/"},
+        data={
+            "username": "bob",
+            "password": "bob-password",
+            "csrf": csrf_of(form),
+            "next": "//evil.example/",
+        },
         follow_redirects=False,
     )
     assert response.headers["location"] == "/ui/executions"
@@ -79,9 +92,11 @@ def test_actions_with_a_wrong_or_missing_csrf_token_are_refused_and_change_nothi
         assert ui.post("/ui/jobs/hello-world", data={"Seconds": "1", "csrf": token}).status_code == 403
     assert ui.post(f"/ui/executions/{pending.id}/abort", headers={"X-CSRF-Token": "wrong"}).status_code == 403
     current = engine.get(pending.id)
-    assert current is not None and current.state is State.PENDING
+    assert current is not None
+    assert current.state is State.PENDING
     assert len(row_ids(ui.get("/ui/executions"))) == before
     # and the right token does what was asked
     assert ui.post(f"/ui/executions/{pending.id}/abort", data={"csrf": csrf}).status_code == 200
     current = engine.get(pending.id)
-    assert current is not None and current.state is State.ABORTED
+    assert current is not None
+    assert current.state is State.ABORTED

@@ -39,7 +39,8 @@ def test_someone_elses_execution_cannot_be_acted_on(ui: TestClient) -> None:
     csrf = sign_in(ui, "alice")
     assert ui.post(f"/ui/executions/{bobs.id}/abort", data={"csrf": csrf}).status_code == 404
     current = engine.get(bobs.id)
-    assert current is not None and current.state is State.PENDING
+    assert current is not None
+    assert current.state is State.PENDING
 
 
 def test_rows_carry_the_id_state_and_a_progress_bar(ui: TestClient) -> None:
@@ -99,7 +100,9 @@ def test_the_table_is_paged_newest_first(ui: TestClient) -> None:
 def test_a_non_administrator_gets_full_pages_of_their_own_among_many_others(ui: TestClient) -> None:
     engine = ui_engine(ui)
     new = [
-        store.NewExecution("noop", [], None, client_id="alice" if i % 5 == 0 else "bob", owner=None, singleton=False)
+        store.NewExecution(
+            "noop", [], None, client_id="alice" if i % 5 == 0 else "bob", owner=None, singleton=False
+        )
         for i in range(600)
     ]
     created = engine.writer.run(lambda c: store.insert_executions(c, new))
@@ -115,9 +118,11 @@ def test_the_execution_page_shows_parameters_timeline_links_and_error(ui: TestCl
     sign_in(ui, "ada")
     page = ui.get(f"/ui/executions/{execution.id}").text
     assert "<th>Seconds</th><td><code>7</code></td>" in page
-    assert "submitted" in page and "finished: aborted" in page
+    assert "submitted" in page
+    assert "finished: aborted" in page
     assert f"/s/-/dw/data/v23_2/jobs/hello-world/executions/{execution.id}" in page
-    assert "OCAPI exit_status" in page and "ABORTED" in page
+    assert "OCAPI exit_status" in page
+    assert "ABORTED" in page
 
 
 def test_delete_and_restart_from_the_execution_page(ui: TestClient) -> None:
@@ -130,7 +135,9 @@ def test_delete_and_restart_from_the_execution_page(ui: TestClient) -> None:
     again = int(restarted.headers["location"].rsplit("/", 1)[1])
     assert again != execution.id
     second = engine.get(again)
-    assert second is not None and second.is_restart and second.state is State.PENDING
+    assert second is not None
+    assert second.is_restart
+    assert second.state is State.PENDING
     # a pending execution's record cannot be deleted: the engine says why, the page shows it
     refused = ui.post(f"/ui/executions/{again}/delete", data={"csrf": csrf})
     assert refused.status_code == 400

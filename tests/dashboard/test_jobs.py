@@ -19,7 +19,9 @@ def test_the_form_follows_the_parameter_schema(ui: TestClient) -> None:
     page = ui.get("/ui/jobs/hello-world").text
     seconds = re.search(r'<input type="number" name="Seconds"[^>]*>', page, re.S)
     assert seconds, page
-    assert 'value="3"' in seconds.group(0) and 'min="0"' in seconds.group(0) and 'step="1"' in seconds.group(0)
+    assert 'value="3"' in seconds.group(0)
+    assert 'min="0"' in seconds.group(0)
+    assert 'step="1"' in seconds.group(0)
     assert re.search(r'<input type="checkbox" name="Fail" value="true"\s*>', page)
 
 
@@ -42,7 +44,8 @@ def test_a_bad_parameter_shows_the_form_again_with_the_reason_and_starts_nothing
     csrf = sign_in(ui, "alice")
     response = ui.post("/ui/jobs/hello-world", data={"Seconds": "soon", "csrf": csrf})
     assert response.status_code == 400
-    assert 'role="alert"' in response.text and "Seconds" in response.text
+    assert 'role="alert"' in response.text
+    assert "Seconds" in response.text
     assert 'value="soon"' in response.text
     assert sum(engine.count_by_state().values()) == 0
 
@@ -53,10 +56,13 @@ def test_system_jobs_take_a_json_document_and_only_administrators_start_them(ui:
     assert ui.get("/ui/jobs/sfcc-site-archive-import").status_code == 403
     csrf = sign_in(ui, "ada")
     form = ui.get("/ui/jobs/sfcc-site-archive-import").text
-    assert '<textarea name="request"' in form and "&#34;mode&#34;: &#34;merge&#34;" in form
+    assert '<textarea name="request"' in form
+    assert "&#34;mode&#34;: &#34;merge&#34;" in form
     bad = ui.post("/ui/jobs/sfcc-site-archive-import", data={"request": "{not json", "csrf": csrf})
     assert bad.status_code == 400
-    wrong = ui.post("/ui/jobs/sfcc-site-archive-import", data={"request": '{"mode": "sideways"}', "csrf": csrf})
+    wrong = ui.post(
+        "/ui/jobs/sfcc-site-archive-import", data={"request": '{"mode": "sideways"}', "csrf": csrf}
+    )
     assert wrong.status_code == 400
     assert sum(engine.count_by_state().values()) == 0
     ok = ui.post(
@@ -66,7 +72,8 @@ def test_system_jobs_take_a_json_document_and_only_administrators_start_them(ui:
     )
     assert ok.status_code == 303
     execution = engine.get(int(ok.headers["location"].rsplit("/", 1)[1]))
-    assert execution is not None and execution.request == {"file_name": "a.zip", "mode": "replace"}
+    assert execution is not None
+    assert execution.request == {"file_name": "a.zip", "mode": "replace"}
 
 
 def _archive() -> bytes:

@@ -22,7 +22,9 @@ def test_workers_page_shows_the_embedded_worker_with_its_slots_and_the_hours_cha
     until(engine, bad.id, lambda e: e.state is State.FAILED, 30, "the failing job")
     executor = server_state(ui).executor
     wait_for(
-        lambda: any(w["id"] == executor.worker_id for w in engine.live_workers()), 30, "the worker's heartbeat"
+        lambda: any(w["id"] == executor.worker_id for w in engine.live_workers()),
+        30,
+        "the worker's heartbeat",
     )
     sign_in(ui, "alice")
     page = ui.get("/ui/workers").text
