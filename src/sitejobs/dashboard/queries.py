@@ -3,7 +3,7 @@ view streams, and the figures of the workers page. Each is one statement."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import ColumnElement, Connection, and_, func, or_, select
 
@@ -53,7 +53,13 @@ def _conditions(q: ListQuery) -> list[ColumnElement[bool]]:
 
 
 def page(conn: Connection, q: ListQuery, limit: int) -> list[Execution]:
-    """Up to `limit` executions matching `q`, newest first."""
+    """Up to `limit` executions matching `q`, newest first. A filter on several jobs (an API surface) reads
+    each job's newest rows by its own index and merges them: one `IN (…) ORDER BY id` may scan the table."""
+    if q.job is None and q.job_ids is not None and len(q.job_ids) > 1:
+        found: list[Execution] = []
+        for job_id in q.job_ids:
+            found.extend(page(conn, replace(q, job=job_id, job_ids=None), limit))
+        return sorted(found, key=lambda e: e.id, reverse=True)[:limit]
     query = select(executions).order_by(E.id.desc()).limit(limit)
     where = _conditions(q)
     if where:
@@ -85,17 +91,24 @@ class MinuteCounts:
 
 
 def finished_per_minute(conn: Connection, *, now_ms: int, minutes: int = 60) -> list[MinuteCounts]:
-    """Executions that ended in each of the last `minutes` minutes (oldest first), and how many of them failed."""
+    """Executions that ended in each of the last `minutes` minutes (oldest first), and how many of them failed.
+    Two grouped counts: the first reads only the end_time index; the second only the failed rows."""
     first = (now_ms // MINUTE_MS - minutes + 1) * MINUTE_MS
     bucket = (E.end_time // MINUTE_MS).label("minute")
-    rows = conn.execute(
-        select(bucket, E.state, func.count()).where(E.end_time >= first).group_by(bucket, E.state)
-    ).all()
-    counts: dict[int, list[int]] = {}
-    for minute, state, n in rows:
-        slot = counts.setdefault(int(minute), [0, 0])
-        slot[0] += n
-        if state == State.FAILED.value:
-            slot[1] += n
+    ended = {
+        int(m): int(n)
+        for m, n in conn.execute(select(bucket, func.count()).where(E.end_time >= first).group_by(bucket))
+    }
+    failed = {
+        int(m): int(n)
+        for m, n in conn.execute(
+            select(bucket, func.count())
+            .where(E.state == State.FAILED.value, E.end_time >= first)
+            .group_by(bucket)
+        )
+    }
     start = first // MINUTE_MS
-    return [MinuteCounts((start + i) * MINUTE_MS, *counts.get(start + i, (0, 0))) for i in range(minutes)]
+    return [
+        MinuteCounts((start + i) * MINUTE_MS, ended.get(start + i, 0), failed.get(start + i, 0))
+        for i in range(minutes)
+    ]
