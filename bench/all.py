@@ -15,6 +15,7 @@ BENCHMARKS = [
     ["bench.bench_export"],
     ["bench.bench_oce_shaping"],
     ["bench.bench_publish"],
+    ["bench.bench_dashboard"],
 ]
 
 

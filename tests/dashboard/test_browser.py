@@ -40,6 +40,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.fail(MISSING, pytrace=False)
+    expect.set_options(timeout=TIMEOUT_MS)
     with sync_playwright() as playwright:
         found = launch(playwright)
         yield found
