@@ -9,7 +9,7 @@ from starlette.testclient import TestClient
 from sitejobs.dashboard.filters import PAGE_SIZE
 from sitejobs.engine import store
 from sitejobs.engine.states import State
-from tests.conftest import CLIENT_ID
+from tests.conftest import CLIENT_ID, until
 from tests.dashboard.conftest import row_ids, sign_in, ui_engine
 
 
@@ -146,3 +146,31 @@ def test_delete_and_restart_from_the_execution_page(ui: TestClient) -> None:
     assert deleted.status_code == 303
     assert engine.get(execution.id) is None
     assert ui.get(f"/ui/executions/{execution.id}").status_code == 404
+
+
+def test_pause_resume_and_abort_a_running_job(ui_running: TestClient) -> None:
+    ui = ui_running
+    engine = ui_engine(ui)
+    execution = engine.submit("hello-world", [("Seconds", "60")], client_id="alice")
+    until(engine, execution.id, lambda e: e.state is State.RUNNING, 30, "the run to start")
+    csrf = sign_in(ui, "alice")
+    page = ui.get(f"/ui/executions/{execution.id}").text
+    assert "action-pause" in page
+    assert "action-resume" not in page
+
+    def act(action: str) -> None:
+        response = ui.post(
+            f"/ui/executions/{execution.id}/{action}", data={"csrf": csrf}, follow_redirects=False
+        )
+        assert response.status_code == 303, response.text
+
+    act("pause")
+    until(engine, execution.id, lambda e: e.state is State.PAUSED, 30, "the pause")
+    assert "action-resume" in ui.get(f"/ui/executions/{execution.id}").text
+    act("resume")
+    until(engine, execution.id, lambda e: e.state is State.RUNNING, 30, "the resume")
+    act("abort")
+    until(engine, execution.id, lambda e: e.state is State.ABORTED, 30, "the abort")
+    page = ui.get(f"/ui/executions/{execution.id}").text
+    assert "pause requested" in page
+    assert "finished: aborted" in page

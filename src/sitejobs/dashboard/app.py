@@ -10,7 +10,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from sitejobs.dashboard import auth_views, execution_views, job_views, overview_views
@@ -22,24 +22,26 @@ from sitejobs.settings import Settings
 
 log = logging.getLogger(__name__)
 
-ROUTES = [
-    Route("/", overview_views.home),
-    Route("/login", auth_views.login_form, methods=["GET"]),
-    Route("/login", auth_views.login, methods=["POST"]),
-    Route("/logout", auth_views.logout, methods=["POST"]),
-    Route("/executions", execution_views.executions_page),
-    Route("/executions/stream", execution_views.executions_stream),
-    Route("/executions/{id}", execution_views.execution_page),
-    Route("/executions/{id}/stream", execution_views.execution_stream),
-    Route("/executions/{id}/{action}", execution_views.execution_action, methods=["POST"]),
-    Route("/jobs", job_views.jobs_page),
-    Route("/jobs/{job_id}", job_views.job_form, methods=["GET"]),
-    Route("/jobs/{job_id}", job_views.start_job, methods=["POST"]),
-    Route("/impex", job_views.import_archive, methods=["POST"]),
-    Route("/sites", overview_views.sites_page),
-    Route("/workers", overview_views.workers_page),
-    Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
-]
+
+def _routes() -> list[BaseRoute]:
+    return [
+        Route("/", overview_views.home),
+        Route("/login", auth_views.login_form, methods=["GET"]),
+        Route("/login", auth_views.login, methods=["POST"]),
+        Route("/logout", auth_views.logout, methods=["POST"]),
+        Route("/executions", execution_views.executions_page),
+        Route("/executions/stream", execution_views.executions_stream),
+        Route("/executions/{id}", execution_views.execution_page),
+        Route("/executions/{id}/stream", execution_views.execution_stream),
+        Route("/executions/{id}/{action}", execution_views.execution_action, methods=["POST"]),
+        Route("/jobs", job_views.jobs_page),
+        Route("/jobs/{job_id}", job_views.job_form, methods=["GET"]),
+        Route("/jobs/{job_id}", job_views.start_job, methods=["POST"]),
+        Route("/impex", job_views.import_archive, methods=["POST"]),
+        Route("/sites", overview_views.sites_page),
+        Route("/workers", overview_views.workers_page),
+        Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+    ]
 
 
 async def _on_not_signed_in(request: Request, exc: Exception) -> Response:
@@ -82,7 +84,7 @@ def create_dashboard(
     content store, executor); it may be filled in later, at startup. `secret` keys the session cookies, which
     are sent back only under `mount_path`."""
     app = Starlette(
-        routes=ROUTES,
+        routes=_routes(),
         exception_handlers={
             NotSignedIn: _on_not_signed_in,
             SitejobsError: _on_error,

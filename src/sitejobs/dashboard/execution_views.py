@@ -84,12 +84,15 @@ async def executions_stream(request: Request) -> Response:
                     visible.clear()
                 out = []
                 for e in reversed(batch):  # oldest change first
-                    if sent.get(e.id) == _key(e) or not filters.matches(e, surface_of(d.engine, e.job_id)):
-                        continue
-                    if not await _may_see(d, user, e, visible):
+                    if sent.get(e.id) == _key(e) or not await _may_see(d, user, e, visible):
                         continue
                     sent[e.id] = _key(e)
-                    out.append({"id": e.id, "state": e.state.value, "html": _row_html(d, base, e)})
+                    # A row that no longer matches the filters (a running one that ended, on a page of
+                    # running ones) still updates where it is shown; only matching rows are added.
+                    match = filters.matches(e, surface_of(d.engine, e.job_id))
+                    out.append(
+                        {"id": e.id, "state": e.state.value, "match": match, "html": _row_html(d, base, e)}
+                    )
                 if out:
                     yield _event("rows", out)
         finally:

@@ -34,7 +34,7 @@
           const old = body.querySelector('tr[data-execution-id="' + item.id + '"]');
           if (old) {
             old.replaceWith(fresh);
-          } else if (insert) {
+          } else if (insert && item.match) {
             let next = null;
             for (const row of body.rows) {
               if (Number(row.dataset.executionId) < item.id) { next = row; break; }
