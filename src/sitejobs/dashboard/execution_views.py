@@ -143,7 +143,9 @@ def _offset(request: Request) -> int:
 
 
 async def execution_stream(request: Request) -> Response:
-    """The execution's summary whenever it changes (from the shared feed) and its log as it grows."""
+    """The execution's summary whenever it changes (from the shared feed) and its log as it grows. Besides the
+    shared feed, a page costs one log read a second while the run goes on, and a read of its events when its
+    state changes (progress alone adds no event)."""
     session, user = signed_in(request)
     d = dashboard(request)
     execution = await run_in_threadpool(visible_execution, d, user, request.path_params["id"])
@@ -155,6 +157,7 @@ async def execution_stream(request: Request) -> Response:
         nonlocal execution, offset
         queue = d.live.subscribe()
         shown = _key(execution)
+        history: list[dict[str, Any]] | None = None
         tail_done = False
         try:
             yield "retry: 2000\n\n"
@@ -166,7 +169,8 @@ async def execution_stream(request: Request) -> Response:
                     continue
                 mine = next((e for e in batch if e.id == execution.id), None)
                 if mine is not None and _key(mine) != shown:
-                    history = await run_in_threadpool(d.engine.events, mine.id)
+                    if history is None or mine.state is not execution.state:  # events come with transitions
+                        history = await run_in_threadpool(d.engine.events, mine.id)
                     html = template.render(prefix=base, csrf=session.csrf, **summary(d, mine, history))
                     yield _event(
                         "summary", {"state": mine.state.value, "percent": row(d, mine).percent, "html": html}
