@@ -11,6 +11,8 @@ import pytest
 from starlette.testclient import TestClient
 
 from sitejobs.api.app import create_app
+from sitejobs.auth.users import UserStore
+from sitejobs.engine.db import create_store_engine, migrate
 from sitejobs.engine.service import JobEngine
 from sitejobs.settings import Settings
 from tests.conftest import add_client
@@ -56,17 +58,26 @@ def row_ids(response: httpx.Response) -> list[int]:
     return [int(i) for i in re.findall(r'<tr data-execution-id="([0-9]+)"', response.text)]
 
 
-def add_users(state: Any) -> None:
-    for name, (password, admin) in USERS.items():
-        state.users.add(name, password, admin=admin)
+def add_users(settings: Settings) -> None:
+    """The users, written before the server starts: `UserStore.add` reads then writes in one deferred
+    transaction, which SQLite refuses at once (no busy wait) if another writer commits in between."""
+    settings.ensure_dirs()
+    db = create_store_engine(settings.resolved_database_url)
+    try:
+        migrate(db)
+        users = UserStore(db)
+        for name, (password, admin) in USERS.items():
+            users.add(name, password, admin=admin)
+    finally:
+        db.dispose()
 
 
 @pytest.fixture
 def ui(settings: Settings) -> Iterator[TestClient]:
     """The server without an executor (executions stay where the test puts them), its users added."""
     add_client(settings)
+    add_users(settings)
     with TestClient(create_app(settings, executor=False)) as client:
-        add_users(server_state(client))
         yield client
 
 
@@ -74,6 +85,6 @@ def ui(settings: Settings) -> Iterator[TestClient]:
 def ui_running(settings: Settings) -> Iterator[TestClient]:
     """The server with its in-process executor: jobs run."""
     add_client(settings)
+    add_users(settings)
     with TestClient(create_app(settings)) as client:
-        add_users(server_state(client))
         yield client

@@ -10,11 +10,9 @@ import pytest
 from bench.chromium import CHROMIUM, MISSING, launch
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from sitejobs.auth.users import UserStore
-from sitejobs.engine.db import create_store_engine, migrate
 from sitejobs.settings import Settings
 from tests.conftest import ServerProcess
-from tests.dashboard.conftest import USERS
+from tests.dashboard.conftest import USERS, add_users
 
 pytestmark = pytest.mark.slow
 TIMEOUT_MS = 30_000
@@ -24,13 +22,7 @@ TIMEOUT_MS = 30_000
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
     data = tmp_path_factory.mktemp("ui") / "data"
     settings = Settings(data_dir=data, poll_seconds=0.05, lease_seconds=3.0, reap_seconds=0.5, workers=4)
-    settings.ensure_dirs()
-    db = create_store_engine(settings.resolved_database_url)
-    migrate(db)
-    users = UserStore(db)
-    for name, (password, admin) in USERS.items():
-        users.add(name, password, admin=admin)
-    db.dispose()
+    add_users(settings)
     process = ServerProcess(settings).start()
     yield process
     process.kill()
