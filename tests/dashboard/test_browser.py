@@ -110,18 +110,24 @@ def test_the_log_tails_live(browser: Browser, server: ServerProcess) -> None:
 
 
 def test_a_second_user_cannot_see_the_first_users_job(browser: Browser, server: ServerProcess) -> None:
+    bob = signed_in(browser, server, "bob")  # watching live before the job exists
+    mark(bob)
+    ada = signed_in(browser, server, "ada")
     alice = signed_in(browser, server, "alice")
     execution_id = start_from_form(alice, 1)
-    bob = signed_in(browser, server, "bob")
-    mark(bob)
-    expect(bob.locator("table#executions")).to_have_count(1)
-    bob.wait_for_timeout(1500)  # a live update, had one been sent, would have arrived
+    # the administrator's page, fed by the same stream of changes, sees it appear and end...
+    expect(ada.locator(f'tr[data-execution-id="{execution_id}"]')).to_have_attribute(
+        "data-state", "succeeded"
+    )
+    # ...and the page of a later execution of bob's own shows that bob's stream is live, yet without alice's
+    own = signed_in(browser, server, "bob")
+    own_id = start_from_form(own, 1)
+    expect(bob.locator(f'tr[data-execution-id="{own_id}"]')).to_have_attribute("data-state", "succeeded")
     expect(bob.locator(f'tr[data-execution-id="{execution_id}"]')).to_have_count(0)
+    assert not_reloaded(bob)
     response = bob.goto(f"/ui/executions/{execution_id}")
     assert response is not None
     assert response.status == 404
-    ada = signed_in(browser, server, "ada")
-    expect(ada.locator(f'tr[data-execution-id="{execution_id}"]')).to_have_count(1)
 
 
 def test_a_wrong_csrf_token_is_refused_and_nothing_changes(browser: Browser, server: ServerProcess) -> None:

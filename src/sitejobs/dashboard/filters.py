@@ -40,6 +40,8 @@ class Filters:
     since: str = ""
     until: str = ""
     before: int | None = None
+    since_ms: int | None = None
+    until_ms: int | None = None
 
     @classmethod
     def parse(cls, params: QueryParams) -> Filters:
@@ -52,26 +54,19 @@ class Filters:
         before = params.get("before", "")
         if before and not (before.isdigit() and len(before) < 19):
             raise BadRequest(f"'before' must be an execution id, not '{before}'.")
-        filters = cls(
+        since = params.get("since", "").strip()
+        until = params.get("until", "").strip()
+        return cls(
             job=params.get("job", "").strip(),
             state=state,
             surface=surface,
             owner=params.get("owner", "").strip(),
-            since=params.get("since", "").strip(),
-            until=params.get("until", "").strip(),
+            since=since,
+            until=until,
             before=int(before) if before else None,
+            since_ms=_time("since", since),
+            until_ms=_time("until", until),
         )
-        filters.since_ms  # noqa: B018  (reject a malformed time now, with its message)
-        filters.until_ms  # noqa: B018
-        return filters
-
-    @property
-    def since_ms(self) -> int | None:
-        return _time("since", self.since)
-
-    @property
-    def until_ms(self) -> int | None:
-        return _time("until", self.until)
 
     @property
     def first_page(self) -> bool:
