@@ -100,3 +100,12 @@ def test_actions_with_a_wrong_or_missing_csrf_token_are_refused_and_change_nothi
     current = engine.get(pending.id)
     assert current is not None
     assert current.state is State.ABORTED
+
+
+def test_the_session_cookie_is_http_only_strict_and_secure_over_https(ui: TestClient) -> None:
+    plain = ui.get("/ui/login").headers["set-cookie"].lower()
+    assert "httponly" in plain
+    assert "samesite=strict" in plain
+    assert "path=/ui" in plain
+    assert "secure" not in plain
+    assert "secure" in ui.get("https://testserver/ui/login").headers["set-cookie"].lower()

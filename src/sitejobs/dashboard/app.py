@@ -77,9 +77,7 @@ def _error_page(request: Request, status: int, message: str) -> Response:
     )
 
 
-def create_dashboard(
-    settings: Settings, host: Host, *, secret: bytes, mount_path: str = "/ui", secure: bool = False
-) -> Starlette:
+def create_dashboard(settings: Settings, host: Host, *, secret: bytes, mount_path: str = "/ui") -> Starlette:
     """The dashboard, to mount (at `/ui`) in the server. `host` holds the server's services (engine, users,
     content store, executor); it may be filled in later, at startup. `secret` keys the session cookies, which
     are sent back only under `mount_path`."""
@@ -95,7 +93,7 @@ def create_dashboard(
     app.state.dashboard = Dashboard(
         settings=settings,
         host=host,
-        signer=SessionSigner(secret, path=mount_path, secure=secure),
+        signer=SessionSigner(secret, path=mount_path),
         templates=templates(),
         live=LiveFeed(lambda: host.engine),
     )

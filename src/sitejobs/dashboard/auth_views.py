@@ -28,7 +28,7 @@ async def login_form(request: Request) -> Response:
         {"next": _next(request, request.query_params.get("next")), "error": None},
         session=session,
     )
-    dashboard(request).signer.write(response, session)
+    dashboard(request).signer.write(response, session, secure=request.url.scheme == "https")
     return response
 
 
@@ -51,7 +51,8 @@ async def login(request: Request) -> Response:
             status=401,
         )
     response = RedirectResponse(target, status_code=303)
-    dashboard(request).signer.write(response, Session.new(user.name))  # a new CSRF token with the new session
+    # a new CSRF token with the new session
+    dashboard(request).signer.write(response, Session.new(user.name), secure=request.url.scheme == "https")
     return response
 
 

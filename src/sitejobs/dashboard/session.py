@@ -37,10 +37,9 @@ class Session:
 
 
 class SessionSigner:
-    def __init__(self, server_key: bytes, *, path: str, secure: bool = False) -> None:
+    def __init__(self, server_key: bytes, *, path: str) -> None:
         self._key = hmac.new(server_key, b"sitejobs dashboard session", hashlib.sha256).digest()
         self.path = path
-        self.secure = secure
 
     def _mac(self, payload: bytes) -> str:
         digest = hmac.new(self._key, payload, hashlib.sha256).digest()
@@ -69,7 +68,8 @@ class SessionSigner:
         raw = conn.cookies.get(COOKIE)
         return self.loads(raw) if raw else None
 
-    def write(self, response: Response, session: Session) -> None:
+    def write(self, response: Response, session: Session, *, secure: bool) -> None:
+        """Set the cookie (`Secure` when the page came over HTTPS: it then never goes out in clear)."""
         response.set_cookie(
             COOKIE,
             self.dumps(session),
@@ -77,7 +77,7 @@ class SessionSigner:
             path=self.path,
             httponly=True,
             samesite="strict",
-            secure=self.secure,
+            secure=secure,
         )
 
     def clear(self, response: Response) -> None:
