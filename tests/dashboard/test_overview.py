@@ -10,7 +10,7 @@ from starlette.testclient import TestClient
 from sitejobs.engine.states import State
 from sitejobs.sites.content.install import install_template
 from tests.conftest import FIXTURES, until, wait_for
-from tests.dashboard.conftest import USERS, server_state, sign_in, ui_engine
+from tests.dashboard.conftest import USERS, row_ids, server_state, sign_in, ui_engine
 
 
 def test_workers_page_shows_the_embedded_worker_with_its_slots_and_the_hours_chart(
@@ -60,10 +60,13 @@ def test_sites_page_lists_the_content_sites_a_user_may_see_with_pages_languages_
     api = "/sites/management/api/v1/sites"
     created = ui.post(api, json={"name": "Harbour", "template": template["id"]}, auth=alice, headers=async_)
     _wait_site_job(ui, created, alice)
-    _wait_site_job(ui, ui.post(f"{api}/name:Harbour/publish", auth=alice, headers=async_), alice)
+    published = ui.post(f"{api}/name:Harbour/publish", auth=alice, headers=async_)
+    _wait_site_job(ui, published, alice)
+    publish_id = int(published.headers["location"].rsplit("/", 1)[1])
 
     sign_in(ui, "bob")
     assert 'data-site="Harbour"' not in ui.get("/ui/sites").text
+    assert publish_id not in row_ids(ui.get("/ui/executions"))
     site = content.site("name:Harbour")
     assert site is not None
     content.share(site.id, "bob", "viewer")
@@ -77,3 +80,7 @@ def test_sites_page_lists_the_content_sites_a_user_may_see_with_pages_languages_
     assert 'href="/site/Harbour/"' in row.group(0)
     assert "shown to administrators" in page  # not the Commerce store
     assert ui.get("/site/Harbour/").status_code == 200
+    # the site's jobs are bob's to see now, on the executions page and one by one
+    assert publish_id in row_ids(ui.get("/ui/executions"))
+    assert publish_id in row_ids(ui.get("/ui/executions?surface=oce"))
+    assert ui.get(f"/ui/executions/{publish_id}").status_code == 200

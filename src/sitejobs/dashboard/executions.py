@@ -11,7 +11,7 @@ from sitejobs.auth.users import User
 from sitejobs.dashboard import queries
 from sitejobs.dashboard.apis import OCE, error_documents, jobs_of_surface, links, may_see, surface_of
 from sitejobs.dashboard.filters import PAGE_SIZE, Filters
-from sitejobs.dashboard.web import Dashboard
+from sitejobs.dashboard.web import Dashboard, MemoContent
 from sitejobs.engine.models import Execution
 from sitejobs.engine.states import LEASED, TERMINAL, State, sources_of
 from sitejobs.errors import JobExecutionNotFound
@@ -56,16 +56,35 @@ def visible_page(d: Dashboard, user: User, filters: Filters) -> tuple[list[Row],
     if user.is_admin:
         found = engine.read(partial(queries.page, q=query, limit=PAGE_SIZE + 1))
     else:
-        query = replace(query, candidates_of=(user.name, tuple(jobs_of_surface(engine, OCE))))
-        found = []
-        while len(found) <= PAGE_SIZE:
-            batch: list[Execution] = engine.read(partial(queries.page, q=query, limit=CANDIDATE_BATCH))
-            found.extend(e for e in batch if may_see(d.content, user, e))
-            if len(batch) < CANDIDATE_BATCH:
-                break
-            query = replace(query, before_id=batch[-1].id)
+        found = _visible_to(d, user, query, PAGE_SIZE + 1)
     rows = [row(d, e) for e in found[:PAGE_SIZE]]
     return rows, (rows[-1].id if len(found) > PAGE_SIZE else None)
+
+
+def _visible_to(d: Dashboard, user: User, query: queries.ListQuery, limit: int) -> list[Execution]:
+    """A non-administrator's newest `limit` executions under `query`: their own (one indexed read), merged
+    with the site jobs of others that the visibility rule lets them see (read in batches, each checked)."""
+    engine = d.engine
+    own: list[Execution] = engine.read(
+        partial(queries.page, q=replace(query, client_id=user.name), limit=limit)
+    )
+    site_jobs = set(jobs_of_surface(engine, OCE))
+    wanted = (query.job,) if query.job is not None else (query.job_ids or tuple(site_jobs))
+    jobs = tuple(j for j in wanted if j in site_jobs)
+    # below the oldest of a full page of their own, nothing of others' can make the page
+    floor = own[-1].id if len(own) >= limit else 0
+    content = MemoContent(d.content)
+    shared: list[Execution] = []
+    q = replace(query, job=None, job_ids=jobs)
+    while jobs and len(shared) < limit:
+        batch: list[Execution] = engine.read(partial(queries.page, q=q, limit=CANDIDATE_BATCH))
+        shared.extend(
+            e for e in batch if e.id > floor and e.client_id != user.name and may_see(content, user, e)
+        )
+        if len(batch) < CANDIDATE_BATCH or batch[-1].id <= floor:
+            break
+        q = replace(q, before_id=batch[-1].id)
+    return sorted(own + shared, key=lambda e: e.id, reverse=True)[:limit]
 
 
 def visible_execution(d: Dashboard, user: User, raw_id: str) -> Execution:

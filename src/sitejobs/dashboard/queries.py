@@ -17,8 +17,8 @@ MINUTE_MS = 60_000
 
 @dataclass(frozen=True, slots=True)
 class ListQuery:
-    """What `page` selects; `job_ids` is the API-surface filter resolved to its jobs, `candidates_of` the
-    signed-in non-administrator whose rows are then checked one by one against the visibility rule."""
+    """What `page` selects; `job_ids` is the API-surface filter resolved to its jobs; `client_id` the caller
+    an execution was submitted by (a user's own executions)."""
 
     job: str | None = None
     state: State | None = None
@@ -27,7 +27,7 @@ class ListQuery:
     since_ms: int | None = None
     until_ms: int | None = None
     before_id: int | None = None
-    candidates_of: tuple[str, tuple[str, ...]] | None = None  # (user name, jobs others may share with them)
+    client_id: str | None = None
 
 
 def _conditions(q: ListQuery) -> list[ColumnElement[bool]]:
@@ -46,9 +46,8 @@ def _conditions(q: ListQuery) -> list[ColumnElement[bool]]:
         where.append(E.created_at < q.until_ms)
     if q.before_id is not None:
         where.append(E.id < q.before_id)
-    if q.candidates_of is not None:
-        name, shared_jobs = q.candidates_of
-        where.append(or_(E.client_id == name, E.owner == name, E.job_id.in_(shared_jobs)))
+    if q.client_id is not None:
+        where.append(E.client_id == q.client_id)
     return where
 
 

@@ -19,7 +19,7 @@ from sitejobs.engine.executor import LocalExecutor
 from sitejobs.engine.service import JobEngine
 from sitejobs.errors import Forbidden, SitejobsError
 from sitejobs.settings import Settings
-from sitejobs.sites.content.store import ContentStore
+from sitejobs.sites.content.store import ContentStore, SiteRow
 from sitejobs.timefmt import iso_ms
 
 HERE = Path(__file__).parent
@@ -53,6 +53,28 @@ class Dashboard:
     @property
     def content(self) -> ContentStore:
         return self.host.content
+
+
+class MemoContent(ContentStore):
+    """The content store for one request, remembering each site and role it looked up: checking many
+    executions against the visibility rule then reads each site once."""
+
+    def __init__(self, store: ContentStore) -> None:
+        super().__init__(store.db, store.content_dir)
+        self._sites: dict[tuple[str, bool], SiteRow | None] = {}
+        self._roles: dict[tuple[str, str], str | None] = {}
+
+    def site(self, ref: str, *, include_deleted: bool = False) -> SiteRow | None:
+        key = (ref, include_deleted)
+        if key not in self._sites:
+            self._sites[key] = super().site(ref, include_deleted=include_deleted)
+        return self._sites[key]
+
+    def role_of(self, site: SiteRow, user: User) -> str | None:
+        key = (site.id, user.name)
+        if key not in self._roles:
+            self._roles[key] = super().role_of(site, user)
+        return self._roles[key]
 
 
 class NotSignedIn(SitejobsError):
