@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import shutil
 import statistics
 import tempfile
 import time
@@ -105,38 +106,41 @@ def run(
     settings = Settings(data_dir=data / "data", database_url=database_url)
     app = create_app(settings, executor=False)
     results = []
-    with TestClient(app) as client:
-        state: Any = app
-        while not hasattr(state, "state"):
-            state = state.app
-        engine: JobEngine = state.state.engine
-        for name, (password, admin) in USERS.items():
-            state.state.users.add(name, password, admin=admin)
-        started = time.perf_counter()
-        middle = fill(engine, rows, spread_hours)
-        print(f"{rows} executions inserted in {time.perf_counter() - started:.1f} s")
-        pages = [
-            ("bench-admin", "executions, newest", "/ui/executions"),
-            ("bench-admin", "executions, state=failed", "/ui/executions?state=failed"),
-            (
-                "bench-admin",
-                "executions, job + page cursor",
-                f"/ui/executions?job=hello-world&before={middle}",
-            ),
-            ("bench-admin", "executions, API surface = OCE", "/ui/executions?surface=oce"),
-            ("bench-user", "executions, non-administrator", "/ui/executions"),
-            ("bench-admin", "one execution", f"/ui/executions/{middle}"),
-            ("bench-admin", "workers + chart", "/ui/workers"),
-            ("bench-admin", "sites", "/ui/sites"),
-        ]
-        for user, label, path in pages:
-            _sign_in(client, user)
-            response = client.get(path)
-            assert response.status_code == 200, (path, response.text[:500])
-            ours = _median_ms(partial(client.get, path), runs)
-            with TestClient(_bare(response.content)) as bare_client:
-                bare = _median_ms(partial(bare_client.get, "/page"), runs)
-            results.append((label, ours, bare))
+    try:
+        with TestClient(app) as client:
+            state: Any = app
+            while not hasattr(state, "state"):
+                state = state.app
+            engine: JobEngine = state.state.engine
+            for name, (password, admin) in USERS.items():
+                state.state.users.add(name, password, admin=admin)
+            started = time.perf_counter()
+            middle = fill(engine, rows, spread_hours)
+            print(f"{rows} executions inserted in {time.perf_counter() - started:.1f} s")
+            pages = [
+                ("bench-admin", "executions, newest", "/ui/executions"),
+                ("bench-admin", "executions, state=failed", "/ui/executions?state=failed"),
+                (
+                    "bench-admin",
+                    "executions, job + page cursor",
+                    f"/ui/executions?job=hello-world&before={middle}",
+                ),
+                ("bench-admin", "executions, API surface = OCE", "/ui/executions?surface=oce"),
+                ("bench-user", "executions, non-administrator", "/ui/executions"),
+                ("bench-admin", "one execution", f"/ui/executions/{middle}"),
+                ("bench-admin", "workers + chart", "/ui/workers"),
+                ("bench-admin", "sites", "/ui/sites"),
+            ]
+            for user, label, path in pages:
+                _sign_in(client, user)
+                response = client.get(path)
+                assert response.status_code == 200, (path, response.text[:500])
+                ours = _median_ms(partial(client.get, path), runs)
+                with TestClient(_bare(response.content)) as bare_client:
+                    bare = _median_ms(partial(bare_client.get, "/page"), runs)
+                results.append((label, ours, bare))
+    finally:
+        shutil.rmtree(data, ignore_errors=True)
     return results
 
 
