@@ -16,6 +16,7 @@ BENCHMARKS = [
     ["bench.bench_oce_shaping"],
     ["bench.bench_publish"],
     ["bench.bench_auth_flood"],
+    ["bench.bench_dashboard"],
 ]
 
 

@@ -32,6 +32,7 @@ from sitejobs.auth.clients import open_clients
 from sitejobs.auth.throttle import Limit
 from sitejobs.auth.tokens import TokenIssuer, key_ring
 from sitejobs.auth.users import UserStore
+from sitejobs.dashboard import create_dashboard
 from sitejobs.engine.executor import Executor
 from sitejobs.engine.local import LocalExecutor
 from sitejobs.engine.registry import Registry
@@ -50,6 +51,7 @@ OCE_PREFIXES = ("/sites/management", "/documents", "/system/api", "/site/", "/_t
 PUBLISHED_MOUNTS = {"/site": "sites", "/_themes": "themes", "/_compdelivery": "components"}
 WEBDAV_PREFIX = "/on/demandware.servlet/webdav"
 UPLOAD_PREFIX = "/documents/api/1.2/files/data"
+DASHBOARD_PREFIX = "/ui"
 
 
 def _oce_fault(request: Request, error: SitejobsError) -> Response:
@@ -144,12 +146,22 @@ def create_app(
     for url, folder in PUBLISHED_MOUNTS.items():
         (published / folder).mkdir(parents=True, exist_ok=True)
         app.mount(url, StaticFiles(directory=published / folder, html=True, check_dir=False), name=folder)
+    dashboard = create_dashboard(
+        settings, app.state, secret=lambda: app.state.tokens.signing_secret(), mount_path=DASHBOARD_PREFIX
+    )
+    app.mount(DASHBOARD_PREFIX, dashboard, name="dashboard")
 
     app.add_exception_handler(SitejobsError, faults.on_sitejobs_error)
     app.add_exception_handler(HTTPException, faults.on_http_error)
     app.add_exception_handler(Exception, faults.on_unexpected)
     app.add_exception_handler(RequestValidationError, faults.on_validation_error)
     limited = BodyLimit(
-        app, settings.max_body_bytes, {WEBDAV_PREFIX: None, UPLOAD_PREFIX: settings.webdav_max_upload_bytes}
+        app,
+        settings.max_body_bytes,
+        {
+            WEBDAV_PREFIX: None,
+            UPLOAD_PREFIX: settings.webdav_max_upload_bytes,
+            f"{DASHBOARD_PREFIX}/impex": settings.webdav_max_upload_bytes,
+        },
     )
     return OceStatusFastPath(StatusFastPath(limited, app.state), app.state)

@@ -218,6 +218,10 @@ class TokenIssuer:
         headers = None if key.kid is None else {"kid": key.kid}
         return jwt.encode(claims, key.secret, algorithm="HS256", headers=headers)
 
+    def signing_secret(self) -> bytes:
+        """The key tokens are signed with now, for keys derived from it (the dashboard's session cookies)."""
+        return self._keys.signing_key().secret
+
     def verify(self, token: str, kind: SubjectKind) -> str:
         """The token's subject, or Unauthorized when it is forged, malformed, expired or of another kind, or its
         key is expired."""

@@ -48,6 +48,7 @@ from sitejobs.errors import (
 )
 from sitejobs.jobs.oce import ACTIONS
 from sitejobs.jobs.oce import requests as req
+from sitejobs.sites.content.access import may_see_execution
 from sitejobs.sites.content.store import ContentStore, SiteRow
 from sitejobs.sites.content.translation.archive import site_of_translation_zip
 
@@ -156,17 +157,9 @@ def visible_execution(engine: JobEngine, store: ContentStore, user: User, raw_id
     execution = (
         engine.get(int(raw_id)) if raw_id.isascii() and raw_id.isdigit() and len(raw_id) < 19 else None
     )
-    if execution is None or execution.job_id not in ACTIONS or not _may_see(store, user, execution):
+    if execution is None or execution.job_id not in ACTIONS or not may_see_execution(store, user, execution):
         raise SiteJobNotFound(context=raw_id)
     return execution
-
-
-def _may_see(store: ContentStore, user: User, execution: Execution) -> bool:
-    if user.is_admin or execution.client_id == user.name:
-        return True
-    site_ref = (execution.request or {}).get("target_site")
-    site = store.site(site_ref, include_deleted=True) if site_ref else None
-    return site is not None and store.role_of(site, user) is not None
 
 
 # ---- starting jobs ---------------------------------------------------------------------------------------------

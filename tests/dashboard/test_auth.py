@@ -1,0 +1,111 @@
+"""Signing in and out, the session cookie, and the CSRF check on every state-changing request."""
+
+from __future__ import annotations
+
+from starlette.testclient import TestClient
+
+from sitejobs.dashboard.session import COOKIE
+from sitejobs.engine.states import State
+from tests.dashboard.conftest import csrf_of, row_ids, sign_in, ui_engine
+
+
+def test_pages_send_a_stranger_to_the_sign_in_form_and_back(ui: TestClient) -> None:
+    response = ui.get("/ui/executions?state=failed", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/ui/login?next=/ui/executions%3Fstate%3Dfailed"
+    form = ui.get(response.headers["location"])
+    assert 'name="username"' in form.text
+    assert 'name="password"' in form.text
+    signed = ui.post(
+        "/ui/login",
+        data={
+            "username": "alice",
+            "password": "alice-password",
+            "csrf": csrf_of(form),
+            "next": "/ui/executions?state=failed",
+        },
+        follow_redirects=False,
+    )
+    assert signed.status_code == 303
+    assert signed.headers["location"] == "/ui/executions?state=failed"
+
+
+def test_a_wrong_password_is_refused_and_signs_no_one_in(ui: TestClient) -> None:
+    form = ui.get("/ui/login")
+    response = ui.post("/ui/login", data={"username": "alice", "password": "nope", "csrf": csrf_of(form)})
+    assert response.status_code == 401
+    assert "not correct" in response.text
+    assert ui.get("/ui/executions", follow_redirects=False).status_code == 303
+
+
+def test_sign_in_without_the_forms_csrf_token_is_refused(ui: TestClient) -> None:
+    ui.get("/ui/login")
+    response = ui.post(
+        "/ui/login", data={"username": "alice", "password": "alice-password", "csrf": "forged"}
+    )
+    assert response.status_code == 403
+    assert ui.get("/ui/executions", follow_redirects=False).status_code == 303
+
+
+def test_after_sign_in_only_the_next_path_inside_the_dashboard_is_followed(ui: TestClient) -> None:
+    form = ui.get("/ui/login")
+    response = ui.post(
+        "/ui/login",
+        data={
+            "username": "bob",
+            "password": "bob-password",
+            "csrf": csrf_of(form),
+            "next": "//evil.example/",
+        },
+        follow_redirects=False,
+    )
+    assert response.headers["location"] == "/ui/executions"
+
+
+def test_sign_out_ends_the_session(ui: TestClient) -> None:
+    csrf = sign_in(ui, "alice")
+    assert ui.post("/ui/logout", data={"csrf": "wrong"}).status_code == 403
+    assert ui.get("/ui/executions", follow_redirects=False).status_code == 200
+    response = ui.post("/ui/logout", data={"csrf": csrf}, follow_redirects=False)
+    assert response.status_code == 303
+    assert ui.get("/ui/executions", follow_redirects=False).status_code == 303
+
+
+def test_a_tampered_session_cookie_is_not_a_session(ui: TestClient) -> None:
+    sign_in(ui, "alice")
+    value = ui.cookies[COOKIE]
+    body, _, mac = value.partition(".")
+    ui.cookies.clear()
+    ui.cookies.set(COOKIE, body[:-2] + "xx." + mac, path="/ui")
+    assert ui.get("/ui/executions", follow_redirects=False).status_code == 303
+
+
+def test_actions_with_a_wrong_or_missing_csrf_token_are_refused_and_change_nothing(ui: TestClient) -> None:
+    engine = ui_engine(ui)
+    csrf = sign_in(ui, "ada")
+    pending = engine.submit("hello-world", [("Seconds", "30")])
+    before = len(row_ids(ui.get("/ui/executions")))
+    for token in ("wrong", ""):
+        for action in ("abort", "pause", "resume", "restart", "delete"):
+            response = ui.post(f"/ui/executions/{pending.id}/{action}", data={"csrf": token})
+            assert response.status_code == 403, (action, response.text)
+        assert ui.post("/ui/jobs/hello-world", data={"Seconds": "1", "csrf": token}).status_code == 403
+    assert ui.post(f"/ui/executions/{pending.id}/abort", headers={"X-CSRF-Token": "wrong"}).status_code == 403
+    current = engine.get(pending.id)
+    assert current is not None
+    assert current.state is State.PENDING
+    assert len(row_ids(ui.get("/ui/executions"))) == before
+    # and the right token does what was asked
+    assert ui.post(f"/ui/executions/{pending.id}/abort", data={"csrf": csrf}).status_code == 200
+    current = engine.get(pending.id)
+    assert current is not None
+    assert current.state is State.ABORTED
+
+
+def test_the_session_cookie_is_http_only_strict_and_secure_over_https(ui: TestClient) -> None:
+    plain = ui.get("/ui/login").headers["set-cookie"].lower()
+    assert "httponly" in plain
+    assert "samesite=strict" in plain
+    assert "path=/ui" in plain
+    assert "secure" not in plain
+    assert "secure" in ui.get("https://testserver/ui/login").headers["set-cookie"].lower()
