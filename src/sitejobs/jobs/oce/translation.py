@@ -17,6 +17,7 @@ from sitejobs.sites.content.translation import (
     merge_translations,
     validate_translation_zip,
 )
+from sitejobs.sites.content.translation_jobs import TranslationJobStore
 from sitejobs.timefmt import iso_ms
 
 
@@ -86,6 +87,8 @@ def translate(ctx: JobContext) -> dict[str, Any]:
         "roleName": store.role_of_name(site, user) or "manager",
         "data": export.job_data(repository_id=site.repository_id or "", site_guid=site.id),
     }
+    if not TranslationJobStore(store.db).add(translation_job, execution_id=ctx.execution.id):
+        ctx.log(f"A translation job named {p['name']} exists already: this one is listed only here", "WARN")
     ctx.progress(100, f"Translation job {p['name']} ready")
     return {"translationFile": translation_file, "translationJob": translation_job}
 
