@@ -14,6 +14,7 @@ import orjson
 from sqlalchemy import Engine, Table, func, select, update
 
 from sitejobs.auth.users import new_guid
+from sitejobs.engine.db import write_transaction
 from sitejobs.engine.models import now_ms
 from sitejobs.sites.content import schema
 
@@ -61,7 +62,7 @@ class EnterpriseStore:
         row_id = new_guid(_PREFIX[kind])
         if kind == "channels":
             values.setdefault("token", secrets.token_hex(16))
-        with self.db.begin() as conn:
+        with write_transaction(self.db) as conn:
             if conn.execute(select(table.c.id).where(func.lower(table.c.name) == name.lower())).first():
                 return None
             conn.execute(
@@ -99,7 +100,7 @@ class EnterpriseStore:
             )
         assert channel is not None
         r = schema.repositories
-        with self.db.begin() as conn:
+        with write_transaction(self.db) as conn:
             raw = conn.execute(select(r.c.channels).where(r.c.id == repository_id)).scalar()
             if raw is not None:
                 listed = [*orjson.loads(raw), {"id": channel["id"], "name": channel["name"]}]
@@ -116,7 +117,7 @@ class EnterpriseStore:
         if channel is None:
             return
         r, c = schema.repositories, schema.channels
-        with self.db.begin() as conn:
+        with write_transaction(self.db) as conn:
             for repo_id, raw in conn.execute(select(r.c.id, r.c.channels)).all():
                 listed = orjson.loads(raw)
                 kept = [item for item in listed if item.get("id") != channel["id"]]

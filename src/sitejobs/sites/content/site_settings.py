@@ -11,6 +11,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, Engine, select
 
+from sitejobs.engine.db import write_transaction
 from sitejobs.engine.models import now_ms
 from sitejobs.sites.content import schema
 
@@ -71,7 +72,7 @@ class SiteSettingsStore:
         """Change the given settings (metadata values are merged into those set before), record who did it
         and touch the site's `updated_at`, in one transaction."""
         t = schema.site_settings
-        with self.db.begin() as conn:
+        with write_transaction(self.db) as conn:
             current = self._current(conn, site_id)
             values: dict[str, Any] = {"updated_by": by}
             if idc_metadata is not None:
@@ -101,15 +102,15 @@ class SiteSettingsStore:
 
     def grant(self, site_id: str, member: str) -> None:
         a = schema.site_access
-        with self.db.begin() as conn:
+        with write_transaction(self.db) as conn:
             if conn.execute(select(a.c.member).where(a.c.site_id == site_id, a.c.member == member)).first():
                 return
             conn.execute(a.insert().values(site_id=site_id, member=member))
 
     def revoke(self, site_id: str, member: str) -> bool:
         a = schema.site_access
-        with self.db.begin() as conn:
-            gone = conn.execute(a.delete().where(a.c.site_id == site_id, a.c.member == member)).rowcount
+        with write_transaction(self.db) as conn:
+            gone: int = conn.execute(a.delete().where(a.c.site_id == site_id, a.c.member == member)).rowcount
         return gone == 1
 
     @staticmethod

@@ -13,6 +13,7 @@ import orjson
 from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import IntegrityError
 
+from sitejobs.engine.db import write_transaction
 from sitejobs.engine.models import now_ms
 from sitejobs.sites.content import schema
 
@@ -34,7 +35,7 @@ class TranslationJobStore:
         """Record a translate job's translation job (`job` is its document); false when the name is taken."""
         now = now_ms()
         try:
-            with self.db.begin() as conn:
+            with write_transaction(self.db) as conn:
                 conn.execute(
                     schema.translation_jobs.insert().values(
                         id=job["id"],
@@ -77,7 +78,7 @@ class TranslationJobStore:
         if job is None:
             return
         document = {**job["document"], "status": status, "updatedBy": by}
-        with self.db.begin() as conn:
+        with write_transaction(self.db) as conn:
             conn.execute(
                 update(t)
                 .where(t.c.id == job_id)
@@ -86,5 +87,5 @@ class TranslationJobStore:
 
     def delete_for_site(self, site_id: str) -> None:
         t = schema.translation_jobs
-        with self.db.begin() as conn:
+        with write_transaction(self.db) as conn:
             conn.execute(t.delete().where(t.c.site_id == site_id))
