@@ -75,7 +75,8 @@ def job_row(execution: Execution) -> dict[str, Any]:
         message = str(job_error_of(execution).get("detail") or execution.exit_message or "failed")
     elif execution.state is State.SUCCEEDED and not message:
         message = "Done"
-    percent = 100 if execution.state is State.SUCCEEDED else execution.percent or 0
+    # The toolkit stops waiting at JobPercentage "100": only a job that has ended, result stored, says so.
+    percent = 100 if execution.state is State.SUCCEEDED else min(execution.percent or 0, 99)
     item = (
         request.get("target_site") or request.get("target_resource") or (result.get("site") or {}).get("id")
     )
