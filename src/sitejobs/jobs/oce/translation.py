@@ -127,5 +127,10 @@ def import_translations(ctx: JobContext) -> dict[str, Any]:
     ctx.progress(65, "Merging the translations")
     merged = merge_translations(content, validation)
     store.save_translations(site.id, merged.translations)
+    jobs = TranslationJobStore(store.db)
+    job = jobs.by_name(validation.job_name) if validation.job_name else None
+    if job is not None and job["site_id"] == site.id:
+        # The translation job the zip came from is done with (list-translation-jobs shows it so).
+        jobs.set_status(job["id"], "TRANSLATED", ctx.execution.client_id or site.owner)
     ctx.progress(100, "Translations imported")
     return report

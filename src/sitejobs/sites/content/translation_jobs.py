@@ -85,7 +85,8 @@ class TranslationJobStore:
                 .values(status=status, document=orjson.dumps(document).decode(), updated_at=now_ms())
             )
 
-    def delete_for_site(self, site_id: str) -> None:
+    def by_name(self, name: str) -> dict[str, Any] | None:
         t = schema.translation_jobs
-        with write_transaction(self.db) as conn:
-            conn.execute(t.delete().where(t.c.site_id == site_id))
+        with self.db.connect() as conn:
+            row = conn.execute(select(t).where(t.c.name == name)).first()
+        return None if row is None else _row(row)
