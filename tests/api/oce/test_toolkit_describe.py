@@ -50,6 +50,7 @@ def test_describe_site_reads_the_site_its_metadata_what_it_uses_and_its_themes_l
         assert site["createdBy"]["displayName"] == "alice"
         assert [(m["name"], m["role"]) for m in site["members"]["items"]] == [("alice", "manager")]
         assert site["security"]["access"] == ["everyone"]
+        assert site["numberOfUpdates"] == 0
         metadata, info = _site_metadata(client, site["id"])
         assert metadata["scsCompileSite"] == "0"
         assert (info["fFolderGUID"], info["fFolderName"]) == (site["id"], "Bars")
@@ -80,7 +81,8 @@ def test_update_site_metadata_is_what_describe_site_then_reads(settings: Setting
             f"{API}/sites/name:Bars?links=none&expand=channel,repository,defaultCollection", headers=ALICE
         )
         assert info.status_code == 200, info.text
-        token = idc_token(client, ALICE)
+        # siteUpdate.js hands setSiteMetadata what getIdcToken resolves to: `{idcToken}`, not the token
+        token = {"idcToken": idc_token(client, ALICE)}
         values = {
             "scsCompileSite": "1",
             "scsStaticResponseHeaders": json.dumps({"Cache-Control": "max-age=60"}),
@@ -123,6 +125,7 @@ def test_describe_component_and_theme_metadata(settings: Settings) -> None:
         create_site(client, "Bars")
         comp = client.get(f"{API}/components/name:NavMenu?links=none&expand=all", headers=ALICE).json()
         assert comp["type"] == "local"
+        assert comp["isHidden"] is False
         assert comp["lastModifiedBy"]["displayName"] == "admin"
         assert comp["lastModifiedAt"] == comp["updatedAt"]
         data = _idc(client, f"IdcService=SCS_GET_COMPONENT_METADATA&item=fFolderGUID:{comp['id']}")

@@ -56,6 +56,8 @@ def site_document(
         "lastModifiedBy": user_reference(settings.updated_by or site.owner),
         "publishedAt": iso_ms(site.published_at) if site.published_at else None,
         "security": {"access": list(settings.access)},
+        # Site updates (named variants of a site) are not kept here: a site has none.
+        "numberOfUpdates": 0,
         "isIframeEmbeddingAllowed": settings.embeddable,
         "staticSiteDeliveryOptions": settings.static_delivery or {},
         "expiresAt": iso_ms(settings.expires_at) if settings.expires_at else None,
@@ -81,6 +83,7 @@ def resource_document(
     }
     if kind == "components":
         doc["type"] = component_type or "local"
+        doc["isHidden"] = False
     if kind == "templates":
         doc["themeName"] = row["theme_name"]
         doc["isEnterprise"] = False

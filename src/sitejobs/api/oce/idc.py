@@ -99,7 +99,11 @@ async def read_call(request: Request, user: User) -> IdcCall:
                 raise BadRequest('The request body must be {"idcToken": …, "LocalData": {…}}.')
             local = body.get("LocalData", {})
             params.update({str(k): v if isinstance(v, str) else _text(v) for k, v in local.items()})
-            token = str(body.get("idcToken") or local.get("idcToken") or token)
+            given = body.get("idcToken") or local.get("idcToken") or token
+            # siteUpdate.js posts what `getIdcToken` resolves to, `{"idcToken": …}`, as the token itself.
+            if isinstance(given, dict):
+                given = given.get("idcToken", "")
+            token = str(given)
     service = params.get("IdcService", "")
     return IdcCall(request, user, service, params, token)
 
