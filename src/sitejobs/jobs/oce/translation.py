@@ -131,6 +131,10 @@ def import_translations(ctx: JobContext) -> dict[str, Any]:
     job = jobs.by_name(validation.job_name) if validation.job_name else None
     if job is not None and job["site_id"] == site.id:
         # The translation job the zip came from is done with (list-translation-jobs shows it so).
-        jobs.set_status(job["id"], "TRANSLATED", ctx.execution.client_id or site.owner)
+        done = set(validation.site.languages_returned_complete)
+        pending = [lang for lang in job["document"].get("sitePendingLanguages", []) if lang not in done]
+        jobs.set_status(
+            job["id"], "TRANSLATED", ctx.execution.client_id or site.owner, sitePendingLanguages=pending
+        )
     ctx.progress(100, "Translations imported")
     return report

@@ -72,12 +72,13 @@ class TranslationJobStore:
             row = conn.execute(select(t).where(t.c.id == job_id)).first()
         return None if row is None else _row(row)
 
-    def set_status(self, job_id: str, status: str, by: str) -> None:
+    def set_status(self, job_id: str, status: str, by: str, **fields: Any) -> None:
+        """Move the job to `status`; `fields` replace those of its document (e.g. `sitePendingLanguages`)."""
         t = schema.translation_jobs
         job = self.get(job_id)
         if job is None:
             return
-        document = {**job["document"], "status": status, "updatedBy": by}
+        document = {**job["document"], **fields, "status": status, "updatedBy": by}
         with write_transaction(self.db) as conn:
             conn.execute(
                 update(t)
