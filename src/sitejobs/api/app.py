@@ -22,8 +22,10 @@ from sitejobs.api.faults import json_response
 from sitejobs.api.limits import BodyLimit
 from sitejobs.api.ocapi.fastpath import StatusFastPath
 from sitejobs.api.ocapi.routes import router as ocapi_router
+from sitejobs.api.oce import content_management as oce_content_management
 from sitejobs.api.oce import integration as oce_integration
 from sitejobs.api.oce import routes as oce_routes
+from sitejobs.api.oce import site_settings as oce_site_settings
 from sitejobs.api.oce import site_state as oce_site_state
 from sitejobs.api.oce.auth import RateLimiter
 from sitejobs.api.oce.errors import error_document, error_headers
@@ -45,7 +47,15 @@ from sitejobs.sites.content.store import ContentStore
 log = logging.getLogger(__name__)
 
 OCAPI_PREFIXES = ("/s/-/dw/data", "/dw/data")
-OCE_PREFIXES = ("/sites/management", "/documents", "/system/api", "/site/", "/_themes/", "/_compdelivery/")
+OCE_PREFIXES = (
+    "/sites/management",
+    "/content/management",
+    "/documents",
+    "/system/api",
+    "/site/",
+    "/_themes/",
+    "/_compdelivery/",
+)
 #: Published content (sites, themes, components) served as static files: URL prefix → folder of
 #: FILES_DIR/content/published.
 PUBLISHED_MOUNTS = {"/site": "sites", "/_themes": "themes", "/_compdelivery": "components"}
@@ -141,7 +151,9 @@ def create_app(
     app.router.routes.extend(webdav.routes)
     app.router.routes.extend(oce_routes.routes)
     app.router.routes.extend(oce_site_state.routes)
+    app.router.routes.extend(oce_site_settings.routes)
     app.router.routes.extend(oce_integration.routes)
+    app.router.routes.extend(oce_content_management.routes)
     published = settings.content_dir / "published"
     for url, folder in PUBLISHED_MOUNTS.items():
         (published / folder).mkdir(parents=True, exist_ok=True)

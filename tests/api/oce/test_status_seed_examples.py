@@ -64,6 +64,8 @@ def test_failed_create_is_the_seed_failed_copy_job(settings: Settings) -> None:
         location = start(client, "/sites", {"name": "AcmeProductLaunch", "template": template["id"]}, ALICE)
         wait_status(client, location, ALICE)
         status = client.get(f"{location}?{seed.query}", headers=ALICE).json()
+    # Beyond the seed: a failed job says in `message` what went wrong (the toolkit prints it, issue 11).
+    assert status.pop("message") == "Site Already Exists"
     assert same_shape(status, seed.body) == []
     assert status["error"] == seed.body["error"]
     assert (status["action"], status["progress"], status["completed"]) == ("copy", "failed", False)

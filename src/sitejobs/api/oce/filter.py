@@ -4,7 +4,7 @@
     or     := and ("or" and)*
     and    := unary ("and" unary)*
     unary  := "not" unary | "(" q ")" | FIELD OP VALUE
-    OP     := eq | ne | co | sw | ew | gt | ge | lt | le
+    OP     := eq | ne | co | mt | sw | ew | gt | ge | lt | le
     VALUE  := "double-quoted string" (\\" and \\\\ escaped) | number | true | false
 
 Keywords and operators are case-insensitive (`AND`, `Eq`); field names are case-sensitive and dotted for
@@ -30,8 +30,9 @@ __all__ = ["MAX_DEPTH", "MAX_LENGTH", "OPERATORS", "All", "AnyOf", "Compare", "F
 MAX_LENGTH = 2000
 #: Nesting of parentheses and `not`: the parser recurses.
 MAX_DEPTH = 32
-OPERATORS = ("eq", "ne", "co", "sw", "ew", "gt", "ge", "lt", "le")
-_TEXT_OPERATORS = frozenset({"co", "sw", "ew"})
+OPERATORS = ("eq", "ne", "co", "mt", "sw", "ew", "gt", "ge", "lt", "le")
+#: `mt` (matches, the Content Management API's word search) is taken as a case-insensitive `co`.
+_TEXT_OPERATORS = frozenset({"co", "mt", "sw", "ew"})
 _ORDER_OPERATORS = frozenset({"gt", "ge", "lt", "le"})
 _KEYWORDS = frozenset({"and", "or", "not", "true", "false", *OPERATORS})
 
@@ -239,7 +240,7 @@ def _kind(value: object) -> str:
 
 
 def _text_test(op: str) -> Callable[[str, str], bool]:
-    return {"co": str.__contains__, "sw": str.startswith, "ew": str.endswith}[op]
+    return {"co": str.__contains__, "mt": str.__contains__, "sw": str.startswith, "ew": str.endswith}[op]
 
 
 def _compare(actual: Any, op: str, value: Value) -> bool:

@@ -1,22 +1,32 @@
-"""The few Documents and System calls the Content Toolkit makes before it uses the Sites Management API:
-its login checks (`IdcService=SCS_GET_TENANT_CONFIG` / `GET_USER_INFO`), the tenant settings it checks before
-some commands (`GET_TENANT_CONFIG`), the release version, and the file download behind a translation job's
-`download` link."""
+"""The Documents and System calls the Content Toolkit makes besides the Sites Management API: the IDC services
+(`/documents/integration`: its login checks `SCS_GET_TENANT_CONFIG` / `GET_USER_INFO`, the tenant settings
+`GET_TENANT_CONFIG`, and the services of `idc_jobs` and `idc_metadata`), the release version, and the file
+upload and download behind translation jobs."""
 
 from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Any
 
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
+from sitejobs.api.oce import idc_jobs, idc_metadata
 from sitejobs.api.oce.auth import current_user
+from sitejobs.api.oce.idc import (
+    IdcAnswer,
+    IdcCall,
+    Service,
+    answer,
+    error_answer,
+    issue_token,
+    read_call,
+    result_set,
+)
 from sitejobs.api.oce.routes import _json
-from sitejobs.errors import BadRequest, ResourceNotFound
+from sitejobs.errors import BadRequest, ResourceNotFound, SitejobsError, TooManyRequests, Unauthorized
 from sitejobs.sites.content.store import ContentStore
 
 RELEASE_VERSION = "24.4.1"
@@ -25,25 +35,51 @@ RELEASE_VERSION = "24.4.1"
 TENANT_INFO = {"IsSitesPrerenderEnabled": "true"}
 
 
+async def _tenant_config(call: IdcCall) -> IdcAnswer:
+    """The toolkit's login check; `dUser` and `idcToken` are what `getIdcToken` waits for."""
+    local = {
+        "IsSitesGovernanceEnabled": "0",
+        "SiteTemplateNames": "",
+        "dUser": call.user.name,
+        "idcToken": issue_token(call.state, call.user),
+    }
+    return IdcAnswer(local)
+
+
+async def _user_info(call: IdcCall) -> IdcAnswer:
+    user = call.user
+    return IdcAnswer({"dUser": user.name, "dFullName": user.display_name, "UserRoles": ",".join(user.roles)})
+
+
+async def _tenant_settings(call: IdcCall) -> IdcAnswer:
+    return IdcAnswer({}, {"TenantInfo": result_set([TENANT_INFO])})
+
+
+SERVICES: dict[str, Service] = {
+    "SCS_GET_TENANT_CONFIG": _tenant_config,
+    "GET_USER_INFO": _user_info,
+    "GET_TENANT_CONFIG": _tenant_settings,
+    **idc_jobs.SERVICES,
+    **idc_metadata.SERVICES,
+}
+
+
 async def idc_service(request: Request) -> Response:
+    """`/documents/integration?IdcService=…`, GET or POST. Who calls is checked first (a 401 in the Sites
+    Management shape, as for every other call); a service's own errors answer in the IDC shape."""
     user = await current_user(request)
     service = request.query_params.get("IdcService", "")
-    local: dict[str, str] = {"StatusCode": "0", "StatusMessage": "OK", "IdcService": service}
-    if service == "SCS_GET_TENANT_CONFIG":
-        local["IsSitesGovernanceEnabled"] = "0"
-        local["SiteTemplateNames"] = ""
-    elif service == "GET_USER_INFO":
-        local.update(dUser=user.name, dFullName=user.display_name, UserRoles=",".join(user.roles))
-    elif service == "GET_TENANT_CONFIG":
-        return _json({"LocalData": local, "ResultSets": {"TenantInfo": _result_set(TENANT_INFO)}})
-    else:
-        raise BadRequest(f"IdcService '{service}' is not supported here.", service=service)
-    return _json({"LocalData": local, "ResultSets": {}})
-
-
-def _result_set(row: dict[str, str]) -> dict[str, Any]:
-    """One row as an IDC result set: the column names in `fields`, the values in `rows`."""
-    return {"fields": [{"name": name} for name in row], "rows": [list(row.values())]}
+    try:
+        call = await read_call(request, user)
+        service = call.service
+        handler = SERVICES.get(service)
+        if handler is None:
+            raise BadRequest(f"IdcService '{service}' is not supported here.", service=service)
+        return answer(service, await handler(call))
+    except SitejobsError as exc:
+        if isinstance(exc, TooManyRequests | Unauthorized):
+            raise
+        return error_answer(service, exc)
 
 
 async def release_version(request: Request) -> Response:
@@ -97,7 +133,8 @@ async def upload_file(request: Request) -> Response:
 routes = [
     Route("/documents/api/1.2/files/data", upload_file, methods=["POST"]),
     Route("/documents/api/1.2/files/data/", upload_file, methods=["POST"]),
-    Route("/documents/integration", idc_service, methods=["GET"]),
+    Route("/documents/integration", idc_service, methods=["GET", "POST"]),
     Route("/system/api/v1/release/version", release_version, methods=["GET"]),
     Route("/documents/api/1.2/files/{id}/data", file_data, methods=["GET"]),
+    Route("/documents/api/1.2/files/{id}/data/", file_data, methods=["GET"]),
 ]

@@ -25,10 +25,11 @@ from starlette.types import Scope
 
 from sitejobs.api.credentials import client_address
 from sitejobs.api.database import DatabaseGate
-from sitejobs.api.oce import documents, resources
+from sitejobs.api.oce import resources
 from sitejobs.api.oce.auth import current_user, user_from_header
 from sitejobs.api.oce.query import Query, default_query, parse_query
 from sitejobs.api.oce.shaping import page_collection, shape
+from sitejobs.api.oce.site_relations import resource_doc, site_doc, site_docs, site_relations
 from sitejobs.api.oce.status import STATUS_PATH, status_document
 from sitejobs.auth.users import User
 from sitejobs.engine.models import Execution
@@ -49,6 +50,7 @@ from sitejobs.errors import (
 from sitejobs.jobs.oce import ACTIONS
 from sitejobs.jobs.oce import requests as req
 from sitejobs.sites.content.access import may_see_execution
+from sitejobs.sites.content.enterprise import EnterpriseStore
 from sitejobs.sites.content.store import ContentStore, SiteRow
 from sitejobs.sites.content.translation.archive import site_of_translation_zip
 
@@ -194,7 +196,35 @@ async def create_site(request: Request) -> Response:
     store = _store(request)
     if await request.app.state.database.run(store.resource, "templates", document["template"]) is None:
         raise TemplateNotFound(document["template"])
+    if document.get("repository"):
+        await run_in_threadpool(check_enterprise, store, document)
     return await _accepted(request, user, "oce-create-site", document)
+
+
+def check_enterprise(store: ContentStore, document: dict[str, Any]) -> None:
+    """An enterprise site (one made in a repository) needs an existing repository, a localization policy
+    and a default language among the policy's required languages."""
+    enterprise = EnterpriseStore(store.db)
+    repository = enterprise.get("repositories", document["repository"])
+    if repository is None:
+        raise BadRequest(f"Repository '{document['repository']}' does not exist.", property="repository")
+    if repository["repository_type"].lower() == "business":
+        raise BadRequest("An enterprise site cannot be made in a business repository.", property="repository")
+    policy_ref = document.get("localizationPolicy")
+    policy = enterprise.get("localizationPolicies", policy_ref) if policy_ref else None
+    if policy is None:
+        raise BadRequest(
+            "An enterprise site needs an existing localization policy.", property="localizationPolicy"
+        )
+    language = document.get("defaultLanguage")
+    if not language or language not in policy["required_values"]:
+        raise BadRequest(
+            f"The default language must be one of the required languages of policy '{policy['name']}': "
+            f"{', '.join(policy['required_values'])}.",
+            property="defaultLanguage",
+        )
+    document["repository"] = repository["id"]
+    document["localizationPolicy"] = policy["id"]
 
 
 def _site_operation(
@@ -220,19 +250,21 @@ async def import_translations(request: Request) -> Response:
     `POST /sites/{id}/importTranslations`. Only the file's owner (or an administrator) may import it."""
     user = await _caller(request)
     document = await _body(request, req.ImportTranslations)
-    store = _store(request)
-    file = await request.app.state.database.run(store.file, document["translationImportFile"])
-    if file is None or (file["owner"] != user.name and not user.is_admin):
-        raise ResourceNotFound(document["translationImportFile"])
-    site_ref = (
-        request.path_params.get("id")
-        or file.get("site_id")
-        or await run_in_threadpool(site_of_translation_zip, Path(file["path"]))
-        or ""
+    site = await request.app.state.database.run(
+        import_target, _store(request), user, document["translationImportFile"], request.path_params.get("id")
     )
-    site = await request.app.state.database.run(_site_for, store, user, site_ref, CONTRIBUTE)
     document["target_site"] = site.id
     return await _accepted(request, user, "oce-import-translations", document)
+
+
+def import_target(store: ContentStore, user: User, file_id: str, site_ref: str | None) -> SiteRow:
+    """The site a translation zip is imported into: the one named, else the one it was made from. Only the
+    file's owner (or an administrator) may import it; the importer must contribute to the site."""
+    file = store.file(file_id)
+    if file is None or (file["owner"] != user.name and not user.is_admin):
+        raise ResourceNotFound(file_id)
+    ref = site_ref or file.get("site_id") or site_of_translation_zip(Path(file["path"])) or ""
+    return _site_for(store, user, ref, CONTRIBUTE)
 
 
 def _resource_operation(kind: str, job_id: str, model: type[BaseModel]) -> Callable[..., Any]:
@@ -322,14 +354,14 @@ def _expanded_site(store: ContentStore, site_id: str, base: str) -> dict[str, An
     site = store.site(site_id, include_deleted=True)
     if site is None:
         raise SiteNotFound(site_id)
-    return documents.site_document(site, base)
+    return site_doc(store, site, base)
 
 
 def _expanded_resource(store: ContentStore, kind: str, ref: str, base: str) -> dict[str, Any]:
     row = store.resource(kind, ref)
     if row is None:
         raise NOT_FOUND[kind](ref)
-    return documents.resource_document(kind, row, base)
+    return resource_doc(store, kind, row, base)
 
 
 # ---- read resources --------------------------------------------------------------------------------------------
@@ -345,10 +377,15 @@ def _list(kind: str) -> Callable[..., Any]:
             rows = await request.app.state.database.run(
                 partial(store.sites, include_deleted="includeDeleted" in params.flags), user
             )
-            items = [documents.site_document(s, base) for s in rows]
-        else:
-            rows_ = await request.app.state.database.run(store.resources, kind)
-            items = [documents.resource_document(kind, r, base) for r in rows_]
+            by_id = {s.id: s for s in rows}
+            items = await request.app.state.database.run(site_docs, store, rows, base)
+
+            def shape_site(doc: dict[str, Any]) -> dict[str, Any]:
+                return shape(doc, params, relations=site_relations(store, by_id[doc["id"]], base))
+
+            return _json(await run_in_threadpool(page_collection, items, params, shape_site))
+        rows_ = await request.app.state.database.run(store.resources, kind)
+        items = [resource_doc(store, kind, r, base) for r in rows_]
         return _json(page_collection(items, params))
 
     return endpoint
@@ -365,13 +402,13 @@ def _item(kind: str) -> Callable[..., Any]:
             site = await request.app.state.database.run(
                 partial(_site_for, include_deleted="includeDeleted" in params.flags), store, user, ref, READ
             )
-            doc = documents.site_document(site, base)
-        else:
-            row = await request.app.state.database.run(store.resource, kind, ref)
-            if row is None:
-                raise NOT_FOUND[kind](ref)
-            doc = documents.resource_document(kind, row, base)
-        return _json(shape(doc, params))
+            doc = await request.app.state.database.run(site_doc, store, site, base)
+            relations = site_relations(store, site, base)
+            return _json(await run_in_threadpool(partial(shape, relations=relations), doc, params))
+        row = await request.app.state.database.run(store.resource, kind, ref)
+        if row is None:
+            raise NOT_FOUND[kind](ref)
+        return _json(shape(resource_doc(store, kind, row, base), params))
 
     return endpoint
 

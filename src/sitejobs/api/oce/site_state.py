@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from sitejobs.api.oce import documents, resources
+from sitejobs.api.oce import resources
 from sitejobs.api.oce.routes import (
     API,
     CONTRIBUTE,
@@ -32,6 +32,7 @@ from sitejobs.api.oce.routes import (
     _store,
 )
 from sitejobs.api.oce.shaping import shape
+from sitejobs.api.oce.site_relations import site_doc
 from sitejobs.errors import SiteNotFound, SiteStateConflict
 from sitejobs.sites.content.store import ContentStore, SiteRow
 
@@ -84,7 +85,7 @@ def _state_change(
         changed = await request.app.state.database.run(store.site, site.id)
         if changed is None:  # deleted meanwhile
             raise SiteNotFound(site.id)
-        return _json(shape(documents.site_document(changed, _base_url(request)), params))
+        return _json(shape(site_doc(store, changed, _base_url(request)), params))
 
     return endpoint
 

@@ -82,6 +82,9 @@ def status_document(execution: Execution, base_url: str, poll_ms: int) -> dict[s
             doc["message"] = execution.message
     if execution.state is State.FAILED:
         doc["error"] = job_error_of(execution)
+        # The toolkit prints "failed: " + message + " " + error.detail (sitesRest.js `_copyResourceAsync`):
+        # the message says what went wrong in short, the detail the rest.
+        doc["message"] = str(doc["error"].get("title") or "The site job failed.")
     for name in ACTION_FIELDS.get(action, ()):
         if name in result:
             doc[name] = result[name]

@@ -17,13 +17,14 @@ from sitejobs.jobs.oce.base import (
     oce_job,
     target_site,
 )
+from sitejobs.sites.content.enterprise import EnterpriseStore
 from sitejobs.sites.content.model import SiteContent
 from sitejobs.sites.content.store import ContentStore, SiteRow
 from sitejobs.sites.content.template import load_template
 
 
 def _site_row(
-    ctx: JobContext, content: SiteContent, *, name: str, theme: str, template: str | None
+    ctx: JobContext, content: SiteContent, *, name: str, theme: str, template: str | None, policy: str | None
 ) -> dict[str, Any]:
     p = ctx.params
     return {
@@ -32,7 +33,7 @@ def _site_row(
         "description": p.get("description") or "",
         "template_name": template,
         "theme_name": theme,
-        "localization_policy": p.get("localizationPolicy"),
+        "localization_policy": p.get("localizationPolicy") or policy,
         "site_prefix": (p.get("sitePrefix") or name).lower(),
         "repository_id": p.get("repository"),
         "runtime_status": "offline",
@@ -74,7 +75,10 @@ def create_site(ctx: JobContext) -> dict[str, Any]:
     if info.content_dir is not None:
         copy_tree(info.content_dir, store.folder("sites", name) / "content", ctx, 20, 80)
     ctx.progress(85, "Writing the site's pages")
-    site = _insert(ctx, store, content, name=name, theme=info.theme_name, template=template["name"])
+    site = _insert(
+        ctx, store, content, name=name, theme=info.theme_name, template=template["name"], policy=None
+    )
+    _add_site_channel(store, site)
     ctx.progress(100, f"Site {name} created")
     return _created(site)
 
@@ -90,16 +94,41 @@ def copy_site(ctx: JobContext) -> dict[str, Any]:
     ctx.progress(20, f"Site {source.name}: {len(content.structure)} pages")
     copy_tree(store.folder("sites", source.name), store.folder("sites", name), ctx, 20, 80)
     ctx.progress(85, "Writing the site's pages")
-    site = _insert(ctx, store, content, name=name, theme=source.theme_name, template=source.template_name)
+    site = _insert(
+        ctx,
+        store,
+        content,
+        name=name,
+        theme=source.theme_name,
+        template=source.template_name,
+        policy=source.localization_policy if ctx.params.get("repository") else None,
+    )
+    _add_site_channel(store, site)
     ctx.progress(100, f"Site {name} created")
     return _created(site)
 
 
+def _add_site_channel(store: ContentStore, site: SiteRow) -> None:
+    """An enterprise site (one in a repository) gets a channel of its own, with its localization policy."""
+    if site.repository_id is not None:
+        EnterpriseStore(store.db).add_site_channel(
+            site.id, site.name, site.owner, site.repository_id, site.localization_policy
+        )
+
+
 def _insert(
-    ctx: JobContext, store: ContentStore, content: SiteContent, *, name: str, theme: str, template: str | None
+    ctx: JobContext,
+    store: ContentStore,
+    content: SiteContent,
+    *,
+    name: str,
+    theme: str,
+    template: str | None,
+    policy: str | None,
 ) -> SiteRow:
+    row = _site_row(ctx, content, name=name, theme=theme, template=template, policy=policy)
     try:
-        return store.create_site(_site_row(ctx, content, name=name, theme=theme, template=template), content)
+        return store.create_site(row, content)
     except Exception:
         # Another job took the name between the check and the insert (the unique index said so): the folder
         # of that name is now its site's, so it stays, and this job fails as "already exists". Otherwise the
@@ -115,6 +144,7 @@ def hard_delete(ctx: JobContext) -> dict[str, Any]:
     site = target_site(ctx, store, include_deleted=True)
     ctx.progress(10, f"Deleting site {site.name}")
     store.delete_site(site.id)
+    EnterpriseStore(store.db).drop_site_channel(site.id)
     ctx.progress(60, "Site documents deleted")
     shutil.rmtree(store.published_dir(site.name), ignore_errors=True)
     shutil.rmtree(store.folder("sites", site.name), ignore_errors=True)

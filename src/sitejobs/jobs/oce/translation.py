@@ -17,6 +17,7 @@ from sitejobs.sites.content.translation import (
     merge_translations,
     validate_translation_zip,
 )
+from sitejobs.sites.content.translation_jobs import TranslationJobStore
 from sitejobs.timefmt import iso_ms
 
 
@@ -86,6 +87,8 @@ def translate(ctx: JobContext) -> dict[str, Any]:
         "roleName": store.role_of_name(site, user) or "manager",
         "data": export.job_data(repository_id=site.repository_id or "", site_guid=site.id),
     }
+    if not TranslationJobStore(store.db).add(translation_job, execution_id=ctx.execution.id):
+        ctx.log(f"A translation job named {p['name']} exists already: this one is listed only here", "WARN")
     ctx.progress(100, f"Translation job {p['name']} ready")
     return {"translationFile": translation_file, "translationJob": translation_job}
 
@@ -124,5 +127,14 @@ def import_translations(ctx: JobContext) -> dict[str, Any]:
     ctx.progress(65, "Merging the translations")
     merged = merge_translations(content, validation)
     store.save_translations(site.id, merged.translations)
+    jobs = TranslationJobStore(store.db)
+    job = jobs.by_name(validation.job_name) if validation.job_name else None
+    if job is not None and job["site_id"] == site.id:
+        # The translation job the zip came from is done with (list-translation-jobs shows it so).
+        done = set(validation.site.languages_returned_complete)
+        pending = [lang for lang in job["document"].get("sitePendingLanguages", []) if lang not in done]
+        jobs.set_status(
+            job["id"], "TRANSLATED", ctx.execution.client_id or site.owner, sitePendingLanguages=pending
+        )
     ctx.progress(100, "Translations imported")
     return report

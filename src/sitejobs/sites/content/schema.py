@@ -119,3 +119,95 @@ files = Table(
     Column("size", BigInteger, nullable=False),
     Column("created_at", BigInteger, nullable=False),
 )
+
+# ---- enterprise sites: the Content Management API's repositories, channels, localization policies ----------------
+
+repositories = Table(
+    "oce_repositories",
+    metadata,
+    Column("id", String(GUID), primary_key=True),
+    Column("name", String(NAME), nullable=False, unique=True),
+    Column("description", Text, nullable=False, default=""),
+    Column("owner", String(NAME), nullable=False),
+    Column("repository_type", String(32), nullable=False, default="Standard"),
+    Column("default_language", String(32), nullable=False),
+    # JSON lists: the channels ({id, name}) the repository publishes to, its other languages.
+    Column("channels", Text, nullable=False, default="[]"),
+    Column("language_options", Text, nullable=False, default="[]"),
+    Column("created_at", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+)
+
+localization_policies = Table(
+    "oce_localization_policies",
+    metadata,
+    Column("id", String(GUID), primary_key=True),
+    Column("name", String(NAME), nullable=False, unique=True),
+    Column("description", Text, nullable=False, default=""),
+    Column("owner", String(NAME), nullable=False),
+    Column("default_value", String(32), nullable=False),
+    # JSON lists of language codes.
+    Column("required_values", Text, nullable=False),
+    Column("optional_values", Text, nullable=False, default="[]"),
+    Column("created_at", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+)
+
+channels = Table(
+    "oce_channels",
+    metadata,
+    Column("id", String(GUID), primary_key=True),
+    Column("name", String(NAME), nullable=False, unique=True),
+    Column("description", Text, nullable=False, default=""),
+    Column("owner", String(NAME), nullable=False),
+    Column("channel_type", String(16), nullable=False, default="public"),
+    Column("publish_policy", String(32), nullable=False, default="anythingPublished"),
+    Column("localization_policy_id", String(GUID), nullable=True),
+    Column("token", String(GUID), nullable=False),
+    # The enterprise site the channel was made for (its site channel), if any.
+    Column("site_id", String(GUID), nullable=True, index=True),
+    Column("created_at", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+)
+
+translation_jobs = Table(
+    "oce_translation_jobs",
+    metadata,
+    Column("id", String(GUID), primary_key=True),
+    Column("name", String(NAME), nullable=False, unique=True),
+    Column("job_type", String(16), nullable=False),
+    Column("owner", String(NAME), nullable=False),
+    Column("site_id", String(GUID), nullable=True, index=True),
+    Column("repository_id", String(GUID), nullable=True),
+    # The translate execution that wrote the zip (its `_status` and IDC job id).
+    Column("execution_id", BigInteger, nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("file_id", String(GUID), nullable=False),
+    # The translation job document as the translate `_status` shows it (JSON).
+    Column("document", Text, nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+)
+
+# ---- per-site settings: IDC site metadata, runtime access, who last changed the site ----------------------------
+
+site_settings = Table(
+    "oce_site_settings",
+    metadata,
+    Column("site_id", String(GUID), ForeignKey("oce_sites.id", ondelete="CASCADE"), primary_key=True),
+    # JSON objects / lists: SCS_SET_SITE_METADATA's values, `security.access`, `staticSiteDeliveryOptions`.
+    Column("idc_metadata", Text, nullable=False, default="{}"),
+    Column("access", Text, nullable=False, default='["everyone"]'),
+    Column("static_delivery", Text, nullable=True),
+    Column("expires_at", BigInteger, nullable=True),
+    Column("embeddable", Boolean, nullable=False, default=False),
+    Column("updated_by", String(NAME), nullable=True),
+)
+
+site_access = Table(
+    "oce_site_access",
+    metadata,
+    Column("site_id", String(GUID), ForeignKey("oce_sites.id", ondelete="CASCADE"), primary_key=True),
+    # `user:NAME` or `group:NAME`, as the Sites Management API names members of a secure site.
+    Column("member", String(NAME + 8), primary_key=True),
+)

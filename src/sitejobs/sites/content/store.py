@@ -174,6 +174,15 @@ class ContentStore:
             conn.execute(delete(m).where(m.c.site_id == site_id, m.c.user_name == user_name))
             conn.execute(m.insert().values(site_id=site_id, user_name=user_name, role=role))
 
+    def members(self, site_id: str) -> list[tuple[str, str]]:
+        """The users the site is shared with and their roles (the owner is not among them)."""
+        m = schema.site_members
+        with self.db.connect() as conn:
+            rows = conn.execute(
+                select(m.c.user_name, m.c.role).where(m.c.site_id == site_id).order_by(m.c.user_name)
+            ).all()
+        return [(r.user_name, r.role) for r in rows]
+
     def name_taken(self, name: str) -> bool:
         """Whether a site has the name, counting sites in the trash (they keep it until deleted for good)."""
         return self.site(f"name:{name}", include_deleted=True) is not None
@@ -219,7 +228,14 @@ class ContentStore:
 
     def delete_site(self, site_id: str) -> None:
         with self.db.begin() as conn:
-            for table in (schema.pages, schema.site_languages, schema.content_items, schema.site_members):
+            for table in (
+                schema.pages,
+                schema.site_languages,
+                schema.content_items,
+                schema.site_members,
+                schema.site_access,
+                schema.site_settings,
+            ):
                 conn.execute(delete(table).where(table.c.site_id == site_id))
             conn.execute(delete(schema.sites).where(schema.sites.c.id == site_id))
 
