@@ -213,7 +213,8 @@ def _site_operation(
             request.path_params["id"],
             rights,
         )
-        document = await _body(request, model, target_site=site.id)
+        extra = {"target_base_url": _base_url(request)} if "target_base_url" in model.model_fields else {}
+        document = await _body(request, model, target_site=site.id, **extra)
         return await _accepted(request, user, job_id, document)
 
     return endpoint

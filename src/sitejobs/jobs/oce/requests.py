@@ -38,8 +38,19 @@ class CopySite(_Request):
 
 
 class PublishSite(_Request):
+    """`POST /sites/{id}/publish` as the toolkit sends it (sitesRest.js `_publishResourceAsync`), and the
+    options of `IdcService=SCS_PUBLISH_SITE` (`pages`, `siteSettings`) in the same names."""
+
     target_site: str = ""
+    #: Scheme and host the request came in on: the sitemap's URLs start with it.
+    target_base_url: str = ""
     type: Literal["full", "incremental"] = "incremental"
+    onlyUsedContent: bool = False
+    onlyStaticFiles: bool = False
+    selectiveStaticPublish: bool = False
+    skipCompile: bool = True
+    pages: list[int] | None = Field(default=None, min_length=1, max_length=10000)
+    siteSettings: list[str] | None = Field(default=None, min_length=1, max_length=10)
 
 
 class TranslateSite(_Request):

@@ -119,3 +119,25 @@ files = Table(
     Column("size", BigInteger, nullable=False),
     Column("created_at", BigInteger, nullable=False),
 )
+
+# A site's documents seen as files of the Documents API (`siteinfo.json`, `structure.json`, `pages/{id}.json`):
+# the version each has reached, and who wrote it last. A document never written through that API is version 1.
+site_file_versions = Table(
+    "oce_site_file_versions",
+    metadata,
+    Column("site_id", String(GUID), ForeignKey("oce_sites.id", ondelete="CASCADE"), primary_key=True),
+    Column("path", String(NAME), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("updated_by", String(NAME), nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+)
+
+# Who a template, theme or component is shared with (the Documents API's shares of its folder), and in what role.
+resource_members = Table(
+    "oce_resource_members",
+    metadata,
+    Column("resource_id", String(GUID), primary_key=True),
+    Column("user_name", String(NAME), primary_key=True),
+    Column("role", String(32), nullable=False),
+    Index("ix_oce_resource_members_user_name", "user_name"),
+)

@@ -332,6 +332,22 @@ class ContentStore:
             row = conn.execute(select(schema.files).where(schema.files.c.id == file_id)).first()
         return None if row is None else dict(row._mapping)
 
+    def files_in(self, owner: str, folder_id: str) -> list[dict[str, Any]]:
+        """The files a user keeps in a folder (their home folder is "self"), by name."""
+        f = schema.files
+        query = select(f).where(f.c.owner == owner, f.c.folder_id == folder_id).order_by(f.c.name, f.c.id)
+        with self.db.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
+
+    def delete_file(self, file_id: str) -> bool:
+        """Forget the file and remove its bytes: false when there was no such file."""
+        row = self.file(file_id)
+        with self.db.begin() as conn:
+            deleted = conn.execute(delete(schema.files).where(schema.files.c.id == file_id)).rowcount
+        if row is not None and deleted == 1:
+            Path(row["path"]).unlink(missing_ok=True)
+        return deleted == 1
+
     # ---- helpers ----------------------------------------------------------------------------------------------
 
     @staticmethod

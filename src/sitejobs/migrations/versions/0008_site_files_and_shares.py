@@ -1,0 +1,53 @@
+"""site files and shares: oce_site_file_versions, oce_resource_members
+
+The versions of a site's documents as the Documents API serves them (`siteinfo.json`, `structure.json`,
+`pages/{id}.json`), and the members of templates, themes and components (`cec share-theme`).
+
+Revision ID: 0008
+Revises: 0005
+Create Date: 2026-12-03 11:25:00.000000
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0008"
+down_revision = "0005"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_table(
+        "oce_site_file_versions",
+        sa.Column("site_id", sa.String(length=64), nullable=False),
+        sa.Column("path", sa.String(length=256), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("updated_by", sa.String(length=256), nullable=False),
+        sa.Column("updated_at", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["site_id"],
+            ["oce_sites.id"],
+            name=op.f("fk_oce_site_file_versions_site_id_oce_sites"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("site_id", "path", name=op.f("pk_oce_site_file_versions")),
+    )
+    op.create_table(
+        "oce_resource_members",
+        sa.Column("resource_id", sa.String(length=64), nullable=False),
+        sa.Column("user_name", sa.String(length=256), nullable=False),
+        sa.Column("role", sa.String(length=32), nullable=False),
+        sa.PrimaryKeyConstraint("resource_id", "user_name", name=op.f("pk_oce_resource_members")),
+    )
+    with op.batch_alter_table("oce_resource_members", schema=None) as batch_op:
+        batch_op.create_index("ix_oce_resource_members_user_name", ["user_name"], unique=False)
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("oce_resource_members", schema=None) as batch_op:
+        batch_op.drop_index("ix_oce_resource_members_user_name")
+    op.drop_table("oce_resource_members")
+    op.drop_table("oce_site_file_versions")
