@@ -54,7 +54,8 @@ def _set_custom_property(client: TestClient, site_id: str, name: str, value: str
     status, created = create_file(
         client, ALICE, site_id, "siteinfo.json", json.dumps(siteinfo, indent=4).encode()
     )
-    assert 200 <= status < 300 and created["id"], created
+    assert 200 <= status < 300, created
+    assert created["id"]
     again: dict[str, str] = read_file(client, ALICE, found["id"])["properties"]["customProperties"]
     return again
 
@@ -95,7 +96,8 @@ def test_set_theme_rewrites_siteinfo_and_the_site_uses_the_new_theme(settings: S
         status, created = create_file(
             client, ALICE, site["id"], "siteinfo.json", json.dumps(siteinfo).encode()
         )
-        assert status == 201 and created["id"] == found["id"]
+        assert status == 201
+        assert created["id"] == found["id"]
         answer = idc_post(
             client,
             ALICE,
@@ -185,7 +187,8 @@ def test_publish_named_pages_through_scs_publish_site(settings: Settings) -> Non
             client, ALICE, "SCS_PUBLISH_SITE", {"item": f"fFolderGUID:{site['id']}", "pages": "110,200"}
         )
         local = answer["LocalData"]
-        assert local["StatusCode"] == "0" and local["JobID"]
+        assert local["StatusCode"] == "0"
+        assert local["JobID"]
         status_url = f"https://sites.test{API}/sites/_status/{local['JobID']}?expand=site&links=none"
         poll_like_the_toolkit(client, status_url, ALICE)
         out = _store(client, settings).published_dir("Partial")
@@ -247,7 +250,8 @@ def test_publish_options_static_only_used_content_and_compile(settings: Settings
             client, start(client, f"/sites/{site2['id']}/publish", {"skipCompile": False}, ALICE), ALICE
         )
         again = _published_pages(other)
-        assert set(again) == set(pages) and all(again[p] != pages[p] for p in pages)
+        assert set(again) == set(pages)
+        assert all(again[p] != pages[p] for p in pages)
 
 
 def test_scs_publish_site_refuses_bad_input_and_strangers(settings: Settings) -> None:

@@ -50,7 +50,8 @@ def idc_token(client: TestClient, auth: dict[str, str]) -> str:
     response = client.get("/documents/integration?IdcService=SCS_GET_TENANT_CONFIG&IsJson=1", headers=auth)
     assert response.status_code == 200, response.text
     local = response.json()["LocalData"]
-    assert local["dUser"] and local["dUser"] != "anonymous"
+    assert local["dUser"]
+    assert local["dUser"] != "anonymous"
     token: str = local["idcToken"]
     assert token
     return token
