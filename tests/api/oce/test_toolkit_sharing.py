@@ -60,7 +60,7 @@ def _unshare(client: TestClient, name: str, user: str) -> dict[str, Any]:
 
 def _bob_sees(client: TestClient, name: str) -> bool:
     listed = {s["name"] for s in client.get(f"{API}/sites?links=none", headers=BOB).json()["items"]}
-    found = client.get(f"{API}/sites/name:{name}?links=none", headers=BOB).status_code == 200
+    found: bool = client.get(f"{API}/sites/name:{name}?links=none", headers=BOB).status_code == 200
     assert (name in listed) == found
     return found
 
