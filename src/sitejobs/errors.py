@@ -265,6 +265,13 @@ class ResourceAlreadyExists(SitejobsError):
         self.name = name
 
 
+class ResourceInUse(SitejobsError):
+    """The resource is in use and cannot be deleted."""
+
+    status = 409
+    fault_type = "ResourceInUseException"
+
+
 class SiteStateConflict(SitejobsError):
     """The site's state does not allow this operation."""
 

@@ -24,6 +24,7 @@ from sitejobs.api.oce import integration as oce_integration
 from sitejobs.api.oce import routes as oce_routes
 from sitejobs.api.oce import shares as oce_shares
 from sitejobs.api.oce import site_state as oce_site_state
+from sitejobs.api.oce import templates as oce_templates
 from sitejobs.api.oce.auth import RateLimiter
 from sitejobs.api.oce.errors import error_document, error_headers
 from sitejobs.api.oce.fastpath import OceStatusFastPath
@@ -108,6 +109,7 @@ def create_app(settings: Settings, *, engine: JobEngine | None = None, executor:
     app.router.routes.extend(oce_integration.routes)
     app.router.routes.extend(oce_doc_files.routes)
     app.router.routes.extend(oce_shares.routes)
+    app.router.routes.extend(oce_templates.routes)
     published = settings.content_dir / "published"
     for url, folder in PUBLISHED_MOUNTS.items():
         (published / folder).mkdir(parents=True, exist_ok=True)

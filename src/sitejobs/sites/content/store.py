@@ -112,6 +112,32 @@ class ContentStore:
         assert found is not None
         return found
 
+    def delete_resource(self, kind: str, resource_id: str) -> bool:
+        """Delete a template, theme or component for good: its row, members, files and published files.
+        False when there was none."""
+        table = RESOURCE_TABLES[kind]
+        row = self.resource(kind, resource_id)
+        if row is None:
+            return False
+        with self.db.begin() as conn:
+            conn.execute(
+                delete(schema.resource_members).where(schema.resource_members.c.resource_id == row["id"])
+            )
+            deleted = conn.execute(delete(table).where(table.c.id == row["id"])).rowcount
+        if deleted == 1:
+            shutil.rmtree(self.folder(kind, row["name"]), ignore_errors=True)
+            if kind != "templates":
+                shutil.rmtree(self.published_resource_dir(kind, row["name"]), ignore_errors=True)
+        return deleted == 1
+
+    def theme_users(self, theme_name: str) -> list[str]:
+        """The sites (in use or in the trash) and templates that use the theme, by name."""
+        s, t = schema.sites, schema.templates
+        with self.db.connect() as conn:
+            sites = conn.execute(select(s.c.name).where(s.c.theme_name == theme_name)).scalars().all()
+            templates = conn.execute(select(t.c.name).where(t.c.theme_name == theme_name)).scalars().all()
+        return [*sites, *templates]
+
     def mark_published(self, kind: str, resource_id: str) -> None:
         table = RESOURCE_TABLES[kind]
         with self.db.begin() as conn:
