@@ -72,7 +72,8 @@ def _download_template(client: TestClient, name: str) -> bytes:
     assert int(found["size"]) == len(data.content)
     assert client.delete(f"{DOCS}/files/{found['id']}", headers=ALICE).status_code == 200
     assert find_file(client, ALICE, "self", f"{name}.zip") is None
-    return data.content
+    content: bytes = data.content
+    return content
 
 
 def _upload_template(client: TestClient, file_name: str, data: bytes) -> dict[str, Any]:
