@@ -14,6 +14,7 @@ from typing import Any
 import orjson
 from sqlalchemy import Connection, delete, select
 
+from sitejobs.engine.db import write_transaction
 from sitejobs.engine.models import now_ms
 from sitejobs.errors import BadRequest, TemplateInvalid
 from sitejobs.sites.content import schema
@@ -80,7 +81,7 @@ class SiteDocuments:
     def write(self, site: SiteRow, path: str, data: bytes, user_name: str) -> FileVersion:
         """Replace the file with `data` (a new version). BadRequest says what is wrong with a refused one."""
         document = _json_object(data, path)
-        with self.store.db.begin() as conn:
+        with write_transaction(self.store.db) as conn:  # reads, then writes: take the write lock first
             if path == SITEINFO:
                 self._write_siteinfo(conn, site, document)
             elif path == STRUCTURE:

@@ -16,6 +16,7 @@ import orjson
 from sqlalchemy import Connection, Engine, Row, Table, delete, func, or_, select
 
 from sitejobs.auth.users import User, new_guid
+from sitejobs.engine.db import write_transaction
 from sitejobs.engine.models import now_ms
 from sitejobs.sites.content import schema
 from sitejobs.sites.content.model import LanguageVariant, SiteContent
@@ -95,7 +96,9 @@ class ContentStore:
         """Create the named resource, or update it (same id) when one of that name exists."""
         table = RESOURCE_TABLES[kind]
         now = now_ms()
-        with self.db.begin() as conn:
+        # It reads, then writes: on SQLite the write lock is taken up front, or a commit by another writer in
+        # between makes the write fail at once ("database is locked") instead of waiting.
+        with write_transaction(self.db) as conn:
             existing = conn.execute(select(table.c.id).where(table.c.name == name)).scalar()
             if existing is None:
                 prefix = {"templates": "T", "themes": "TH", "components": "C"}[kind]
