@@ -67,6 +67,12 @@ def _download_template(client: TestClient, name: str) -> bytes:
     poll_like_the_toolkit(client, response.headers["Location"], ALICE)
     found = find_file(client, ALICE, "self", f"{name}.zip")
     assert found is not None
+    home = client.get(f"{DOCS}/folders/self/items", headers=ALICE).json()["items"]
+    assert [item["id"] for item in home] == [found["id"]]
+    assert client.get(f"{DOCS}/folders/self/items", headers=BOB).json()["items"] == []
+    searched = client.get(f"{DOCS}/folders/search/items?fulltext={name}.zip", headers=ALICE).json()
+    assert [item["id"] for item in searched["items"]] == [found["id"]]
+    assert client.get(f"{DOCS}/files/{found['id']}/data/", headers=BOB).status_code == 404
     data = client.get(f"{DOCS}/files/{found['id']}/data/", headers=ALICE)
     assert data.status_code == 200
     assert int(found["size"]) == len(data.content)
