@@ -185,17 +185,14 @@ def _home_file_document(row: dict[str, Any]) -> dict[str, Any]:
 def _site_children(store: ContentStore, folder: SiteItem) -> list[dict[str, Any]]:
     documents = SiteDocuments(store)
     versions = documents.versions(folder.site)
-    paths = documents.paths(folder.site)
     items: list[dict[str, Any]] = []
     if not folder.path:
         items.append(_folder_document(SiteItem(folder.site, PAGES)))
-    for path in paths:
+    for path, data in documents.files(folder.site).items():
         if path.rpartition("/")[0] != folder.path:
             continue
-        item = SiteItem(folder.site, path)
         version = versions.get(path) or FileVersion(1, folder.site.owner, folder.site.created_at)
-        size = len(documents.read(folder.site, path) or b"")
-        items.append(_file_document(item, version, size))
+        items.append(_file_document(SiteItem(folder.site, path), version, len(data)))
     return items
 
 

@@ -51,22 +51,27 @@ class SiteDocuments:
     def __init__(self, store: ContentStore) -> None:
         self.store = store
 
-    def paths(self, site: SiteRow) -> list[str]:
-        """Every file of the site's folder: the two site documents, then one per page in structure order."""
+    def files(self, site: SiteRow) -> dict[str, bytes]:
+        """Every file of the site's folder by path: the two site documents, then the pages in structure order
+        (the site is read once)."""
         content = self.store.load(site)
-        return [SITEINFO, STRUCTURE, *(page_path(entry["id"]) for entry in content.structure)]
+        files = {SITEINFO: _dumps(content.siteinfo), STRUCTURE: _dumps({"pages": content.structure})}
+        for entry in content.structure:
+            if entry["id"] in content.pages:
+                files[page_path(entry["id"])] = _dumps(content.pages[entry["id"]])
+        return files
 
     def read(self, site: SiteRow, path: str) -> bytes | None:
-        """The file's bytes, or None when the site has no such file."""
+        """One file's bytes, or None when the site has no such file."""
         content = self.store.load(site)
         if path == SITEINFO:
-            return orjson.dumps(content.siteinfo, option=orjson.OPT_INDENT_2)
+            return _dumps(content.siteinfo)
         if path == STRUCTURE:
-            return orjson.dumps({"pages": content.structure}, option=orjson.OPT_INDENT_2)
+            return _dumps({"pages": content.structure})
         page_id = page_id_of(path)
         if page_id is None or page_id not in content.pages:
             return None
-        return orjson.dumps(content.pages[page_id], option=orjson.OPT_INDENT_2)
+        return _dumps(content.pages[page_id])
 
     def versions(self, site: SiteRow) -> dict[str, FileVersion]:
         """The version of each file written through the Documents API; the others are at version 1."""
@@ -153,6 +158,10 @@ class SiteDocuments:
         ).rowcount
         if changed != 1:
             raise BadRequest(f"Page {page_id} is not in {STRUCTURE}: add it there first.")
+
+
+def _dumps(document: object) -> bytes:
+    return orjson.dumps(document, option=orjson.OPT_INDENT_2)
 
 
 def _json_object(data: bytes, path: str) -> dict[str, Any]:
