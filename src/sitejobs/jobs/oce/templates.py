@@ -54,6 +54,7 @@ def create_template(ctx: JobContext) -> dict[str, Any]:
     _name_free(ctx, store, name)
     ctx.progress(5, f"Reading site {site.name}")
     content = store.load(site)
+    description = ctx.params["description"] or site.description
     theme_dir = store.folder("themes", site.theme_name)
     available = [row["name"] for row in store.resources("components")]
     used = used_component_names(content, theme_dir, available)
@@ -64,7 +65,7 @@ def create_template(ctx: JobContext) -> dict[str, Any]:
         write_template(
             content,
             name,
-            ctx.params["description"] or site.description,
+            description,
             root,
             theme_dir=theme_dir,
             content_dir=store.folder("sites", site.name) / "content",
@@ -79,7 +80,7 @@ def create_template(ctx: JobContext) -> dict[str, Any]:
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     row = store.put_resource(
-        "templates", name, _owner(ctx), description=ctx.params["description"], theme_name=site.theme_name
+        "templates", name, _owner(ctx), description=description, theme_name=site.theme_name
     )
     ctx.progress(100, f"Template {name} created from site {site.name}")
     return _made(row)
