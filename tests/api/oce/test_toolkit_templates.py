@@ -17,7 +17,15 @@ from starlette.testclient import TestClient
 from sitejobs.settings import Settings
 from sitejobs.sites.content.store import ContentStore
 from tests.api.conftest import app_engine
-from tests.api.oce.sites_client import API, basic_auth, create_site, poll_like_the_toolkit, sites_app, start
+from tests.api.oce.sites_client import (
+    API,
+    basic_auth,
+    create_site,
+    poll_like_the_toolkit,
+    sites_app,
+    start,
+    wait_status,
+)
 from tests.api.oce.toolkit_docs import DOCS, create_file, find_file, read_file
 
 ALICE = basic_auth("alice")
@@ -176,12 +184,22 @@ def test_copy_template_and_delete_templates_themes_components(settings: Settings
             (store.folder("templates", "StarterCopy") / "template/siteinfo.json").read_text()
         )
         assert siteinfo["properties"]["siteName"] == "StarterCopy"
-        # delete-template: only its owner; soft (DELETE) or permanent (POST hardDelete), both remove it here.
+        # delete-template (template.js `_deleteTemplateREST`): only its owner; DELETE moves it to the trash,
+        # where `includeDeleted=true` finds it (`isDeleted`), then `-p` (POST hardDelete) deletes it for good.
         assert client.delete(f"{API}/templates/name:StarterCopy", headers=BOB).status_code == 403
         assert client.delete(f"{API}/templates/name:StarterCopy", headers=ADMIN).status_code == 204
         assert _template(client, "StarterCopy") is None
+        trashed = client.get(
+            f"{API}/templates/name:StarterCopy?links=none&includeDeleted=true", headers=ADMIN
+        )
+        assert trashed.json()["isDeleted"] is True
+        assert store.folder("templates", "StarterCopy").is_dir()
+        location = start(client, "/templates/name:StarterTemplate/copy", {"name": "StarterCopy"}, ADMIN)
+        assert wait_status(client, location, ADMIN)["progress"] == "failed"  # the name stays taken
+        assert client.post(f"{API}/templates/name:StarterCopy/hardDelete", headers=ADMIN).status_code == 204
         assert not store.folder("templates", "StarterCopy").exists()
-        assert client.post(f"{API}/templates/name:StarterCopy/hardDelete", headers=ADMIN).status_code == 404
+        gone = client.get(f"{API}/templates/name:StarterCopy?links=none&includeDeleted=true", headers=ADMIN)
+        assert gone.status_code == 404
         # delete-theme: a theme a site or template uses stays.
         response = client.delete(f"{API}/themes/name:StarterTheme", headers=ADMIN)
         assert response.status_code == 409

@@ -59,6 +59,7 @@ def resource_document(kind: str, row: dict[str, Any], base_url: str) -> dict[str
         "createdAt": iso_ms(row["created_at"]),
         "updatedAt": iso_ms(row["updated_at"]),
         "publishStatus": "published" if row.get("published_at") else "unpublished",
+        "isDeleted": row.get("deleted_at") is not None,
     }
     if kind == "templates":
         doc["themeName"] = row["theme_name"]

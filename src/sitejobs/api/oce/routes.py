@@ -349,7 +349,9 @@ def _list(kind: str) -> Callable[..., Any]:
             )
             items = [documents.site_document(s, base) for s in rows]
         else:
-            rows_ = await run_in_threadpool(store.resources, kind)
+            rows_ = await run_in_threadpool(
+                partial(store.resources, include_deleted="includeDeleted" in params.flags), kind
+            )
             items = [documents.resource_document(kind, r, base) for r in rows_]
         return _json(page_collection(items, params))
 
@@ -369,7 +371,9 @@ def _item(kind: str) -> Callable[..., Any]:
             )
             doc = documents.site_document(site, base)
         else:
-            row = await run_in_threadpool(store.resource, kind, ref)
+            row = await run_in_threadpool(
+                partial(store.resource, include_deleted="includeDeleted" in params.flags), kind, ref
+            )
             if row is None:
                 raise NOT_FOUND[kind](ref)
             doc = documents.resource_document(kind, row, base)

@@ -9,14 +9,16 @@
 - `DELETE /{templates|themes|components}/{id}` and `POST …/{id}/hardDelete` (`cec delete-template`,
   `delete-theme`, `delete-component`; `request.delete` sends the hard delete as a POST).
 
-The first four are jobs (202 and a `_status`); deletes answer at once. Templates, themes and components are
-visible to every user; only their owner (or an administrator) may delete or overwrite one. A theme that a site
-or template uses is not deleted (409).
+The first four are jobs (202 and a `_status`); deletes answer at once: `DELETE` moves to the trash (seen only
+with `includeDeleted=true`, `isDeleted: true`; the name stays taken), `hardDelete` deletes for good, from the
+trash or not. Templates, themes and components are visible to every user; only their owner (or an
+administrator) may delete or overwrite one. A theme that a site or template uses is not deleted (409).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from starlette.concurrency import run_in_threadpool
@@ -43,8 +45,10 @@ from sitejobs.sites.content.store import ContentStore
 KINDS = ("templates", "themes", "components")
 
 
-def _owned(store: ContentStore, user: User, kind: str, ref: str) -> dict[str, Any]:
-    row = store.resource(kind, ref)
+def _owned(
+    store: ContentStore, user: User, kind: str, ref: str, *, include_deleted: bool = False
+) -> dict[str, Any]:
+    row = store.resource(kind, ref, include_deleted=include_deleted)
     if row is None:
         raise NOT_FOUND[kind](ref)
     if not user.is_admin and row["owner"] != user.name:
@@ -65,18 +69,21 @@ async def import_template(request: Request) -> Response:
     return await _accepted(request, user, "oce-import-template", document)
 
 
-def _delete(store: ContentStore, user: User, kind: str, ref: str) -> None:
-    row = _owned(store, user, kind, ref)
+def _delete(store: ContentStore, user: User, kind: str, ref: str, *, permanent: bool) -> None:
+    row = _owned(store, user, kind, ref, include_deleted=permanent)
     if kind == "themes" and (users := store.theme_users(row["name"])):
         raise ResourceInUse(f"Theme '{row['name']}' is used by {', '.join(sorted(users))}.")
-    if not store.delete_resource(kind, row["id"]):
+    done = store.delete_resource(kind, row["id"]) if permanent else store.trash_resource(kind, row["id"])
+    if not done:
         raise NOT_FOUND[kind](ref)
 
 
-def _deleter(kind: str) -> Callable[..., Any]:
+def _deleter(kind: str, *, permanent: bool) -> Callable[..., Any]:
     async def endpoint(request: Request) -> Response:
         user = _caller(request)
-        await run_in_threadpool(_delete, _store(request), user, kind, request.path_params["id"])
+        await run_in_threadpool(
+            partial(_delete, permanent=permanent), _store(request), user, kind, request.path_params["id"]
+        )
         return Response(status_code=204)
 
     return endpoint
@@ -99,6 +106,9 @@ routes = [
         _resource_operation("templates", "oce-copy-template", req.CopyResource),
         methods=["POST"],
     ),
-    *(Route(f"{API}/{kind}/{{id}}", _deleter(kind), methods=["DELETE"]) for kind in KINDS),
-    *(Route(f"{API}/{kind}/{{id}}/hardDelete", _deleter(kind), methods=["POST"]) for kind in KINDS),
+    *(Route(f"{API}/{kind}/{{id}}", _deleter(kind, permanent=False), methods=["DELETE"]) for kind in KINDS),
+    *(
+        Route(f"{API}/{kind}/{{id}}/hardDelete", _deleter(kind, permanent=True), methods=["POST"])
+        for kind in KINDS
+    ),
 ]

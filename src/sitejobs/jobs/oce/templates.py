@@ -34,7 +34,7 @@ def _template(ctx: JobContext, store: ContentStore) -> dict[str, Any]:
 
 
 def _name_free(ctx: JobContext, store: ContentStore, name: str) -> None:
-    if store.resource("templates", f"name:{name}") is not None:
+    if store.resource("templates", f"name:{name}", include_deleted=True) is not None:
         raise fail(ctx, ResourceAlreadyExists("template", name))
 
 

@@ -1,7 +1,8 @@
-"""site files and shares: oce_site_file_versions, oce_resource_members
+"""site files and shares: oce_site_file_versions, oce_resource_members, a trash for templates, themes, components
 
 The versions of a site's documents as the Documents API serves them (`siteinfo.json`, `structure.json`,
-`pages/{id}.json`), and the members of templates, themes and components (`cec share-theme`).
+`pages/{id}.json`), the members of templates, themes and components (`cec share-theme`), and their
+`deleted_at`, set while they are in the trash (`DELETE /templates/{id}`; `hardDelete` deletes for good).
 
 Revision ID: 0008
 Revises: 0005
@@ -17,6 +18,7 @@ revision = "0008"
 down_revision = "0005"
 branch_labels = None
 depends_on = None
+TRASHABLE = ("oce_templates", "oce_themes", "oce_components")
 
 
 def upgrade() -> None:
@@ -44,9 +46,15 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("oce_resource_members", schema=None) as batch_op:
         batch_op.create_index("ix_oce_resource_members_user_name", ["user_name"], unique=False)
+    for table in TRASHABLE:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.add_column(sa.Column("deleted_at", sa.BigInteger(), nullable=True))
 
 
 def downgrade() -> None:
+    for table in TRASHABLE:
+        with op.batch_alter_table(table, schema=None) as batch_op:
+            batch_op.drop_column("deleted_at")
     with op.batch_alter_table("oce_resource_members", schema=None) as batch_op:
         batch_op.drop_index("ix_oce_resource_members_user_name")
     op.drop_table("oce_resource_members")

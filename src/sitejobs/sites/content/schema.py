@@ -39,6 +39,8 @@ def _named_resource(table_name: str, *extra: Column[object]) -> Table:
         Column("created_at", BigInteger, nullable=False),
         Column("updated_at", BigInteger, nullable=False),
         Column("published_at", BigInteger, nullable=True),
+        # Set while it is in the trash (`DELETE /templates/{id}`); it keeps its name until deleted for good.
+        Column("deleted_at", BigInteger, nullable=True),
         *extra,
     )
 

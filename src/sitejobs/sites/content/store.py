@@ -79,21 +79,28 @@ class ContentStore:
 
     # ---- templates, themes, components ------------------------------------------------------------------------
 
-    def resources(self, kind: str) -> list[dict[str, Any]]:
+    def resources(self, kind: str, *, include_deleted: bool = False) -> list[dict[str, Any]]:
         table = RESOURCE_TABLES[kind]
+        query = select(table).order_by(table.c.name)
+        if not include_deleted:
+            query = query.where(table.c.deleted_at.is_(None))
         with self.db.connect() as conn:
-            return [dict(r._mapping) for r in conn.execute(select(table).order_by(table.c.name))]
+            return [dict(r._mapping) for r in conn.execute(query)]
 
-    def resource(self, kind: str, ref: str) -> dict[str, Any] | None:
-        """A template, theme or component by id or by `name:NAME`."""
+    def resource(self, kind: str, ref: str, *, include_deleted: bool = False) -> dict[str, Any] | None:
+        """A template, theme or component by id or by `name:NAME`; one in the trash only with
+        `include_deleted` (a name in the trash is still taken)."""
         table = RESOURCE_TABLES[kind]
         where = table.c.name == ref[5:] if ref.startswith("name:") else table.c.id == ref
+        query = select(table).where(where)
+        if not include_deleted:
+            query = query.where(table.c.deleted_at.is_(None))
         with self.db.connect() as conn:
-            row = conn.execute(select(table).where(where)).first()
+            row = conn.execute(query).first()
         return None if row is None else dict(row._mapping)
 
     def put_resource(self, kind: str, name: str, owner: str, **values: Any) -> dict[str, Any]:
-        """Create the named resource, or update it (same id) when one of that name exists."""
+        """Create the named resource, or update it (same id, out of the trash) when one of that name exists."""
         table = RESOURCE_TABLES[kind]
         now = now_ms()
         # It reads, then writes: on SQLite the write lock is taken up front, or a commit by another writer in
@@ -110,16 +117,31 @@ class ContentStore:
                 )
             else:
                 row_id = existing
-                conn.execute(table.update().where(table.c.id == row_id).values(updated_at=now, **values))
+                conn.execute(
+                    table.update()
+                    .where(table.c.id == row_id)
+                    .values(updated_at=now, deleted_at=None, **values)
+                )
         found = self.resource(kind, row_id)
         assert found is not None
         return found
 
-    def delete_resource(self, kind: str, resource_id: str) -> bool:
-        """Delete a template, theme or component for good: its row, members, files and published files.
-        False when there was none."""
+    def trash_resource(self, kind: str, resource_id: str) -> bool:
+        """Move a template, theme or component to the trash: false (and no change) when it is already there."""
         table = RESOURCE_TABLES[kind]
-        row = self.resource(kind, resource_id)
+        with self.db.begin() as conn:
+            changed = conn.execute(
+                table.update()
+                .where(table.c.id == resource_id, table.c.deleted_at.is_(None))
+                .values(deleted_at=now_ms())
+            ).rowcount
+        return changed == 1
+
+    def delete_resource(self, kind: str, resource_id: str) -> bool:
+        """Delete a template, theme or component for good (in the trash or not): its row, members, files and
+        published files. False when there was none."""
+        table = RESOURCE_TABLES[kind]
+        row = self.resource(kind, resource_id, include_deleted=True)
         if row is None:
             return False
         with self.db.begin() as conn:
