@@ -307,7 +307,7 @@ class ResourceAlreadyExists(SitejobsError):
 
 
 class ResourceInUse(SitejobsError):
-    """Installing this would change a theme or component that other templates or sites use."""
+    """The resource is in use by other templates or sites: it cannot be changed or deleted."""
 
     status = 409
     fault_type = "ResourceInUseException"

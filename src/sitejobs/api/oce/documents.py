@@ -80,6 +80,7 @@ def resource_document(
         "lastModifiedAt": iso_ms(row["updated_at"]),
         "lastModifiedBy": user_reference(row["owner"]),
         "publishStatus": "published" if row.get("published_at") else "unpublished",
+        "isDeleted": row.get("deleted_at") is not None,
     }
     if kind == "components":
         doc["type"] = component_type or "local"

@@ -32,6 +32,7 @@ from sitejobs.errors import (
     InvalidTranslationZip,
     PublishFailed,
     ResourceAlreadyExists,
+    ResourceInUse,
     SiteAlreadyExists,
     SiteJobNotFound,
     SitejobsError,
@@ -77,6 +78,7 @@ OCE_ERRORS: Mapping[type[SitejobsError], OceError] = {
     UnsafeZip: OceError("Unsafe Zip", "OCE-SITEMGMT-009910"),
     PublishFailed: OceError("Publish Failed", "OCE-SITEMGMT-009911"),
     SiteStateConflict: OceError("Site State Conflict", "OCE-SITEMGMT-009912"),
+    ResourceInUse: OceError("Resource In Use", "OCE-SITEMGMT-009913"),
 }
 
 

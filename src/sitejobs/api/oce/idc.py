@@ -20,6 +20,7 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
+from sitejobs.auth.tokens import SubjectKind
 from sitejobs.auth.users import User
 from sitejobs.errors import BadRequest, Forbidden, SitejobsError, Unauthorized
 
@@ -60,7 +61,7 @@ class IdcCall:
         if not self.token:
             raise Forbidden(f"The service {self.service} needs the idcToken of SCS_GET_TENANT_CONFIG.")
         try:
-            subject = self.state.tokens.verify(self.token)
+            subject = self.state.tokens.verify(self.token, SubjectKind.USER)
         except Unauthorized:
             raise Forbidden(
                 "The idcToken is not valid or has expired: ask SCS_GET_TENANT_CONFIG for a new one."
@@ -81,7 +82,7 @@ Service = Callable[[IdcCall], Awaitable[IdcAnswer]]
 
 
 def issue_token(state: Any, user: User) -> str:
-    token: str = state.tokens.issue(IDC_TOKEN_PREFIX + user.name)
+    token: str = state.tokens.issue(IDC_TOKEN_PREFIX + user.name, SubjectKind.USER)
     return token
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from starlette.concurrency import run_in_threadpool
 
 from sitejobs.api.oce.idc import CALL_PARAMS, IdcAnswer, IdcCall, Service, issue_token, result_set
+from sitejobs.api.oce.idc_sites import set_theme
 from sitejobs.api.oce.routes import CONTRIBUTE, READ, _site_for
 from sitejobs.errors import BadRequest, ComponentNotFound, ThemeNotFound
 from sitejobs.sites.content.site_settings import SiteSettingsStore
@@ -67,6 +68,8 @@ async def set_site_metadata(call: IdcCall) -> IdcAnswer:
 
     def write() -> IdcAnswer:
         site = _site_for(store, call.user, call.item(), CONTRIBUTE)
+        if "scsSiteTheme" in values:
+            set_theme(store, call.user, site, values["scsSiteTheme"])
         SiteSettingsStore(store.db).change(site.id, call.user.name, idc_metadata=values)
         return IdcAnswer()
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
-from sitejobs.api.oce import idc_jobs, idc_metadata
+from sitejobs.api.oce import doc_files, idc_jobs, idc_metadata, idc_sites
 from sitejobs.api.oce.auth import current_user
 from sitejobs.api.oce.idc import (
     IdcAnswer,
@@ -61,6 +62,7 @@ SERVICES: dict[str, Service] = {
     "GET_TENANT_CONFIG": _tenant_settings,
     **idc_jobs.SERVICES,
     **idc_metadata.SERVICES,
+    "SCS_PUBLISH_SITE": idc_sites.publish_site,
 }
 
 
@@ -92,6 +94,9 @@ async def file_data(request: Request) -> Response:
     """A stored file (a translation zip) for its owner; anyone else gets the same 404 as for no file."""
     user = await current_user(request)
     store: ContentStore = request.app.state.content
+    if await request.app.state.database.run(doc_files.is_site_item, store, request.path_params["id"]):
+        data = await run_in_threadpool(doc_files.read_site_file, store, user, request.path_params["id"])
+        return Response(data, media_type="application/json")
     row = await request.app.state.database.run(store.file, request.path_params["id"])
     if row is None or (row["owner"] != user.name and not user.is_admin):
         raise ResourceNotFound(request.path_params["id"])
@@ -110,6 +115,13 @@ async def upload_file(request: Request) -> Response:
         name = Path(upload.filename).name
         if not name or name in (".", ".."):
             raise BadRequest("The uploaded file needs a plain name.", property="primaryFile")
+        parent = doc_files.upload_parent(form.get("jsonInputParameters"))
+        if parent != doc_files.HOME:
+            data = await upload.read(doc_files.MAX_SITE_FILE + 1)
+            if len(data) > doc_files.MAX_SITE_FILE:
+                raise BadRequest("A site file may hold at most 16 MiB.", property="primaryFile")
+            body = await run_in_threadpool(doc_files.write_site_file, store, user, parent, name, data)
+            return _json(body, 201)
         spool = store.inside(store.content_dir / "files")
         spool.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=spool, prefix=".upload.", delete=False) as target:

@@ -239,7 +239,8 @@ def _site_operation(
             request.path_params["id"],
             rights,
         )
-        document = await _body(request, model, target_site=site.id)
+        extra = {"target_base_url": _base_url(request)} if "target_base_url" in model.model_fields else {}
+        document = await _body(request, model, target_site=site.id, **extra)
         return await _accepted(request, user, job_id, document)
 
     return endpoint
@@ -384,7 +385,9 @@ def _list(kind: str) -> Callable[..., Any]:
                 return shape(doc, params, relations=site_relations(store, by_id[doc["id"]], base))
 
             return _json(await run_in_threadpool(page_collection, items, params, shape_site))
-        rows_ = await request.app.state.database.run(store.resources, kind)
+        rows_ = await request.app.state.database.run(
+            partial(store.resources, include_deleted="includeDeleted" in params.flags), kind
+        )
         items = [resource_doc(store, kind, r, base) for r in rows_]
         return _json(page_collection(items, params))
 
@@ -405,7 +408,9 @@ def _item(kind: str) -> Callable[..., Any]:
             doc = await request.app.state.database.run(site_doc, store, site, base)
             relations = site_relations(store, site, base)
             return _json(await run_in_threadpool(partial(shape, relations=relations), doc, params))
-        row = await request.app.state.database.run(store.resource, kind, ref)
+        row = await request.app.state.database.run(
+            partial(store.resource, include_deleted="includeDeleted" in params.flags), kind, ref
+        )
         if row is None:
             raise NOT_FOUND[kind](ref)
         return _json(shape(resource_doc(store, kind, row, base), params))

@@ -35,6 +35,11 @@ ACTION_FIELDS: dict[str, tuple[str, ...]] = {
         "validationOnly",
     ),
     "refresh": ("pageCount", "pendingCount", "processingCount", "completedCount", "failedCount"),
+    # `cec upload-template` answers the imported template from its status (sitesRest.js `_importTemplate`).
+    "createTemplate": ("template",),
+    "importTemplate": ("template",),
+    "copyTemplate": ("template",),
+    "exportTemplate": ("file",),
 }
 #: Actions that report counts rather than a percentage, and no start time or polling hint (the seed's refresh).
 COUNTING_ACTIONS = frozenset({"refresh"})

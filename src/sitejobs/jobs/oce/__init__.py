@@ -11,7 +11,7 @@ from sitejobs.jobs.oce.base import ACTIONS, JOBS
 
 def register(registry: Registry) -> None:
     # Each module adds its jobs to JOBS.
-    from sitejobs.jobs.oce import publishing, resources, sites, translation  # noqa: F401
+    from sitejobs.jobs.oce import publishing, resources, sites, templates, translation  # noqa: F401
 
     for job in JOBS.values():
         registry.add(

@@ -31,6 +31,10 @@ ACTIONS: dict[str, str] = {
     "oce-publish-theme": "publishTheme",
     "oce-copy-component": "copyComponent",
     "oce-publish-component": "publish",
+    "oce-create-template": "createTemplate",
+    "oce-export-template": "exportTemplate",
+    "oce-import-template": "importTemplate",
+    "oce-copy-template": "copyTemplate",
 }
 
 

@@ -38,8 +38,19 @@ class CopySite(_Request):
 
 
 class PublishSite(_Request):
+    """`POST /sites/{id}/publish` as the toolkit sends it (sitesRest.js `_publishResourceAsync`), and the
+    options of `IdcService=SCS_PUBLISH_SITE` (`pages`, `siteSettings`) in the same names."""
+
     target_site: str = ""
+    #: Scheme and host the request came in on: the sitemap's URLs start with it.
+    target_base_url: str = ""
     type: Literal["full", "incremental"] = "incremental"
+    onlyUsedContent: bool = False
+    onlyStaticFiles: bool = False
+    selectiveStaticPublish: bool = False
+    skipCompile: bool = True
+    pages: list[int] | None = Field(default=None, min_length=1, max_length=10000)
+    siteSettings: list[str] | None = Field(default=None, min_length=1, max_length=10)
 
 
 class TranslateSite(_Request):
@@ -77,3 +88,33 @@ class CopyResource(_Request):
 
 class PublishResource(_Request):
     target_resource: str = ""
+
+
+class CreateTemplate(_Request):
+    """`POST /sites/{id}/templates` (sitesRest.js `_createTemplateFromSite`)."""
+
+    target_site: str = ""
+    name: str = Field(pattern=NAME_PATTERN)
+    description: str = Field(default="", max_length=4000)
+    includeUnpublished: bool | None = None
+    type: Literal["standard", "enterprise"] = "standard"
+
+
+class ExportTemplate(_Request):
+    """`POST /templates/{id}/export`: no body; the zip goes to the caller's home folder as `NAME.zip`."""
+
+    target_resource: str = ""
+
+
+class Resolution(_Request):
+    resolution: Literal["overwrite", "fail"] = "overwrite"
+
+
+class ImportTemplate(_Request):
+    """`POST /templates` (sitesRest.js `_importTemplate`): the uploaded zip's file id, and what to do with a
+    template, theme or component of the same name (`overwrite`, or `fail`)."""
+
+    file: str = Field(min_length=1, max_length=256)
+    template: Resolution = Field(default_factory=Resolution)
+    theme: Resolution = Field(default_factory=Resolution)
+    components: Resolution = Field(default_factory=Resolution)

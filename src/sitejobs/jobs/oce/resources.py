@@ -28,7 +28,7 @@ def _copy(kind: str) -> JobRun:
         store = content_store(ctx)
         source = _resource(ctx, store, kind)
         name = ctx.params["name"]
-        if store.resource(kind, f"name:{name}") is not None:
+        if store.resource(kind, f"name:{name}", include_deleted=True) is not None:
             raise fail(ctx, ResourceAlreadyExists(noun, name))
         ctx.progress(5, f"Copying {noun} {source['name']} to {name}")
         copy_tree(store.folder(kind, source["name"]), store.folder(kind, name), ctx, 5, 95)

@@ -39,6 +39,8 @@ def _named_resource(table_name: str, *extra: Column[object]) -> Table:
         Column("created_at", BigInteger, nullable=False),
         Column("updated_at", BigInteger, nullable=False),
         Column("published_at", BigInteger, nullable=True),
+        # Set while it is in the trash (`DELETE /templates/{id}`); it keeps its name until deleted for good.
+        Column("deleted_at", BigInteger, nullable=True),
         *extra,
     )
 
@@ -210,4 +212,26 @@ site_access = Table(
     Column("site_id", String(GUID), ForeignKey("oce_sites.id", ondelete="CASCADE"), primary_key=True),
     # `user:NAME` or `group:NAME`, as the Sites Management API names members of a secure site.
     Column("member", String(NAME + 8), primary_key=True),
+)
+
+# A site's documents seen as files of the Documents API (`siteinfo.json`, `structure.json`, `pages/{id}.json`):
+# the version each has reached, and who wrote it last. A document never written through that API is version 1.
+site_file_versions = Table(
+    "oce_site_file_versions",
+    metadata,
+    Column("site_id", String(GUID), ForeignKey("oce_sites.id", ondelete="CASCADE"), primary_key=True),
+    Column("path", String(NAME), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("updated_by", String(NAME), nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+)
+
+# Who a template, theme or component is shared with (the Documents API's shares of its folder), and in what role.
+resource_members = Table(
+    "oce_resource_members",
+    metadata,
+    Column("resource_id", String(GUID), primary_key=True),
+    Column("user_name", String(NAME), primary_key=True),
+    Column("role", String(32), nullable=False),
+    Index("ix_oce_resource_members_user_name", "user_name"),
 )

@@ -16,6 +16,7 @@ import orjson
 from sqlalchemy import Connection, Engine, Row, Table, delete, func, or_, select
 
 from sitejobs.auth.users import User, new_guid
+from sitejobs.engine.db import write_transaction
 from sitejobs.engine.models import now_ms
 from sitejobs.errors import PathOutsideArea
 from sitejobs.sites.area import leaves
@@ -86,24 +87,33 @@ class ContentStore:
 
     # ---- templates, themes, components ------------------------------------------------------------------------
 
-    def resources(self, kind: str) -> list[dict[str, Any]]:
+    def resources(self, kind: str, *, include_deleted: bool = False) -> list[dict[str, Any]]:
         table = RESOURCE_TABLES[kind]
+        query = select(table).order_by(table.c.name)
+        if not include_deleted:
+            query = query.where(table.c.deleted_at.is_(None))
         with self.db.connect() as conn:
-            return [dict(r._mapping) for r in conn.execute(select(table).order_by(table.c.name))]
+            return [dict(r._mapping) for r in conn.execute(query)]
 
-    def resource(self, kind: str, ref: str) -> dict[str, Any] | None:
-        """A template, theme or component by id or by `name:NAME`."""
+    def resource(self, kind: str, ref: str, *, include_deleted: bool = False) -> dict[str, Any] | None:
+        """A template, theme or component by id or by `name:NAME`; one in the trash only with
+        `include_deleted` (a name in the trash is still taken)."""
         table = RESOURCE_TABLES[kind]
         where = table.c.name == ref[5:] if ref.startswith("name:") else table.c.id == ref
+        query = select(table).where(where)
+        if not include_deleted:
+            query = query.where(table.c.deleted_at.is_(None))
         with self.db.connect() as conn:
-            row = conn.execute(select(table).where(where)).first()
+            row = conn.execute(query).first()
         return None if row is None else dict(row._mapping)
 
     def put_resource(self, kind: str, name: str, owner: str, **values: Any) -> dict[str, Any]:
-        """Create the named resource, or update it (same id) when one of that name exists."""
+        """Create the named resource, or update it (same id, out of the trash) when one of that name exists."""
         table = RESOURCE_TABLES[kind]
         now = now_ms()
-        with self.db.begin() as conn:
+        # It reads, then writes: on SQLite the write lock is taken up front, or a commit by another writer in
+        # between makes the write fail at once ("database is locked") instead of waiting.
+        with write_transaction(self.db) as conn:
             existing = conn.execute(select(table.c.id).where(table.c.name == name)).scalar()
             if existing is None:
                 prefix = {"templates": "T", "themes": "TH", "components": "C"}[kind]
@@ -115,10 +125,51 @@ class ContentStore:
                 )
             else:
                 row_id = existing
-                conn.execute(table.update().where(table.c.id == row_id).values(updated_at=now, **values))
+                conn.execute(
+                    table.update()
+                    .where(table.c.id == row_id)
+                    .values(updated_at=now, deleted_at=None, **values)
+                )
         found = self.resource(kind, row_id)
         assert found is not None
         return found
+
+    def trash_resource(self, kind: str, resource_id: str) -> bool:
+        """Move a template, theme or component to the trash: false (and no change) when it is already there."""
+        table = RESOURCE_TABLES[kind]
+        with self.db.begin() as conn:
+            changed = conn.execute(
+                table.update()
+                .where(table.c.id == resource_id, table.c.deleted_at.is_(None))
+                .values(deleted_at=now_ms())
+            ).rowcount
+        return changed == 1
+
+    def delete_resource(self, kind: str, resource_id: str) -> bool:
+        """Delete a template, theme or component for good (in the trash or not): its row, members, files and
+        published files. False when there was none."""
+        table = RESOURCE_TABLES[kind]
+        row = self.resource(kind, resource_id, include_deleted=True)
+        if row is None:
+            return False
+        with self.db.begin() as conn:
+            conn.execute(
+                delete(schema.resource_members).where(schema.resource_members.c.resource_id == row["id"])
+            )
+            deleted = conn.execute(delete(table).where(table.c.id == row["id"])).rowcount
+        if deleted == 1:
+            shutil.rmtree(self.folder(kind, row["name"]), ignore_errors=True)
+            if kind != "templates":
+                shutil.rmtree(self.published_resource_dir(kind, row["name"]), ignore_errors=True)
+        return deleted == 1
+
+    def theme_users(self, theme_name: str) -> list[str]:
+        """The sites (in use or in the trash) and templates that use the theme, by name."""
+        s, t = schema.sites, schema.templates
+        with self.db.connect() as conn:
+            sites = conn.execute(select(s.c.name).where(s.c.theme_name == theme_name)).scalars().all()
+            templates = conn.execute(select(t.c.name).where(t.c.theme_name == theme_name)).scalars().all()
+        return [*sites, *templates]
 
     def mark_published(self, kind: str, resource_id: str) -> None:
         table = RESOURCE_TABLES[kind]
@@ -355,6 +406,22 @@ class ContentStore:
         with self.db.connect() as conn:
             row = conn.execute(select(schema.files).where(schema.files.c.id == file_id)).first()
         return None if row is None else dict(row._mapping)
+
+    def files_in(self, owner: str, folder_id: str) -> list[dict[str, Any]]:
+        """The files a user keeps in a folder (their home folder is "self"), by name."""
+        f = schema.files
+        query = select(f).where(f.c.owner == owner, f.c.folder_id == folder_id).order_by(f.c.name, f.c.id)
+        with self.db.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
+
+    def delete_file(self, file_id: str) -> bool:
+        """Forget the file and remove its bytes: false when there was no such file."""
+        row = self.file(file_id)
+        with self.db.begin() as conn:
+            deleted = conn.execute(delete(schema.files).where(schema.files.c.id == file_id)).rowcount
+        if row is not None and deleted == 1:
+            Path(row["path"]).unlink(missing_ok=True)
+        return deleted == 1
 
     # ---- helpers ----------------------------------------------------------------------------------------------
 

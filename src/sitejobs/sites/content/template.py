@@ -95,7 +95,7 @@ def _load(root: Path, name: str) -> tuple[SiteContent, TemplateInfo]:
     theme_name = properties.get("themeName")
     if plain_name_problem(theme_name):
         raise TemplateInvalid(f"{SITEINFO} has no usable properties.themeName (a plain folder name).")
-    structure = _structure(_object(_read_json(root, STRUCTURE), STRUCTURE))
+    structure = check_structure(_object(_read_json(root, STRUCTURE), STRUCTURE))
     theme_dir = root / "theme"
     if not theme_dir.is_dir():
         raise TemplateInvalid("theme/ is missing.")
@@ -122,7 +122,7 @@ def _load(root: Path, name: str) -> tuple[SiteContent, TemplateInfo]:
     return site, info
 
 
-def _structure(document: JsonObject) -> list[JsonObject]:
+def check_structure(document: JsonObject) -> list[JsonObject]:
     entries = document.get("pages")
     if not isinstance(entries, list):
         raise TemplateInvalid(f"{STRUCTURE} has no 'pages' list.")
