@@ -25,6 +25,7 @@ from sitejobs.api.oce import site_state as oce_site_state
 from sitejobs.api.oce.auth import RateLimiter
 from sitejobs.api.oce.errors import error_document, error_headers
 from sitejobs.api.oce.fastpath import OceStatusFastPath
+from sitejobs.api.oce.published import PublishedSites
 from sitejobs.auth.clients import ClientStore
 from sitejobs.auth.tokens import TokenIssuer, load_or_create_key
 from sitejobs.auth.users import UserStore
@@ -38,9 +39,9 @@ log = logging.getLogger(__name__)
 
 OCAPI_PREFIXES = ("/s/-/dw/data", "/dw/data")
 OCE_PREFIXES = ("/sites/management", "/documents", "/system/api", "/site/", "/_themes/", "/_compdelivery/")
-#: Published content (sites, themes, components) served as static files: URL prefix → folder of
-#: DATA_DIR/content/published.
-PUBLISHED_MOUNTS = {"/site": "sites", "/_themes": "themes", "/_compdelivery": "components"}
+#: Published themes and components served as static files: URL prefix → folder of DATA_DIR/content/published.
+#: Sites are served from its folder `sites` under `/site`, while they are online (`oce.published`).
+PUBLISHED_MOUNTS = {"/_themes": "themes", "/_compdelivery": "components"}
 WEBDAV_PREFIX = "/on/demandware.servlet/webdav"
 UPLOAD_PREFIX = "/documents/api/1.2/files/data"
 
@@ -105,6 +106,8 @@ def create_app(settings: Settings, *, engine: JobEngine | None = None, executor:
     app.router.routes.extend(oce_site_state.routes)
     app.router.routes.extend(oce_integration.routes)
     published = settings.content_dir / "published"
+    (published / "sites").mkdir(parents=True, exist_ok=True)
+    app.mount("/site", PublishedSites(published / "sites"), name="sites")
     for url, folder in PUBLISHED_MOUNTS.items():
         (published / folder).mkdir(parents=True, exist_ok=True)
         app.mount(url, StaticFiles(directory=published / folder, html=True, check_dir=False), name=folder)

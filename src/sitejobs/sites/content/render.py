@@ -3,7 +3,8 @@
     renderer = SiteRenderer(site, files)                   # or language="fr" for site.translations["fr"]
     result = renderer.publish(out_dir, page_ids=changed, on_page=report)
 
-Each page becomes `out_dir/<pageUrl>` (`out_dir/<language>/<pageUrl>` for a translation): its layout, compiled
+Each page becomes `out_dir/<pageUrl>` (`out_dir/<language>/<pageUrl>` for a translation), and the home page also
+`index.html` when no page has that URL, so that the site's root URL shows it: its layout, compiled
 once per publish (`layout`), with its slots filled (`components`) and its markers resolved (`tokens`). The
 theme, the components and the site's content are copied next to the pages (`assets`), so the folder is the
 whole site and can be served under any URL: every link in it is relative. A page that fails is reported
@@ -35,6 +36,7 @@ from sitejobs.sites.content.names import (
 from sitejobs.sites.content.nav import nav_items, nav_menu
 from sitejobs.sites.content.tokens import Links
 
+HOME_FILE = "index.html"  # what a site's root URL serves: the home page
 RENDERER_VERSION = "1"  # part of every page fingerprint: change it when the HTML written for a page changes
 
 log = logging.getLogger(__name__)
@@ -90,6 +92,7 @@ class SiteRenderer:
         self.links = Links(
             variant.structure, self.theme_name, design if isinstance(design, str) and design else "default"
         )
+        self.home_alias = _home_alias(variant.structure)
         self._nav_menu = nav_menu(variant.structure)
         self._nav_items = nav_items(variant.structure)
         self.components = Components()
@@ -176,7 +179,10 @@ class SiteRenderer:
                 if path.parent not in folders:
                     path.parent.mkdir(parents=True, exist_ok=True)
                     folders.add(path.parent)
-                write_atomic(path, self.render_page(page_id).encode("utf-8"))
+                page = self.render_page(page_id).encode("utf-8")
+                write_atomic(path, page)
+                if page_id == self.home_alias:
+                    write_atomic(pages_dir / HOME_FILE, page)
                 result.written.append(page_id)
             except Exception as exc:
                 error = exc
@@ -218,6 +224,19 @@ class SiteRenderer:
         )
         self._layouts[str(name)] = layout
         return layout
+
+
+def _home_alias(structure: list[JsonObject]) -> int | None:
+    """The home page (the root of the structure) when it must also be written as `index.html`, the file the
+    site's root URL serves: when no page has that URL and the home page is in the top folder (so its relative
+    links hold from there too)."""
+    if any(entry.get("pageUrl") == HOME_FILE for entry in structure):
+        return None
+    for entry in structure:
+        if entry.get("parentId") is None:
+            url = entry.get("pageUrl")
+            return entry["id"] if isinstance(url, str) and "/" not in url else None
+    return None
 
 
 def _string(value: object) -> str:
