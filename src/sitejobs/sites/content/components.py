@@ -3,10 +3,14 @@
 A slot holds a `grid` of rows and columns whose cells are `<div id="{instance id}"></div>`; each cell gets the
 rendered instance. The built-in OCE components with static output (title, paragraph, text, image, button,
 divider, spacer, social bar, component group, section layout) render their data the way the toolkit's
-compilers do, in simpler markup; the `NavMenu` sample component shows the navigation menu; anything else
-(custom components, content lists and placeholders, which need OCE's runtime) becomes an empty placeholder
-`<div>` naming its type and component. Rich text (`userText`) is the editor's HTML and is kept as it is;
-every other value is escaped. Page markers are left in place: the caller expands them for the page's depth.
+compilers do, in simpler markup; the `NavMenu` sample component shows the navigation menu. A custom component
+(an `scs-component` whose instance `id` names a component folder) is rendered in the browser by the site's
+runtime (`runtime/renderer.js`), as on Content Management: it becomes OCE's custom-component wrapper, marked
+`data-scs-app` with the component's folder, and its instance data goes into the page's controller data
+(`runtime_instances`). What needs content from the Content Management API (content items, lists,
+placeholders) stays an empty placeholder `<div>` naming its type and component. Rich text (`userText`) is the
+editor's HTML and is kept as it is; every other value is escaped. Page markers are left in place: the caller
+expands them for the page's depth.
 """
 
 from __future__ import annotations
@@ -22,7 +26,11 @@ NAV_COMPONENTS = frozenset({"NavMenu"})  # the navigation component of OCE's sta
 NAV_PLACE = "\x00nav\x00"  # where the menu goes: the caller puts it in, resolved once per page depth
 MAX_DEPTH = 16  # groups nest groups; a template that loops is cut off here
 
+#: OCE's own component ids that are not component folders (they need content, or are built in).
+BUILT_IN_IDS = frozenset({"scs-contentitem", "scs-contentplaceholder", "scs-contentlist", "scs-comp-article"})
+
 _CELL = re.compile(r'<div\s+id\s*=\s*"([^"<>]*)"\s*>\s*</div>')
+_RUNTIME_MARK = re.compile(r'<div class="scs-custom-component scs-component" data-scs-id="([^"]*)"')
 _esc = html.escape
 
 
@@ -161,14 +169,19 @@ class Components:
         size = size if isinstance(size, int) and not isinstance(size, bool) else 28
         links = []
         for icon in data.get("images") or ():
-            if not isinstance(icon, dict) or not _text(icon.get("link")):
+            if not isinstance(icon, dict):
                 continue
             label = _esc(_text(icon.get("title")) or _text(icon.get("altText")) or _text(icon.get("name")))
-            links.append(
-                f'<a class="scs-socialbar-link" href="{_esc(icon["link"])}"{_target(icon.get("target"))}'
-                f' title="{label}"><span class="scs-socialbar-icon {_esc(_text(icon.get("class")))}"'
-                f' style="display:inline-block;width:{size}px;height:{size}px"></span></a>'
+            span = (
+                f'<span class="scs-socialbar-icon {_esc(_text(icon.get("class")))}" title="{label}"'
+                f' style="display:inline-block;width:{size}px;height:{size}px"></span>'
             )
+            if _text(icon.get("link")):
+                span = (
+                    f'<a class="scs-socialbar-link" href="{_esc(icon["link"])}"{_target(icon.get("target"))}'
+                    f' title="{label}">{span}</a>'
+                )
+            links.append(span)
         return _wrap("socialbar", data, "".join(links))
 
     def _group(
@@ -209,4 +222,49 @@ class Components:
         name = _text(data.get("componentName")) or _text(instance.get("id"))
         if name in NAV_COMPONENTS:
             return NAV_PLACE
-        return self._placeholder(instance_id, instance, data)
+        app = _text(instance.get("id"))
+        if app.startswith("scs-sl-"):  # an empty section layout dropped as a component
+            return self._section(instance_id, instance, data, _instances, _depth)
+        nested = data.get("nestedComponents")
+        if app.startswith("scs-comp-") and isinstance(nested, list) and nested:
+            return self._nested(app, data, nested, _depth)
+        if not app or app in BUILT_IN_IDS or app.startswith("scs-") or "/" in app or app.startswith("."):
+            return self._placeholder(instance_id, instance, data)
+        return (
+            f'<div class="scs-custom-component scs-component" data-scs-id="{_esc(instance_id)}"'
+            f' data-scs-app="{_esc(app)}"><div class="scs-custom-component-wrapper">'
+            f'<div id="{_esc(instance_id)}customComponentDiv"></div></div></div>'
+        )
+
+
+    def _nested(self, app: str, data: JsonObject, nested: list[Any], depth: int) -> str:
+        """OCE's composite components (article, headline, image-and-text): their nested built-ins, the
+        images in one column and the text in the other, on the side `componentLayout` says."""
+        images, texts = [], []
+        for child in nested:
+            if not isinstance(child, dict) or depth > MAX_DEPTH:
+                continue
+            child_data = child.get("data")
+            child_data = child_data if isinstance(child_data, dict) else {}
+            renderer = self._renderers.get(_text(child.get("type")))
+            if renderer is None or child_data.get("visible") is False:
+                continue
+            html_part = renderer(_text(child.get("id")), child, child_data, {}, depth + 1)
+            (images if child.get("type") == "scs-image" else texts).append(html_part)
+        kind = app.removeprefix("scs-comp-")
+        layout = _text(data.get("componentLayout")) or "default"
+        return (
+            f'<div class="scs-{_esc(kind)} scs-{_esc(kind)}-{_esc(layout)} scs-component{_classes(data)}">'
+            f'<div class="scs-{_esc(kind)}-image">{"".join(images)}</div>'
+            f'<div class="scs-{_esc(kind)}-text">{"".join(texts)}</div></div>'
+        )
+
+
+def runtime_instances(html_text: str, instances: Mapping[str, Any]) -> dict[str, Any]:
+    """The instances of `html_text`'s custom components, which the runtime renders in the browser."""
+    found = {}
+    for match in _RUNTIME_MARK.finditer(html_text):
+        instance_id = html.unescape(match[1])
+        if instance_id in instances:
+            found[instance_id] = instances[instance_id]
+    return found

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from sitejobs.errors import RenderFailed
 from sitejobs.sites.content.assets import sync_tree, write_atomic
-from sitejobs.sites.content.components import NAV_PLACE, Components
+from sitejobs.sites.content.components import NAV_PLACE, Components, runtime_instances
 from sitejobs.sites.content.layout import CompiledLayout, compile_layout
 from sitejobs.sites.content.model import JsonObject, SiteContent, SiteFiles
 from sitejobs.sites.content.names import (
@@ -34,10 +34,11 @@ from sitejobs.sites.content.names import (
     plain_name_problem,
 )
 from sitejobs.sites.content.nav import nav_items, nav_menu
+from sitejobs.sites.content.runtime import render_info, script_json, sync_runtime
 from sitejobs.sites.content.tokens import Links
 
 HOME_FILE = "index.html"  # what a site's root URL serves: the home page
-RENDERER_VERSION = "1"  # part of every page fingerprint: change it when the HTML written for a page changes
+RENDERER_VERSION = "2"  # part of every page fingerprint: change it when the HTML written for a page changes
 
 log = logging.getLogger(__name__)
 
@@ -52,10 +53,11 @@ class PublishResult:
     assets_unchanged: int = 0
     missing_files: list[str] = field(default_factory=list)  # linked from a layout, absent below out_dir
     unknown_pages: list[str] = field(default_factory=list)  # page ids linked to (as '#') that the site lacks
+    runtime_problems: list[str] = field(default_factory=list)  # what the browser runtime lacks
 
     def problems(self) -> list[str]:
-        """One line per dead link, for the job's log."""
-        return [
+        """One line per dead link or missing runtime library, for the job's log."""
+        return self.runtime_problems + [
             f"a layout links {path}, which the published site does not have" for path in self.missing_files
         ] + [
             f"a link to page {page}, which is not in the site, was published as '#'"
@@ -96,6 +98,7 @@ class SiteRenderer:
         self._nav_menu = nav_menu(variant.structure)
         self._nav_items = nav_items(variant.structure)
         self.components = Components()
+        self._site_data = script_json(_site_data(site.name, variant.structure, language))
         self._layouts: dict[str, CompiledLayout] = {}
         self._menus: dict[str, str] = {}  # the menu with its links resolved, by the page's depth
 
@@ -132,10 +135,12 @@ class SiteRenderer:
         root = prefix[:-1] if prefix else "."
         expand = self.links.expand
         filled = []
+        client_side: dict[str, object] = {}
         for slot_id in layout.slot_ids:
             content = expand(self.components.slot(slots.get(slot_id), instances), prefix, root, lang)
             if NAV_PLACE in content:
                 content = content.replace(NAV_PLACE, self._menu(prefix, root, lang))
+            client_side.update(runtime_instances(content, instances))
             filled.append(content)
         entry = self.entries[page_id]
         name = _string(entry.get("name"))
@@ -144,6 +149,16 @@ class SiteRenderer:
             "root": root,
             "lang": lang,
             "title": html.escape(_string(properties.get("title")) or name),
+            "render_info": render_info(
+                self._site_data,
+                {
+                    "navigationCurr": page_id,
+                    "sitePrefix": prefix,
+                    "pagePrefix": lang,
+                    "pageModel": {"properties": properties, "componentInstances": client_side},
+                },
+                lambda text: expand(text, prefix, root, lang),
+            ),
             "slots": filled,
             "page_header": expand(_string(properties.get("header")), prefix, root, lang),
             "page_footer": expand(_string(properties.get("footer")), prefix, root, lang),
@@ -160,6 +175,9 @@ class SiteRenderer:
         """Write the pages (all of them, in structure order, when `page_ids` is None) and the assets."""
         result = PublishResult()
         out_dir.mkdir(parents=True, exist_ok=True)
+        copied, unchanged, result.runtime_problems = sync_runtime(out_dir)
+        result.assets_copied += copied
+        result.assets_unchanged += unchanged
         for source, target in (
             (self.files.theme_dir, out_dir / THEMES_DIR / self.theme_name),
             (self.files.components_dir, out_dir / COMPONENTS_DIR),
@@ -224,6 +242,28 @@ class SiteRenderer:
         )
         self._layouts[str(name)] = layout
         return layout
+
+
+def _site_data(name: str, structure: list[JsonObject], language: str | None) -> dict[str, object]:
+    """The site's part of every page's controller data: what OCE's renderer gives components as `SCS`."""
+    fields = ("id", "name", "parentId", "children", "hideInNavigation", "linkUrl", "linkTarget", "pageUrl")
+    structure_map = {
+        str(entry["id"]): {
+            **{key: entry[key] for key in fields if key in entry},
+            "children": [c for c in entry.get("children") or () if isinstance(c, int)],
+            "isDetailPage": bool(entry.get("isDetailPage")),
+        }
+        for entry in structure
+    }
+    root = next((entry["id"] for entry in structure if entry.get("parentId") is None), None)
+    return {
+        "siteId": name,
+        "siteName": name,
+        "pageLanguage": language or "",
+        "renderMode": "navigate",
+        "structureMap": structure_map,
+        "navigationRoot": root,
+    }
 
 
 def _home_alias(structure: list[JsonObject]) -> int | None:
