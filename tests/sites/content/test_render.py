@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import json
-
 import copy
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -131,7 +130,9 @@ def test_custom_components_are_left_to_the_runtime_with_their_data(tmp_path: Pat
     assert login.getparent().get("id") == instance_id
     assert (starter.out / "_compdelivery/IDCS-Login/assets/render.js").is_file()
     scripts = {s.get("src"): s.get("data-main") for s in parse_page(page).iter("script") if s.get("src")}
-    assert scripts["../_sitesclouddelivery/renderer/require.js"] == "../_sitesclouddelivery/renderer/renderer.js"
+    assert (
+        scripts["../_sitesclouddelivery/renderer/require.js"] == "../_sitesclouddelivery/renderer/renderer.js"
+    )
     assert (starter.out / "_sitesclouddelivery/renderer/renderer.js").is_file()
     [info] = [s.text for s in parse_page(page).iter("script") if s.text and "window.SCS=" in s.text]
     scs = json.loads("[" + info[info.index("{},") + 3 : info.rindex(");")] + "]")

@@ -236,7 +236,6 @@ class Components:
             f'<div id="{_esc(instance_id)}customComponentDiv"></div></div></div>'
         )
 
-
     def _nested(self, app: str, data: JsonObject, nested: list[Any], depth: int) -> str:
         """OCE's composite components (article, headline, image-and-text): their nested built-ins, the
         images in one column and the text in the other, on the side `componentLayout` says."""

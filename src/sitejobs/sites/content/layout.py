@@ -7,6 +7,10 @@ back to the publish folder. What varies per page becomes a template variable: `p
 `tokens`), `title`, `slots[i]` (the contents of the layout's i-th `scs-slot` element, appended to what the
 layout already has there, as OCE does), and the page's own tokens (`SCS_PAGE_HEADER`, …).
 
+A theme's `<includeHTML urlPrefix="_scs_theme_root_" includeFile="/assets/html/footer.html">` (which the
+theme's `includeHTML.js` swaps for the file in the browser) is replaced by the file here (`inline_includes`),
+so that the slots in the included file are filled like the layout's own.
+
 The links to OCE's renderer (`/_sitescloud/renderer/require.js`, `renderer.js`, `renderer.css`) lead to the
 site's own copy of the runtime (`runtime`), and `SCS_RENDER_INFO` becomes the page's controller data
 (`render_info`); a layout that does not load the renderer gets both before its `</body>`. Other links to
@@ -19,6 +23,7 @@ import html
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import unquote
 
 import jinja2
@@ -52,10 +57,9 @@ _MARKUP = re.compile(
 _ATTRIBUTE = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
 _RENDERER = re.compile(r"""(\b(?:src|href|data-main)\s*=\s*["'])/_sitescloud/renderer/""", re.IGNORECASE)
 _LOADS_RENDERER = f"\x00p\x00{RENDERER_DIR}/require.js"
-_RUNTIME_SCRIPT = (
-    f'<script data-main="\x00p\x00{RENDERER_DIR}/renderer.js" src="{_LOADS_RENDERER}"></script>'
-)
+_RUNTIME_SCRIPT = f'<script data-main="\x00p\x00{RENDERER_DIR}/renderer.js" src="{_LOADS_RENDERER}"></script>'
 _STYLES = f"\x00p\x00{RENDERER_DIR}/renderer.css"
+_INCLUDE = re.compile(r"<includeHTML\b([^>]*)>\s*</includeHTML\s*>", re.IGNORECASE)
 _BODY_END = re.compile(r"</body\s*>", re.IGNORECASE)
 _HEAD_END = re.compile(r"</head\s*>", re.IGNORECASE)
 _SITESCLOUD = re.compile(
@@ -113,6 +117,21 @@ def compile_layout(
     references = sorted({_reference(kind, path) for kind, path in _REFERENCE.findall(text)} - {""})
     template = _ENV.from_string(*_jinja_source(text))
     return CompiledLayout(name, template, tuple(slot_ids), tuple(references))
+
+
+def inline_includes(source: str, theme_dir: Path) -> str:
+    """`source` with each `<includeHTML includeFile="/path">` element replaced by that file of the theme (an
+    include that names no file inside the theme is left for the browser)."""
+    root = theme_dir.resolve()
+
+    def include(match: re.Match[str]) -> str:
+        path = _attributes(match[1]).get("includefile", "").lstrip("/")
+        target = (theme_dir / path).resolve()
+        if not path or not target.is_relative_to(root) or not target.is_file():
+            return match[0]
+        return target.read_text(encoding="utf-8", errors="replace")
+
+    return _INCLUDE.sub(include, source)
 
 
 def _before_body_end(text: str, insertion: str) -> str:

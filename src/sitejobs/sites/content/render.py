@@ -22,7 +22,7 @@ from pathlib import Path
 from sitejobs.errors import RenderFailed
 from sitejobs.sites.content.assets import sync_tree, write_atomic
 from sitejobs.sites.content.components import NAV_PLACE, Components, runtime_instances
-from sitejobs.sites.content.layout import CompiledLayout, compile_layout
+from sitejobs.sites.content.layout import CompiledLayout, compile_layout, inline_includes
 from sitejobs.sites.content.model import JsonObject, SiteContent, SiteFiles
 from sitejobs.sites.content.names import (
     COMPONENTS_DIR,
@@ -57,12 +57,17 @@ class PublishResult:
 
     def problems(self) -> list[str]:
         """One line per dead link or missing runtime library, for the job's log."""
-        return self.runtime_problems + [
-            f"a layout links {path}, which the published site does not have" for path in self.missing_files
-        ] + [
-            f"a link to page {page}, which is not in the site, was published as '#'"
-            for page in self.unknown_pages
-        ]
+        return (
+            self.runtime_problems
+            + [
+                f"a layout links {path}, which the published site does not have"
+                for path in self.missing_files
+            ]
+            + [
+                f"a link to page {page}, which is not in the site, was published as '#'"
+                for page in self.unknown_pages
+            ]
+        )
 
     @property
     def pages(self) -> int:
@@ -238,7 +243,12 @@ class SiteRenderer:
         except FileNotFoundError:
             raise RenderFailed(f"The theme has no layout '{name}'.") from None
         layout = compile_layout(
-            str(name), source, self.links, self.properties, self._nav_menu, self._nav_items
+            str(name),
+            inline_includes(source, self.files.theme_dir),
+            self.links,
+            self.properties,
+            self._nav_menu,
+            self._nav_items,
         )
         self._layouts[str(name)] = layout
         return layout

@@ -230,6 +230,86 @@
 		});
 	};
 
+	// ---- built-in components that custom components nest (`<scs-title params="{scsComponent: …}">`) -------
+
+	var escape = function (value) {
+		return String(value === undefined || value === null ? '' : value).replace(/[&<>"']/g, function (c) {
+			return { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }[c];
+		});
+	};
+
+	var wrap = function (kind, content) {
+		return '<div class="scs-' + kind + ' scs-component"><div class="scs-component-content">' + content + '</div></div>';
+	};
+
+	var richText = function (kind) {
+		return function (data) {
+			return wrap(kind, '<div class="scs-' + kind + '-text">' + (data.userText || '') + '</div>');
+		};
+	};
+
+	var builtIns = {
+		'scs-title': richText('title'),
+		'scs-paragraph': richText('paragraph'),
+		'scs-text': richText('text'),
+		'scs-image': function (data) {
+			if (!data.imageUrl) {
+				return wrap('image', '');
+			}
+			var image = '<img class="scs-image-image" src="' + escape(data.imageUrl) + '" alt="' + escape(data.altText) +
+				'" title="' + escape(data.title) + '" style="max-width:100%">';
+			if (data.imageHref && data.linkType !== 'scs-link-no-link') {
+				image = '<a class="scs-image-link" href="' + escape(data.imageHref) + '">' + image + '</a>';
+			}
+			return wrap('image', '<div class="scs-image-container">' + image + '</div>');
+		},
+		'scs-button': function (data) {
+			var text = '<span class="scs-button-text">' + escape(data.text) + '</span>';
+			return wrap('button', data.href ? '<a class="scs-button-button" href="' + escape(data.href) + '">' + text + '</a>' :
+				'<div class="scs-button-button">' + text + '</div>');
+		},
+		'scs-divider': function () {
+			return wrap('divider', '<hr class="scs-divider-line">');
+		},
+		'scs-spacer': function (data) {
+			return '<div class="scs-spacer scs-component" style="height:' + (Number(data.height) || 0) + 'px"></div>';
+		}
+	};
+
+	var nestedData = function (parentId, id) {
+		var parent = renderApi.getComponentInstance(parentId) || {};
+		var nested = (parent.data && parent.data.nestedComponents) || [];
+		for (var i = 0; i < nested.length; i++) {
+			if (nested[i] && nested[i].id === id) {
+				return nested[i].data || {};
+			}
+		}
+		return {};
+	};
+
+	var registerBuiltIns = function (ko) {
+		if (!ko || !ko.components) {
+			return;
+		}
+		Object.keys(builtIns).forEach(function (name) {
+			if (ko.components.isRegistered(name)) {
+				return;
+			}
+			ko.components.register(name, {
+				viewModel: function (params) {
+					var component = ko.unwrap((params || {}).scsComponent) || {};
+					this.markup = ko.pureComputed(function () {
+						var own = ko.toJS(component.data) || {};
+						var data = Object.assign({}, nestedData(ko.unwrap(component.parentId), ko.unwrap(component.id)), own);
+						return builtIns[name](data);
+					});
+				},
+				template: '<div data-bind="html: markup"></div>',
+				synchronous: true
+			});
+		});
+	};
+
 	var renderAll = function (mustache) {
 		var api = componentApi(mustache);
 		var wrappers = document.querySelectorAll('.scs-custom-component[data-scs-app]');
@@ -238,7 +318,19 @@
 		});
 	};
 
-	require(['mustache'], renderAll, function () {
-		renderAll(null);
+	var libraries = { mustache: null, knockout: null };
+	var pending = Object.keys(libraries).length;
+	var loaded = function () {
+		pending -= 1;
+		if (pending === 0) {
+			registerBuiltIns(libraries.knockout);
+			renderAll(libraries.mustache);
+		}
+	};
+	Object.keys(libraries).forEach(function (name) {
+		require([name], function (library) {
+			libraries[name] = library;
+			loaded();
+		}, loaded);
 	});
 }());
