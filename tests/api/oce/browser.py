@@ -50,6 +50,8 @@ class PageReport:
     errors: list[str] = field(default_factory=list)  # uncaught script errors
     components: dict[str, str] = field(default_factory=dict)  # custom component folder -> its state
     component_errors: dict[str, str] = field(default_factory=dict)
+    slots: dict[str, int] = field(default_factory=dict)  # slot id -> how many components show in it
+    placeholders: list[str] = field(default_factory=list)  # components left unrendered: "type component"
 
 
 def free_port() -> int:
@@ -145,6 +147,16 @@ def load(browser: Browser, url: str, screenshot: Path | None = None) -> PageRepo
             report.components[state["app"]] = "empty" if empty else state["state"]
             if state["error"]:
                 report.component_errors[state["app"]] = state["error"]
+        report.slots = page.eval_on_selector_all(
+            ".scs-slot[id]",
+            """els => Object.fromEntries(els.map(e => [e.id,
+                   Array.from(e.querySelectorAll('.scs-col > div[id]'))
+                        .filter(c => c.innerText.trim() || c.querySelector('img, iframe, hr, .scs-spacer')).length]))""",
+        )
+        report.placeholders = page.eval_on_selector_all(
+            ".scs-component-placeholder",
+            "els => els.map(e => e.dataset.scsType + ' ' + e.dataset.scsComponent)",
+        )
         if screenshot is not None:
             screenshot.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(screenshot), full_page=True)

@@ -239,7 +239,8 @@ class Components:
     def _nested(self, app: str, data: JsonObject, nested: list[Any], depth: int) -> str:
         """OCE's composite components (article, headline, image-and-text): their nested built-ins, the
         images in one column and the text in the other, on the side `componentLayout` says."""
-        images, texts = [], []
+        images: list[str] = []
+        texts: list[str] = []
         for child in nested:
             if not isinstance(child, dict) or depth > MAX_DEPTH:
                 continue
