@@ -20,7 +20,9 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from sitejobs.sites.content.content_items import ContentItems
 from sitejobs.sites.content.model import JsonObject
+from sitejobs.sites.content.names import plain_name_problem
 
 NAV_COMPONENTS = frozenset({"NavMenu"})  # the navigation component of OCE's starter template
 NAV_PLACE = "\x00nav\x00"  # where the menu goes: the caller puts it in, resolved once per page depth
@@ -61,7 +63,8 @@ def _wrap(kind: str, data: JsonObject, content: str) -> str:
 class Components:
     """Renders slots for one site. The navigation menu is left as NAV_PLACE for the caller to fill in."""
 
-    def __init__(self) -> None:
+    def __init__(self, content: ContentItems | None = None) -> None:
+        self.content = content if content is not None else ContentItems()
         self._renderers: dict[str, Callable[[str, JsonObject, JsonObject, Mapping[str, Any], int], str]] = {
             "scs-title": self._rich_text,
             "scs-paragraph": self._rich_text,
@@ -228,13 +231,13 @@ class Components:
         nested = data.get("nestedComponents")
         if app.startswith("scs-comp-") and isinstance(nested, list) and nested:
             return self._nested(app, data, nested, _depth)
+        if app == "scs-contentitem" and (item := self.content.find(data)) is not None:
+            layout = self.content.layout(item, data.get("contentLayoutCategory"))
+            if layout and not plain_name_problem(layout):
+                return _runtime_wrapper(instance_id, layout)
         if not app or app in BUILT_IN_IDS or app.startswith("scs-") or "/" in app or app.startswith("."):
             return self._placeholder(instance_id, instance, data)
-        return (
-            f'<div class="scs-custom-component scs-component" data-scs-id="{_esc(instance_id)}"'
-            f' data-scs-app="{_esc(app)}"><div class="scs-custom-component-wrapper">'
-            f'<div id="{_esc(instance_id)}customComponentDiv"></div></div></div>'
-        )
+        return _runtime_wrapper(instance_id, app)
 
     def _nested(self, app: str, data: JsonObject, nested: list[Any], depth: int) -> str:
         """OCE's composite components (article, headline, image-and-text): their nested built-ins, the
@@ -258,6 +261,15 @@ class Components:
             f'<div class="scs-{_esc(kind)}-image">{"".join(images)}</div>'
             f'<div class="scs-{_esc(kind)}-text">{"".join(texts)}</div></div>'
         )
+
+
+def _runtime_wrapper(instance_id: str, app: str) -> str:
+    """OCE's wrapper of a component the runtime renders with `_compdelivery/<app>/assets/render.js`."""
+    return (
+        f'<div class="scs-custom-component scs-component" data-scs-id="{_esc(instance_id)}"'
+        f' data-scs-app="{_esc(app)}"><div class="scs-custom-component-wrapper">'
+        f'<div id="{_esc(instance_id)}customComponentDiv"></div></div></div>'
+    )
 
 
 def runtime_instances(html_text: str, instances: Mapping[str, Any]) -> dict[str, Any]:

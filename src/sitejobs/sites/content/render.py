@@ -18,10 +18,12 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sitejobs.errors import RenderFailed
 from sitejobs.sites.content.assets import sync_tree, write_atomic
 from sitejobs.sites.content.components import NAV_PLACE, Components, runtime_instances
+from sitejobs.sites.content.content_items import ContentItems
 from sitejobs.sites.content.layout import CompiledLayout, compile_layout, inline_includes
 from sitejobs.sites.content.model import JsonObject, SiteContent, SiteFiles
 from sitejobs.sites.content.names import (
@@ -102,8 +104,11 @@ class SiteRenderer:
         self.home_alias = _home_alias(variant.structure)
         self._nav_menu = nav_menu(variant.structure)
         self._nav_items = nav_items(variant.structure)
-        self.components = Components()
-        self._site_data = script_json(_site_data(site.name, variant.structure, language))
+        self.content = ContentItems.load(files.template_dir) if files.template_dir else ContentItems()
+        self.components = Components(self.content)
+        site_data = _site_data(site.name, variant.structure, language)
+        site_data["renditions"] = self.content.renditions()
+        self._site_data = script_json(site_data)
         self._layouts: dict[str, CompiledLayout] = {}
         self._menus: dict[str, str] = {}  # the menu with its links resolved, by the page's depth
 
@@ -145,7 +150,7 @@ class SiteRenderer:
             content = expand(self.components.slot(slots.get(slot_id), instances), prefix, root, lang)
             if NAV_PLACE in content:
                 content = content.replace(NAV_PLACE, self._menu(prefix, root, lang))
-            client_side.update(runtime_instances(content, instances))
+            client_side.update(self._with_items(runtime_instances(content, instances)))
             filled.append(content)
         entry = self.entries[page_id]
         name = _string(entry.get("name"))
@@ -181,6 +186,7 @@ class SiteRenderer:
         result = PublishResult()
         out_dir.mkdir(parents=True, exist_ok=True)
         copied, unchanged, result.runtime_problems = sync_runtime(out_dir)
+        copied += self.content.write_files(out_dir)
         result.assets_copied += copied
         result.assets_unchanged += unchanged
         for source, target in (
@@ -225,6 +231,16 @@ class SiteRenderer:
         )
         result.unknown_pages = sorted(self.links.unknown)
         return result
+
+    def _with_items(self, found: dict[str, Any]) -> dict[str, Any]:
+        """The instances, each content item component's with the item's data (`contentItemData`)."""
+        for instance_id, instance in found.items():
+            data = instance.get("data") if isinstance(instance, dict) else None
+            if instance.get("id") == "scs-contentitem" and isinstance(data, dict):
+                item = self.content.find(data)
+                if item is not None:
+                    found[instance_id] = {**instance, "contentItemData": item}
+        return found
 
     def _menu(self, prefix: str, root: str, lang: str) -> str:
         menu = self._menus.get(prefix)

@@ -72,6 +72,23 @@
 		return node ? { href: pageHref(pageId), target: node.linkTarget || '', hideInNavigation: !!node.hideInNavigation } : null;
 	};
 
+	var renditionUrl = function (id) {
+		var path = (SCS.renditions || {})[id];
+		return path ? absolute(prefix + path) : '';
+	};
+
+	// A content item as a content layout reads it: dates ({value, timezone}) print as their value.
+	var itemData = function (item) {
+		var copy = JSON.parse(JSON.stringify(item || {}));
+		Object.keys(copy.fields || {}).forEach(function (name) {
+			var value = copy.fields[name];
+			if (value && typeof value === 'object' && typeof value.value === 'string' && 'timezone' in value) {
+				value.toString = function () { return this.value; };
+			}
+		});
+		return copy;
+	};
+
 	var unavailable = function (what) {
 		return Promise.reject(new Error(what + ' needs the Content Management content API, which this server does not offer'));
 	};
@@ -81,7 +98,7 @@
 		getItems: function () { return unavailable('getItems'); },
 		queryItems: function () { return unavailable('queryItems'); },
 		searchItems: function () { return unavailable('searchItems'); },
-		getRenditionURL: function () { return ''; },
+		getRenditionURL: function (args) { return renditionUrl((args || {}).id); },
 		expandMacros: function (value) { return value; }
 	};
 
@@ -164,7 +181,32 @@
 				});
 			},
 			getMustache: function () { return mustache; },
-			getMustacheTags: function () { return {}; },
+			getMustacheTags: function () {
+				// OCE's mustache macros: {{#scs.getRenditionURL}}{{id}}{{/…}}, {{#scs.formatDate.toDateString}}…
+				var lambda = function (apply) {
+					return function () {
+						return function (text, render) {
+							return apply(render(text).trim());
+						};
+					};
+				};
+				var date = function (format) {
+					return lambda(function (value) {
+						var parsed = new Date(value);
+						return isNaN(parsed.getTime()) ? value : parsed[format]();
+					});
+				};
+				return {
+					scs: {
+						getRenditionURL: lambda(renditionUrl),
+						formatDate: {
+							toDateString: date('toDateString'),
+							toLocaleDateString: date('toLocaleDateString'),
+							toLocaleString: date('toLocaleString')
+						}
+					}
+				};
+			},
 			getSiteInfo: function () {
 				return {
 					siteId: SCS.siteId,
@@ -202,10 +244,6 @@
 		var container = wrapper.querySelector('.scs-custom-component-wrapper > div') || wrapper;
 		wrapper.setAttribute('data-scs-state', 'loading');
 		require(['_compdelivery/' + app + '/assets/render'], function (factory) {
-			if (!factory || typeof factory.createComponent !== 'function') {
-				finish(wrapper, new Error('render.js of ' + app + ' has no createComponent'));
-				return;
-			}
 			var args = {
 				id: id,
 				componentId: id,
@@ -216,17 +254,48 @@
 				SitesSDK: sitesSdk(instance),
 				SCSComponentAPI: api
 			};
+			if (instance.contentItemData) {
+				args.contentItemData = itemData(instance.contentItemData);
+				args.scsData = { id: id, contentId: instance.contentItemData.id, detailPageLink: '', showPublishedContent: true };
+			}
+			var show = function (component) {
+				Promise.resolve()
+					.then(function () { return component.render(container); })
+					.then(function () { return shown(container); })
+					.then(function () { finish(wrapper); }, function (error) { finish(wrapper, error); });
+			};
 			try {
-				factory.createComponent(args, function (component) {
-					Promise.resolve()
-						.then(function () { return component.render(container); })
-						.then(function () { finish(wrapper); }, function (error) { finish(wrapper, error); });
-				});
+				if (factory && typeof factory.createComponent === 'function') {
+					factory.createComponent(args, show);  // a custom component
+				} else if (typeof factory === 'function') {
+					show(new factory(args));  // a content layout
+				} else {
+					finish(wrapper, new Error('render.js of ' + app + ' is neither a component nor a content layout'));
+				}
 			} catch (error) {
 				finish(wrapper, error);
 			}
 		}, function (error) {
 			finish(wrapper, error);
+		});
+	};
+
+	// Resolves once `container` has content: a component may fill it after its render() returned.
+	var shown = function (container) {
+		return new Promise(function (resolve) {
+			if (container.childNodes.length) {
+				resolve();
+				return;
+			}
+			var observer = new MutationObserver(function () {
+				observer.disconnect();
+				resolve();
+			});
+			observer.observe(container, { childList: true, subtree: true });
+			setTimeout(function () {
+				observer.disconnect();
+				resolve();
+			}, 10000);
 		});
 	};
 
