@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sitejobs.sites.content.content_items import ContentItems
+from sitejobs.sites.content.content_items import LIST_CATEGORY, ContentItems
 from sitejobs.sites.content.model import JsonObject
 from sitejobs.sites.content.names import plain_name_problem
 
@@ -77,6 +77,7 @@ class Components:
             "scs-componentgroup": self._group,
             "scs-sectionlayout": self._section,
             "scs-component": self._custom,
+            "scs-contentlist": self._content_list,
         }
 
     def slot(self, slot: Any, instances: Mapping[str, Any]) -> str:
@@ -238,6 +239,17 @@ class Components:
         if not app or app in BUILT_IN_IDS or app.startswith("scs-") or "/" in app or app.startswith("."):
             return self._placeholder(instance_id, instance, data)
         return _runtime_wrapper(instance_id, app)
+
+    def _content_list(
+        self, instance_id: str, instance: JsonObject, data: JsonObject, _instances: Mapping[str, Any], _depth: int
+    ) -> str:
+        """A content list of the template's own items, each shown by the runtime with the list's layout."""
+        items = self.content.query(data)
+        category = data.get("contentLayoutCategory") or LIST_CATEGORY
+        layout = self.content.layout(items[0], category) if items else None
+        if not layout or plain_name_problem(layout):
+            return self._placeholder(instance_id, instance, data)
+        return _runtime_wrapper(instance_id, layout)
 
     def _nested(self, app: str, data: JsonObject, nested: list[Any], depth: int) -> str:
         """OCE's composite components (article, headline, image-and-text): their nested built-ins, the

@@ -233,13 +233,16 @@ class SiteRenderer:
         return result
 
     def _with_items(self, found: dict[str, Any]) -> dict[str, Any]:
-        """The instances, each content item component's with the item's data (`contentItemData`)."""
+        """The instances, each content item component's with the item's data (`contentItemData`), each
+        content list's with its items (`contentListItems`)."""
         for instance_id, instance in found.items():
             data = instance.get("data") if isinstance(instance, dict) else None
             if instance.get("id") == "scs-contentitem" and isinstance(data, dict):
                 item = self.content.find(data)
                 if item is not None:
                     found[instance_id] = {**instance, "contentItemData": item}
+            elif instance.get("type") == "scs-contentlist" and isinstance(data, dict):
+                found[instance_id] = {**instance, "contentListItems": self.content.query(data)}
         return found
 
     def _menu(self, prefix: str, root: str, lang: str) -> str:

@@ -264,6 +264,23 @@
 					.then(function () { return shown(container); })
 					.then(function () { finish(wrapper); }, function (error) { finish(wrapper, error); });
 			};
+			if (instance.contentListItems && typeof factory === 'function') {
+				// a content list: the layout once per item, each in its own element
+				container.classList.add('scs-content-list');
+				Promise.all(instance.contentListItems.map(function (item, index) {
+					var element = document.createElement('div');
+					element.className = 'scs-content-list-item';
+					container.appendChild(element);
+					var itemArgs = Object.assign({}, args, {
+						contentItemData: itemData(item),
+						scsData: { id: id + '-' + index, contentId: item.id, detailPageLink: '', showPublishedContent: true }
+					});
+					return Promise.resolve()
+						.then(function () { return new factory(itemArgs).render(element); })
+						.then(function () { return shown(element); });
+				})).then(function () { finish(wrapper); }, function (error) { finish(wrapper, error); });
+				return;
+			}
 			try {
 				if (factory && typeof factory.createComponent === 'function') {
 					factory.createComponent(args, show);  // a custom component
