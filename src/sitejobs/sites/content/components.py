@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sitejobs.sites.content.content_items import LIST_CATEGORY, ContentItems
+from sitejobs.sites.content.content_items import LIST_CATEGORY, PLACEHOLDER_CATEGORY, ContentItems
 from sitejobs.sites.content.model import JsonObject
 from sitejobs.sites.content.names import plain_name_problem
 
@@ -232,6 +232,11 @@ class Components:
         nested = data.get("nestedComponents")
         if app.startswith("scs-comp-") and isinstance(nested, list) and nested:
             return self._nested(app, data, nested, _depth)
+        if data.get("contentPlaceholder") is True and (items := self.content.query(data)):
+            category = data.get("contentLayoutCategory") or PLACEHOLDER_CATEGORY
+            layout = self.content.layout(items[0], category)
+            if layout and not plain_name_problem(layout):
+                return _runtime_wrapper(instance_id, layout)
         if app == "scs-contentitem" and (item := self.content.find(data)) is not None:
             layout = self.content.layout(item, data.get("contentLayoutCategory"))
             if layout and not plain_name_problem(layout):
@@ -241,11 +246,16 @@ class Components:
         return _runtime_wrapper(instance_id, app)
 
     def _content_list(
-        self, instance_id: str, instance: JsonObject, data: JsonObject, _instances: Mapping[str, Any], _depth: int
+        self,
+        instance_id: str,
+        instance: JsonObject,
+        data: JsonObject,
+        _instances: Mapping[str, Any],
+        _depth: int,
     ) -> str:
         """A content list of the template's own items, each shown by the runtime with the list's layout."""
         items = self.content.query(data)
-        category = data.get("contentLayoutCategory") or LIST_CATEGORY
+        category = data.get("layoutCategory") or data.get("contentLayoutCategory") or LIST_CATEGORY
         layout = self.content.layout(items[0], category) if items else None
         if not layout or plain_name_problem(layout):
             return self._placeholder(instance_id, instance, data)

@@ -21,9 +21,11 @@ from sitejobs.sites.content.names import RUNTIME_DIR, plain_name_problem
 
 EXPORT = Path("assets") / "contenttemplate" / "export.zip"
 SUMMARY = Path("assets") / "contenttemplate" / "summary.json"
+TYPE_MAP = Path("caas_contenttypemap.json")  # the same mappings, as the template's own file
 FILES_DIR = f"{RUNTIME_DIR}/content"  # where the items' files are published: FILES_DIR/<id>/<name>
 DEFAULT_CATEGORY = "Default"
 LIST_CATEGORY = "Content List Default"
+PLACEHOLDER_CATEGORY = "Content Placeholder Default"
 MAX_LIST = 100  # the most items a content list shows
 MAX_ITEMS = 10_000
 
@@ -41,6 +43,7 @@ class ContentItems:
         """The items of the template folder (its `template/` part); none when it ships no content."""
         found = cls()
         export, summary = template_dir / EXPORT, template_dir / SUMMARY
+        found._read_mappings(template_dir / TYPE_MAP)
         if summary.is_file():
             found._read_summary(summary)
         if export.is_file():
@@ -51,11 +54,15 @@ class ContentItems:
         return found
 
     def _read_summary(self, path: Path) -> None:
-        try:
-            summary = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return
-        for mapping in summary.get("contentTypeMappings") or () if isinstance(summary, dict) else ():
+        summary = _read_json(path)
+        if isinstance(summary, dict):
+            self._add_mappings(summary.get("contentTypeMappings"))
+
+    def _read_mappings(self, path: Path) -> None:
+        self._add_mappings(_read_json(path))
+
+    def _add_mappings(self, mappings: object) -> None:
+        for mapping in mappings if isinstance(mappings, list) else ():
             if not isinstance(mapping, dict):
                 continue
             for category in mapping.get("categoryList") or ():
@@ -141,3 +148,10 @@ class ContentItems:
                 write_atomic(target, archive.read(info))
                 written += 1
         return written
+
+
+def _read_json(path: Path) -> object:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None

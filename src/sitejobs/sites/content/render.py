@@ -165,7 +165,11 @@ class SiteRenderer:
                     "navigationCurr": page_id,
                     "sitePrefix": prefix,
                     "pagePrefix": lang,
-                    "pageModel": {"properties": properties, "componentInstances": client_side},
+                    "pageModel": {
+                        "properties": properties,
+                        "componentInstances": client_side,
+                        "contentItems": self.content.items if _shows_content(client_side) else {},
+                    },
                 },
                 lambda text: expand(text, prefix, root, lang),
             ),
@@ -234,14 +238,19 @@ class SiteRenderer:
 
     def _with_items(self, found: dict[str, Any]) -> dict[str, Any]:
         """The instances, each content item component's with the item's data (`contentItemData`), each
-        content list's with its items (`contentListItems`)."""
+        content list's with its items (`contentListItems`), each content placeholder's with the items it may
+        show (`contentPlaceholderItems`: the page's `contentId` parameter says which, else the first)."""
         for instance_id, instance in found.items():
             data = instance.get("data") if isinstance(instance, dict) else None
-            if instance.get("id") == "scs-contentitem" and isinstance(data, dict):
+            if not isinstance(data, dict):
+                continue
+            if data.get("contentPlaceholder") is True:
+                found[instance_id] = {**instance, "contentPlaceholderItems": self.content.query(data)}
+            elif instance.get("id") == "scs-contentitem":
                 item = self.content.find(data)
                 if item is not None:
                     found[instance_id] = {**instance, "contentItemData": item}
-            elif instance.get("type") == "scs-contentlist" and isinstance(data, dict):
+            elif instance.get("type") == "scs-contentlist":
                 found[instance_id] = {**instance, "contentListItems": self.content.query(data)}
         return found
 
@@ -271,6 +280,14 @@ class SiteRenderer:
         )
         self._layouts[str(name)] = layout
         return layout
+
+
+def _shows_content(instances: dict[str, Any]) -> bool:
+    return any(
+        key in instance
+        for instance in instances.values()
+        for key in ("contentItemData", "contentListItems", "contentPlaceholderItems")
+    )
 
 
 def _site_data(name: str, structure: list[JsonObject], language: str | None) -> dict[str, object]:

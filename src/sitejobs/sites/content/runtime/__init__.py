@@ -5,7 +5,7 @@ page's controller data where it says `<!--$SCS_RENDER_INFO-->`. Publish copies t
 own folder (`_sitesclouddelivery/renderer/`, linked relatively like everything else) and writes the
 controller data (`window.SCS`: the structure, the current page, the instances of the page's custom
 components) into every page. `renderer.js` and `renderer.css` are this project's; the libraries the
-components ask for by name (RequireJS and its text plugin, Knockout, Mustache, jQuery) are Debian's packages
+components ask for by name (RequireJS and its text plugin, Knockout, Mustache, Marked, jQuery) are Debian's packages
 (`LIBRARIES` says which), copied as they are.
 """
 
@@ -38,6 +38,10 @@ LIBRARIES: Mapping[str, tuple[str, tuple[str, ...]]] = {
     "libs/mustache.js": (
         "libjs-mustache",
         ("/usr/share/javascript/mustache/mustache.min.js", "/usr/share/javascript/mustache/mustache.js"),
+    ),
+    "libs/marked.js": (
+        "libjs-marked",
+        ("/usr/share/javascript/marked/marked.umd.min.js", "/usr/share/javascript/marked/marked.umd.js"),
     ),
     "libs/jquery.js": (
         "libjs-jquery",

@@ -27,6 +27,7 @@
 		paths: {
 			knockout: 'libs/knockout',
 			mustache: 'libs/mustache',
+			'marked-library': 'libs/marked',
 			text: 'libs/text',
 			_compdelivery: absolute(prefix + '_compdelivery')
 		},
@@ -40,6 +41,13 @@
 	} else {
 		requirejs.config({ paths: { jquery: 'libs/jquery' } });
 	}
+
+	// Marked as a function, as the content layouts written for older versions call it, with its API too.
+	define('marked', ['marked-library'], function (library) {
+		var parse = library.parse || (library.marked && library.marked.parse) || library;
+		var marked = function () { return parse.apply(library, arguments); };
+		return Object.assign(marked, library);
+	});
 
 	define('css', [], function () {
 		return {
@@ -89,13 +97,31 @@
 		return copy;
 	};
 
+	// The link to a content list item's detail page: the page, told which item with `contentId`.
+	var detailLink = function (pageId, item) {
+		var href = pageId ? pageHref(pageId) : '';
+		return href ? href + (href.indexOf('?') < 0 ? '?' : '&') + 'contentId=' + encodeURIComponent(item.id) : '';
+	};
+
 	var unavailable = function (what) {
 		return Promise.reject(new Error(what + ' needs the Content Management content API, which this server does not offer'));
 	};
 
+	// The content SDK client, over the template's own items that publish put in the page (`pageModel.contentItems`).
+	var knownItem = function (id) {
+		return ((SCS.pageModel || {}).contentItems || {})[id];
+	};
 	var contentClient = {
-		getItem: function () { return unavailable('getItem'); },
-		getItems: function () { return unavailable('getItems'); },
+		getInfo: function () { return { contentVersion: '1.1', contentType: 'published' }; },
+		getItem: function (args) {
+			var item = knownItem((args || {}).id);
+			return item ? Promise.resolve(JSON.parse(JSON.stringify(item))) : unavailable('getItem');
+		},
+		getItems: function (args) {
+			var ids = [].concat((args || {}).ids || []);
+			var items = ids.map(knownItem).filter(Boolean).map(function (item) { return JSON.parse(JSON.stringify(item)); });
+			return Promise.resolve({ items: items, count: items.length, hasMore: false, offset: 0, limit: items.length });
+		},
 		queryItems: function () { return unavailable('queryItems'); },
 		searchItems: function () { return unavailable('searchItems'); },
 		getRenditionURL: function (args) { return renditionUrl((args || {}).id); },
@@ -252,8 +278,14 @@
 				layout: data.componentLayout || 'default',
 				customSettingsData: data.customSettingsData || {},
 				SitesSDK: sitesSdk(instance),
-				SCSComponentAPI: api
+				SCSComponentAPI: api,
+				contentClient: contentClient
 			};
+			if (instance.contentPlaceholderItems) {
+				var wanted = new URLSearchParams(window.location.search).get('contentId');
+				var candidates = instance.contentPlaceholderItems;
+				instance.contentItemData = candidates.filter(function (item) { return item.id === wanted; })[0] || candidates[0];
+			}
 			if (instance.contentItemData) {
 				args.contentItemData = itemData(instance.contentItemData);
 				args.scsData = { id: id, contentId: instance.contentItemData.id, detailPageLink: '', showPublishedContent: true };
@@ -273,7 +305,7 @@
 					container.appendChild(element);
 					var itemArgs = Object.assign({}, args, {
 						contentItemData: itemData(item),
-						scsData: { id: id + '-' + index, contentId: item.id, detailPageLink: '', showPublishedContent: true }
+						scsData: { id: id + '-' + index, contentId: item.id, detailPageLink: detailLink(data.detailPageId, item), showPublishedContent: true }
 					});
 					return Promise.resolve()
 						.then(function () { return new factory(itemArgs).render(element); })
