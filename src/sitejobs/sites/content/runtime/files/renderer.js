@@ -123,6 +123,7 @@
 			return Promise.resolve({ items: items, count: items.length, hasMore: false, offset: 0, limit: items.length });
 		},
 		queryItems: function () { return unavailable('queryItems'); },
+		graphql: function () { return unavailable('graphql'); },
 		searchItems: function () { return unavailable('searchItems'); },
 		getRenditionURL: function (args) { return renditionUrl((args || {}).id); },
 		expandMacros: function (value) { return value; }
