@@ -24,7 +24,10 @@ def controller_data(page: Path) -> dict[str, Any]:
 
 def wrappers(page: Path) -> dict[str, str]:
     """The components the runtime renders on the page: instance id -> component folder."""
-    return {w.get("data-scs-id"): w.get("data-scs-app") for w in parse_page(page).find_class("scs-custom-component")}
+    return {
+        w.get("data-scs-id"): w.get("data-scs-app")
+        for w in parse_page(page).find_class("scs-custom-component")
+    }
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +47,8 @@ def test_a_missing_library_is_reported(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.setattr(runtime, "LIBRARIES", {**runtime.LIBRARIES, **missing})
     published = publish(STARTER, tmp_path / "out")
     [problem] = published.result.runtime_problems
-    assert "libs/knockout.js" in problem and "node-knockout" in problem
+    assert "libs/knockout.js" in problem
+    assert "node-knockout" in problem
     assert problem in published.result.problems()
     assert published.result.failed == {}
 
@@ -56,7 +60,8 @@ def test_a_content_list_gets_the_template_items_in_its_order(blog: Published) ->
     assert layout == "Starter-Blog-Post-Summary"  # its layoutCategory "Summary", from the type's mappings
     listed = scs["pageModel"]["componentInstances"][list_id]["contentListItems"]
     names = [item["name"] for item in listed]
-    assert len(names) == 5 and names == sorted(names, key=str.lower)
+    assert len(names) == 5
+    assert names == sorted(names, key=str.lower)
     assert {item["type"] for item in listed} == {"Starter-Blog-Post"}
     assert scs["pageModel"]["contentItems"]  # referenced items (authors, images) for the content client
 
@@ -72,7 +77,8 @@ def test_content_placeholders_and_item_files(blog: Published) -> None:
     }
     for instance_id in shown:
         candidates = scs["pageModel"]["componentInstances"][instance_id]["contentPlaceholderItems"]
-        assert candidates and {item["type"] for item in candidates} == {"Starter-Blog-Post"}
+        assert candidates
+        assert {item["type"] for item in candidates} == {"Starter-Blog-Post"}
     renditions = scs["renditions"]
     assert renditions
     for path in renditions.values():
@@ -91,7 +97,9 @@ def test_a_theme_include_is_filled_in_like_the_layout(tmp_path: Path) -> None:
     footer = text[start:end]
     (template / "theme" / "assets" / "html").mkdir(parents=True)
     (template / "theme" / "assets" / "html" / "footer.html").write_text(f"<footer>{footer}</footer>")
-    include = '<includeHTML urlPrefix="_scs_theme_root_" includeFile="/assets/html/footer.html"></includeHTML>'
+    include = (
+        '<includeHTML urlPrefix="_scs_theme_root_" includeFile="/assets/html/footer.html"></includeHTML>'
+    )
     layout.write_text(text[:start] + include + text[end:])
     published = publish(template, tmp_path / "out")
     home = parse_page(published.page(100))
