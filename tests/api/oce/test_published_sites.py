@@ -4,6 +4,7 @@ for every file of it), and its root URL shows the home page, whatever the home p
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from starlette.testclient import TestClient
 
@@ -58,7 +59,9 @@ def test_only_an_online_site_is_served(settings: Settings) -> None:
         assert client.get("/site/NoSuchSite/index.html").status_code == 404
 
 
-def test_the_root_url_shows_the_home_page_when_no_page_is_index_html(settings: Settings, tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_root_url_shows_the_home_page_when_no_page_is_index_html(
+    settings: Settings, tmp_path: Path
+) -> None:
     template = copy_template(STARTER, tmp_path)
     structure_file = template / "template" / "structure.json"
     structure = json.loads(structure_file.read_text())
@@ -79,6 +82,6 @@ def test_the_root_url_shows_the_home_page_when_no_page_is_index_html(settings: S
         assert root.status_code == 200
         assert root.headers["content-type"].startswith("text/html")
         assert root.text == client.get(f"{site_url}home.html").text
-        assert f"<title>{home['name']}" in root.text or "<title>" in root.text
+        assert "<title>" in root.text
         redirected = client.get(site_url.rstrip("/"), follow_redirects=False)
         assert redirected.status_code in (307, 308)
