@@ -61,11 +61,12 @@ def template_folder(name: str) -> Path:
 
 @pytest.fixture(params=list(EXPECTED))
 def published_site(
-    request: pytest.FixtureRequest, settings: Settings, tmp_path: Path
+    request: pytest.FixtureRequest, sqlite_settings: Settings, tmp_path: Path
 ) -> Iterator[tuple[str, Path, str]]:
     """(the site's URL, its template folder, the template's name) for a site made from the template,
-    published and online, served by a live server."""
+    published and online, served by a live server (on SQLite: what is tested here is the page, not the store)."""
     name = request.param
+    settings = sqlite_settings
     folder = template_folder(name)
     prepare(settings)
     engine = JobEngine.open(settings)
