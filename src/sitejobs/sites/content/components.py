@@ -53,10 +53,18 @@ def _target(value: Any) -> str:
     return f' target="{_esc(value)}"' if isinstance(value, str) and value else ""
 
 
+ALIGNMENTS = frozenset({"left", "center", "right"})  # `fill` (the default) takes the whole width
+
+
 def _wrap(kind: str, data: JsonObject, content: str) -> str:
+    alignment = data.get("alignment")
+    outer = inner = ""
+    if alignment in ALIGNMENTS:
+        outer = f' style="text-align:{alignment}"'
+        inner = ' style="display:inline-block;width:auto"'
     return (
-        f'<div class="scs-{kind} scs-component{_classes(data)}">'
-        f'<div class="scs-component-content">{content}</div></div>'
+        f'<div class="scs-{kind} scs-component{_classes(data)}"{outer}>'
+        f'<div class="scs-component-content"{inner}>{content}</div></div>'
     )
 
 
