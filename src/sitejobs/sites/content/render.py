@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -150,7 +150,7 @@ class SiteRenderer:
             content = expand(self.components.slot(slots.get(slot_id), instances), prefix, root, lang)
             if NAV_PLACE in content:
                 content = content.replace(NAV_PLACE, self._menu(prefix, root, lang))
-            client_side.update(self._with_items(runtime_instances(content, instances)))
+            client_side.update(self._with_items(runtime_instances(content, instances), instances))
             filled.append(content)
         entry = self.entries[page_id]
         name = _string(entry.get("name"))
@@ -236,9 +236,10 @@ class SiteRenderer:
         result.unknown_pages = sorted(self.links.unknown)
         return result
 
-    def _with_items(self, found: dict[str, Any]) -> dict[str, Any]:
+    def _with_items(self, found: dict[str, Any], instances: Mapping[str, Any]) -> dict[str, Any]:
         """The instances, each content item component's with the item's data (`contentItemData`), each
-        content list's with its items (`contentListItems`), each content placeholder's with the items it may
+        content list's with its items (`contentListItems`) and how its section layout places them
+        (`contentListLayout`: vertical, horizontal, …), each content placeholder's with the items it may
         show (`contentPlaceholderItems`: the page's `contentId` parameter says which, else the first)."""
         for instance_id, instance in found.items():
             data = instance.get("data") if isinstance(instance, dict) else None
@@ -251,7 +252,15 @@ class SiteRenderer:
                 if item is not None:
                     found[instance_id] = {**instance, "contentItemData": item}
             elif instance.get("type") == "scs-contentlist":
-                found[instance_id] = {**instance, "contentListItems": self.content.query(data)}
+                section = instances.get(str(data.get("sectionLayoutInstanceId") or ""))
+                factory = (
+                    (section.get("data") or {}).get("componentFactory") if isinstance(section, dict) else ""
+                )
+                found[instance_id] = {
+                    **instance,
+                    "contentListItems": self.content.query(data),
+                    "contentListLayout": str(factory or "scs-vertical").removeprefix("scs-"),
+                }
         return found
 
     def _menu(self, prefix: str, root: str, lang: str) -> str:

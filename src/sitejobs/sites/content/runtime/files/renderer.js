@@ -299,7 +299,7 @@
 			};
 			if (instance.contentListItems && typeof factory === 'function') {
 				// a content list: the layout once per item, each in its own element
-				container.classList.add('scs-content-list');
+				container.classList.add('scs-content-list', 'scs-content-list-' + (instance.contentListLayout || 'vertical'));
 				Promise.all(instance.contentListItems.map(function (item, index) {
 					var element = document.createElement('div');
 					element.className = 'scs-content-list-item';
