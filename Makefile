@@ -28,7 +28,7 @@ $(CLIENTS_STAMP): $(CLIENTS)/package.json $(CLIENTS)/package-lock.json
 # The fixture site templates (../shared) are installed when present.
 TEMPLATES ?= ../shared/fixtures/oce-site-template
 
-run: $(STAMP)
+run: $(STAMP) $(SITE_RUNTIME)
 	$(BIN)/sitejobs dev $(if $(wildcard $(TEMPLATES)),--templates $(TEMPLATES))
 
 # The browser tests drive Debian's Chromium (never a downloaded browser); installed when missing.
@@ -38,7 +38,16 @@ $(CHROMIUM):
 		(apt-get update -qq && apt-get install -y -qq chromium > /dev/null)) || \
 		echo "could not install Debian's chromium: the browser tests will fail, saying how to install it" >&2
 
-test: $(STAMP) $(CLIENTS_STAMP) $(CHROMIUM)
+# The libraries published sites load in the browser (RequireJS, Knockout, Mustache, Marked, jQuery): Debian's
+# packages, copied into each published site (src/sitejobs/sites/content/runtime); installed when missing.
+SITE_RUNTIME_LIBS := libjs-requirejs libjs-requirejs-text node-knockout libjs-mustache libjs-marked libjs-jquery
+SITE_RUNTIME := /usr/share/javascript/marked/marked.umd.min.js
+$(SITE_RUNTIME):
+	@command -v apt-get > /dev/null && (apt-get install -y -qq $(SITE_RUNTIME_LIBS) > /dev/null 2>&1 || \
+		(apt-get update -qq && apt-get install -y -qq $(SITE_RUNTIME_LIBS) > /dev/null)) || \
+		echo "could not install $(SITE_RUNTIME_LIBS): published sites will lack their custom components" >&2
+
+test: $(STAMP) $(CLIENTS_STAMP) $(CHROMIUM) $(SITE_RUNTIME)
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
 
 check: $(STAMP)

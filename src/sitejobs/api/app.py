@@ -33,6 +33,7 @@ from sitejobs.api.oce import templates as oce_templates
 from sitejobs.api.oce.auth import RateLimiter
 from sitejobs.api.oce.errors import error_document, error_headers
 from sitejobs.api.oce.fastpath import OceStatusFastPath
+from sitejobs.api.oce.published import PublishedSites
 from sitejobs.auth.clients import open_clients
 from sitejobs.auth.throttle import Limit
 from sitejobs.auth.tokens import TokenIssuer, key_ring
@@ -59,9 +60,9 @@ OCE_PREFIXES = (
     "/_themes/",
     "/_compdelivery/",
 )
-#: Published content (sites, themes, components) served as static files: URL prefix → folder of
-#: FILES_DIR/content/published.
-PUBLISHED_MOUNTS = {"/site": "sites", "/_themes": "themes", "/_compdelivery": "components"}
+#: Published themes and components served as static files: URL prefix → folder of FILES_DIR/content/published.
+#: Sites are served from its folder `sites` under `/site`, while they are online (`oce.published`).
+PUBLISHED_MOUNTS = {"/_themes": "themes", "/_compdelivery": "components"}
 WEBDAV_PREFIX = "/on/demandware.servlet/webdav"
 UPLOAD_PREFIX = "/documents/api/1.2/files/data"
 DASHBOARD_PREFIX = "/ui"
@@ -161,6 +162,8 @@ def create_app(
     app.router.routes.extend(oce_shares.routes)
     app.router.routes.extend(oce_templates.routes)
     published = settings.content_dir / "published"
+    (published / "sites").mkdir(parents=True, exist_ok=True)
+    app.mount("/site", PublishedSites(published / "sites"), name="sites")
     for url, folder in PUBLISHED_MOUNTS.items():
         (published / folder).mkdir(parents=True, exist_ok=True)
         app.mount(url, StaticFiles(directory=published / folder, html=True, check_dir=False), name=folder)

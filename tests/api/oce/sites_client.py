@@ -137,3 +137,9 @@ def create_site_in_process(client: TestClient, engine: JobEngine, name: str) -> 
     outcome = run_execution(execution, engine, EngineSink(engine, "setup"))
     assert outcome is not None
     assert outcome.state is State.SUCCEEDED, outcome
+
+
+def bring_online(client: TestClient, name: str, auth: dict[str, str]) -> None:
+    """`cec control-site bring-online`: a published site is served only once it is online."""
+    response = client.post(f"{API}/sites/name:{name}/activate", headers=auth)
+    assert response.status_code == 200, response.text

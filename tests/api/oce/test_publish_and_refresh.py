@@ -23,6 +23,7 @@ from tests.api.conftest import app_engine
 from tests.api.oce.sites_client import (
     API,
     basic_auth,
+    bring_online,
     create_site,
     create_site_in_process,
     poll_like_the_toolkit,
@@ -69,6 +70,7 @@ def test_every_link_of_a_published_site_resolves_over_http(settings: Settings) -
             name = f"Site{template}"
             create_site(client, name, template)
             _publish(client, name, {"type": "full"})
+            bring_online(client, name, ALICE)
             fetched, broken = _crawl(client, f"/site/{name}/index.html")
             # The Starter layouts link a favicon the template does not ship (the renderer reports it).
             assert {u for u in broken if not u.endswith("favicon.ico")} == set(), broken
@@ -120,6 +122,8 @@ def test_incremental_publish_renders_only_changed_pages(settings: Settings) -> N
 def test_refresh_pages_child_collection(settings: Settings) -> None:
     with sites_app(settings) as client:
         create_site(client, "Refreshing")
+        _publish(client, "Refreshing")
+        bring_online(client, "Refreshing", ALICE)  # its pages are served (and checked below) once online
         location = start(client, "/sites/name:Refreshing/refresh", None, ALICE)
         poll_like_the_toolkit(client, location, ALICE)
         status = client.get(f"{location}?links=none&expand=pages", headers=ALICE).json()

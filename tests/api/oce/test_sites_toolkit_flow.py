@@ -10,6 +10,7 @@ from tests.api.oce.sites_client import (
     API,
     ASYNC,
     basic_auth,
+    bring_online,
     create_site,
     poll_like_the_toolkit,
     sites_app,
@@ -64,6 +65,7 @@ def test_copy_site_then_publish_and_bring_online(settings: Settings) -> None:
         poll_like_the_toolkit(client, location, auth)
         copy = client.get(f"{API}/sites/name:Copy?links=none", headers=auth).json()
         assert copy["publishStatus"] == "published"
+        bring_online(client, "Copy", auth)
         assert client.get("/site/Copy/index.html").status_code == 200
 
 
@@ -107,7 +109,9 @@ def test_hard_delete_removes_the_site_and_its_published_files(settings: Settings
     with sites_app(settings) as client:
         create_site(client, "Doomed")
         poll_like_the_toolkit(client, start(client, "/sites/name:Doomed/publish", None, auth), auth)
+        bring_online(client, "Doomed", auth)
         assert client.get("/site/Doomed/index.html").status_code == 200
+        assert client.post(f"{API}/sites/name:Doomed/deactivate", headers=auth).status_code == 200
         location = start(client, "/sites/name:Doomed/hardDelete", None, auth)
         assert poll_like_the_toolkit(client, location, auth)["action"] == "hardDelete"
         assert client.get(f"{API}/sites/name:Doomed?links=none", headers=auth).status_code == 404

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -114,22 +115,42 @@ def test_the_menu_lists_the_pages_not_hidden_from_navigation(tmp_path: Path) -> 
     assert links["Sign In"] == "../developing-templates/sign-in.html"
 
 
-def test_custom_and_runtime_components_become_named_placeholders(tmp_path: Path) -> None:
+def test_custom_components_are_left_to_the_runtime_with_their_data(tmp_path: Path) -> None:
+    """A custom component becomes OCE's wrapper naming its folder, its instance goes into the page's
+    controller data (`window.SCS.pageModel`), and the page loads the runtime that renders it."""
     starter = publish(STARTER, tmp_path / "starter")
-    [login] = parse_page(starter.page(160)).find_class("scs-component-placeholder")
-    instance_id = next(
-        key
+    page = starter.page(160)
+    [login] = parse_page(page).find_class("scs-custom-component")
+    instance_id, instance = next(
+        (key, value)
         for key, value in starter.site.pages[160]["componentInstances"].items()
         if value["id"] == "IDCS-Login"
     )
-    assert (login.get("data-scs-component"), login.get("data-scs-id")) == ("IDCS-Login", instance_id)
+    assert (login.get("data-scs-app"), login.get("data-scs-id")) == ("IDCS-Login", instance_id)
     assert login.getparent().get("id") == instance_id
+    assert (starter.out / "_compdelivery/IDCS-Login/assets/render.js").is_file()
+    scripts = {s.get("src"): s.get("data-main") for s in parse_page(page).iter("script") if s.get("src")}
+    assert (
+        scripts["../_sitesclouddelivery/renderer/require.js"] == "../_sitesclouddelivery/renderer/renderer.js"
+    )
+    assert (starter.out / "_sitesclouddelivery/renderer/renderer.js").is_file()
+    [info] = [s.text for s in parse_page(page).iter("script") if s.text and "window.SCS=" in s.text]
+    scs = json.loads("[" + info[info.index("{},") + 3 : info.rindex(");")] + "]")
+    site_part, page_part = scs
+    [root] = [e["id"] for e in starter.site.structure if e["parentId"] is None]
+    assert site_part["navigationRoot"] == root
+    assert set(site_part["structureMap"]) == {str(e["id"]) for e in starter.site.structure}
+    assert page_part["navigationCurr"] == 160
+    assert page_part["pagePrefix"] == "../"
+    assert page_part["pageModel"]["componentInstances"] == {instance_id: instance}
 
     blog = publish(BLOG, tmp_path / "blog")
     types = {
         p.get("data-scs-type") for p in parse_page(blog.page(100)).find_class("scs-component-placeholder")
     }
-    assert types == {"scs-contentlist", "scs-contentsearch"}
+    assert types == {
+        "scs-contentsearch"
+    }  # it needs the content search API; the list shows the template's items
 
 
 def test_text_is_escaped_and_rich_text_is_kept(tmp_path: Path) -> None:

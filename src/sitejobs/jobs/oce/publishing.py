@@ -29,6 +29,9 @@ def site_files(store: ContentStore, site: SiteRow) -> SiteFiles:
         theme_dir=store.folder("themes", site.theme_name),
         components_dir=store.inside(store.content_dir / "components"),
         content_dir=store.folder("sites", site.name) / "content",
+        template_dir=store.folder("templates", site.template_name) / "template"
+        if site.template_name
+        else None,
     )
 
 

@@ -7,8 +7,14 @@ back to the publish folder. What varies per page becomes a template variable: `p
 `tokens`), `title`, `slots[i]` (the contents of the layout's i-th `scs-slot` element, appended to what the
 layout already has there, as OCE does), and the page's own tokens (`SCS_PAGE_HEADER`, …).
 
-The `<script>`s and `<link>`s to OCE's own files (`/_sitescloud/renderer/require.js`, `renderer.css`) are
-dropped: nothing serves them here, and a published page is complete without its in-browser renderer.
+A theme's `<includeHTML urlPrefix="_scs_theme_root_" includeFile="/assets/html/footer.html">` (which the
+theme's `includeHTML.js` swaps for the file in the browser) is replaced by the file here (`inline_includes`),
+so that the slots in the included file are filled like the layout's own.
+
+The links to OCE's renderer (`/_sitescloud/renderer/require.js`, `renderer.js`, `renderer.css`) lead to the
+site's own copy of the runtime (`runtime`), and `SCS_RENDER_INFO` becomes the page's controller data
+(`render_info`); a layout that does not load the renderer gets both before its `</body>`. Other links to
+OCE's own files (`/_sitescloud/…`) are dropped: nothing serves them here.
 """
 
 from __future__ import annotations
@@ -17,10 +23,12 @@ import html
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from urllib.parse import unquote
 
 import jinja2
 
+from sitejobs.sites.content.runtime import RENDERER_DIR
 from sitejobs.sites.content.tokens import Links
 
 # Page-level markers and the template variable each one becomes (text ones are escaped by the renderer).
@@ -47,6 +55,13 @@ _MARKUP = re.compile(
     re.DOTALL | re.IGNORECASE,
 )
 _ATTRIBUTE = re.compile(r"""([^\s=/>"']+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
+_RENDERER = re.compile(r"""(\b(?:src|href|data-main)\s*=\s*["'])/_sitescloud/renderer/""", re.IGNORECASE)
+_LOADS_RENDERER = f"\x00p\x00{RENDERER_DIR}/require.js"
+_RUNTIME_SCRIPT = f'<script data-main="\x00p\x00{RENDERER_DIR}/renderer.js" src="{_LOADS_RENDERER}"></script>'
+_STYLES = f"\x00p\x00{RENDERER_DIR}/renderer.css"
+_INCLUDE = re.compile(r"<includeHTML\b([^>]*)>\s*</includeHTML\s*>", re.IGNORECASE)
+_BODY_END = re.compile(r"</body\s*>", re.IGNORECASE)
+_HEAD_END = re.compile(r"</head\s*>", re.IGNORECASE)
 _SITESCLOUD = re.compile(
     r"<script\b[^>]*\bsrc\s*=\s*[\"']/_sitescloud/[^>]*>\s*</script\s*>"
     r"|<link\b[^>]*\bhref\s*=\s*[\"']/_sitescloud/[^>]*>",
@@ -55,6 +70,7 @@ _SITESCLOUD = re.compile(
 _SITE_TOKENS = re.compile(
     r"(?:<!--|\[!--)\$\s*(SCS_SITE_HEADER|SCS_SITE_FOOTER|SCS_SITE_DESCRIPTION|SCS_SITE_KEYWORDS)\s*(?:-->|--\])"
 )
+_RENDER_INFO = re.compile(r"(?:<!--|\[!--)\$\s*SCS_RENDER_INFO\s*(?:-->|--\])")
 _REFERENCE = re.compile(
     r"""(?:\b(?:href|src)\s*=\s*["']|url\(\s*["']?)\x00(p|r)\x00([^"')\x00]*)""", re.IGNORECASE
 )
@@ -85,15 +101,48 @@ def compile_layout(
     name: str, source: str, links: Links, site_properties: Mapping[str, object], nav_menu: str, nav_items: str
 ) -> CompiledLayout:
     """Compile `source` (a layout file's text) for one language variant of one site."""
-    text = _SITESCLOUD.sub("", source.replace("\x00", ""))
+    text = _RENDERER.sub(lambda m: f"{m[1]}\x00p\x00{RENDERER_DIR}/", source.replace("\x00", ""))
+    text = _SITESCLOUD.sub("", text)
+    if not _RENDER_INFO.search(text):
+        text = _before_body_end(text, "<!--$SCS_RENDER_INFO-->")
+    if _LOADS_RENDERER not in text:
+        text = _before_body_end(text, _RUNTIME_SCRIPT)
+    if _STYLES not in text:
+        text = _before(_HEAD_END, text, f'<link rel="stylesheet" href="{_STYLES}">')
     text, slot_ids = _fill_elements(text, nav_menu, nav_items)
     text = _SITE_TOKENS.sub(lambda m: _site_token(m[1], site_properties), text)
     extra = {token: f"\x00{variable}\x00" for token, variable in PAGE_TOKENS.items()}
-    extra["SCS_RENDER_INFO"] = ""
+    extra["SCS_RENDER_INFO"] = "\x00render_info\x00"
     text = links.expand(text, "\x00p\x00", "\x00r\x00", "\x00l\x00", extra)
     references = sorted({_reference(kind, path) for kind, path in _REFERENCE.findall(text)} - {""})
     template = _ENV.from_string(*_jinja_source(text))
     return CompiledLayout(name, template, tuple(slot_ids), tuple(references))
+
+
+def inline_includes(source: str, theme_dir: Path) -> str:
+    """`source` with each `<includeHTML includeFile="/path">` element replaced by that file of the theme (an
+    include that names no file inside the theme is left for the browser)."""
+    root = theme_dir.resolve()
+
+    def include(match: re.Match[str]) -> str:
+        path = _attributes(match[1]).get("includefile", "").lstrip("/")
+        target = (theme_dir / path).resolve()
+        if not path or not target.is_relative_to(root) or not target.is_file():
+            return match[0]
+        return target.read_text(encoding="utf-8", errors="replace")
+
+    return _INCLUDE.sub(include, source)
+
+
+def _before_body_end(text: str, insertion: str) -> str:
+    return _before(_BODY_END, text, insertion)
+
+
+def _before(end_tag: re.Pattern[str], text: str, insertion: str) -> str:
+    """`insertion` just before the last `end_tag` (or at the end of `text`)."""
+    ends = list(end_tag.finditer(text))
+    at = ends[-1].start() if ends else len(text)
+    return text[:at] + insertion + text[at:]
 
 
 def _site_token(token: str, properties: Mapping[str, object]) -> str:
@@ -202,5 +251,6 @@ _VARIABLES = {
     "r": "root",
     "l": "lang",
     "title": "title",
+    "render_info": "render_info",
     **{v: v for v in PAGE_TOKENS.values()},
 }

@@ -65,3 +65,4 @@ class SiteFiles:
     theme_dir: Path
     components_dir: Path
     content_dir: Path | None = None
+    template_dir: Path | None = None  # the site's template (its `template/` folder): the content it ships

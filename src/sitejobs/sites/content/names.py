@@ -13,7 +13,8 @@ from typing import Any
 THEMES_DIR = "_themesdelivery"  # the folder names the OCE toolkit's compiler publishes into
 COMPONENTS_DIR = "_compdelivery"
 CONTENT_DIR = "content"
-RESERVED = frozenset({THEMES_DIR, COMPONENTS_DIR, CONTENT_DIR})
+RUNTIME_DIR = "_sitesclouddelivery"  # the browser runtime (`runtime`)
+RESERVED = frozenset({THEMES_DIR, COMPONENTS_DIR, CONTENT_DIR, RUNTIME_DIR})
 DEFAULT_LAYOUT = "index.html"
 
 _LANGUAGE = re.compile(r"[A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8})*")

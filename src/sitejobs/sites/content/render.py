@@ -3,7 +3,8 @@
     renderer = SiteRenderer(site, files)                   # or language="fr" for site.translations["fr"]
     result = renderer.publish(out_dir, page_ids=changed, on_page=report)
 
-Each page becomes `out_dir/<pageUrl>` (`out_dir/<language>/<pageUrl>` for a translation): its layout, compiled
+Each page becomes `out_dir/<pageUrl>` (`out_dir/<language>/<pageUrl>` for a translation), and the home page also
+`index.html` when no page has that URL, so that the site's root URL shows it: its layout, compiled
 once per publish (`layout`), with its slots filled (`components`) and its markers resolved (`tokens`). The
 theme, the components and the site's content are copied next to the pages (`assets`), so the folder is the
 whole site and can be served under any URL: every link in it is relative. A page that fails is reported
@@ -14,14 +15,16 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sitejobs.errors import RenderFailed
 from sitejobs.sites.content.assets import sync_tree, write_atomic
-from sitejobs.sites.content.components import NAV_PLACE, Components
-from sitejobs.sites.content.layout import CompiledLayout, compile_layout
+from sitejobs.sites.content.components import NAV_PLACE, Components, runtime_instances
+from sitejobs.sites.content.content_items import ContentItems
+from sitejobs.sites.content.layout import CompiledLayout, compile_layout, inline_includes
 from sitejobs.sites.content.model import JsonObject, SiteContent, SiteFiles
 from sitejobs.sites.content.names import (
     COMPONENTS_DIR,
@@ -33,9 +36,11 @@ from sitejobs.sites.content.names import (
     plain_name_problem,
 )
 from sitejobs.sites.content.nav import nav_items, nav_menu
+from sitejobs.sites.content.runtime import render_info, script_json, sync_runtime
 from sitejobs.sites.content.tokens import Links
 
-RENDERER_VERSION = "1"  # part of every page fingerprint: change it when the HTML written for a page changes
+HOME_FILE = "index.html"  # what a site's root URL serves: the home page
+RENDERER_VERSION = "2"  # part of every page fingerprint: change it when the HTML written for a page changes
 
 log = logging.getLogger(__name__)
 
@@ -50,15 +55,21 @@ class PublishResult:
     assets_unchanged: int = 0
     missing_files: list[str] = field(default_factory=list)  # linked from a layout, absent below out_dir
     unknown_pages: list[str] = field(default_factory=list)  # page ids linked to (as '#') that the site lacks
+    runtime_problems: list[str] = field(default_factory=list)  # what the browser runtime lacks
 
     def problems(self) -> list[str]:
-        """One line per dead link, for the job's log."""
-        return [
-            f"a layout links {path}, which the published site does not have" for path in self.missing_files
-        ] + [
-            f"a link to page {page}, which is not in the site, was published as '#'"
-            for page in self.unknown_pages
-        ]
+        """One line per dead link or missing runtime library, for the job's log."""
+        return (
+            self.runtime_problems
+            + [
+                f"a layout links {path}, which the published site does not have"
+                for path in self.missing_files
+            ]
+            + [
+                f"a link to page {page}, which is not in the site, was published as '#'"
+                for page in self.unknown_pages
+            ]
+        )
 
     @property
     def pages(self) -> int:
@@ -90,9 +101,14 @@ class SiteRenderer:
         self.links = Links(
             variant.structure, self.theme_name, design if isinstance(design, str) and design else "default"
         )
+        self.home_alias = _home_alias(variant.structure)
         self._nav_menu = nav_menu(variant.structure)
         self._nav_items = nav_items(variant.structure)
-        self.components = Components()
+        self.content = ContentItems.load(files.template_dir) if files.template_dir else ContentItems()
+        self.components = Components(self.content)
+        site_data = _site_data(site.name, variant.structure, language)
+        site_data["renditions"] = self.content.renditions()
+        self._site_data = script_json(site_data)
         self._layouts: dict[str, CompiledLayout] = {}
         self._menus: dict[str, str] = {}  # the menu with its links resolved, by the page's depth
 
@@ -129,10 +145,12 @@ class SiteRenderer:
         root = prefix[:-1] if prefix else "."
         expand = self.links.expand
         filled = []
+        client_side: dict[str, object] = {}
         for slot_id in layout.slot_ids:
             content = expand(self.components.slot(slots.get(slot_id), instances), prefix, root, lang)
             if NAV_PLACE in content:
                 content = content.replace(NAV_PLACE, self._menu(prefix, root, lang))
+            client_side.update(self._with_items(runtime_instances(content, instances), instances))
             filled.append(content)
         entry = self.entries[page_id]
         name = _string(entry.get("name"))
@@ -141,6 +159,20 @@ class SiteRenderer:
             "root": root,
             "lang": lang,
             "title": html.escape(_string(properties.get("title")) or name),
+            "render_info": render_info(
+                self._site_data,
+                {
+                    "navigationCurr": page_id,
+                    "sitePrefix": prefix,
+                    "pagePrefix": lang,
+                    "pageModel": {
+                        "properties": properties,
+                        "componentInstances": client_side,
+                        "contentItems": self.content.items if _shows_content(client_side) else {},
+                    },
+                },
+                lambda text: expand(text, prefix, root, lang),
+            ),
             "slots": filled,
             "page_header": expand(_string(properties.get("header")), prefix, root, lang),
             "page_footer": expand(_string(properties.get("footer")), prefix, root, lang),
@@ -157,6 +189,10 @@ class SiteRenderer:
         """Write the pages (all of them, in structure order, when `page_ids` is None) and the assets."""
         result = PublishResult()
         out_dir.mkdir(parents=True, exist_ok=True)
+        copied, unchanged, result.runtime_problems = sync_runtime(out_dir)
+        copied += self.content.write_files(out_dir)
+        result.assets_copied += copied
+        result.assets_unchanged += unchanged
         for source, target in (
             (self.files.theme_dir, out_dir / THEMES_DIR / self.theme_name),
             (self.files.components_dir, out_dir / COMPONENTS_DIR),
@@ -176,7 +212,10 @@ class SiteRenderer:
                 if path.parent not in folders:
                     path.parent.mkdir(parents=True, exist_ok=True)
                     folders.add(path.parent)
-                write_atomic(path, self.render_page(page_id).encode("utf-8"))
+                page = self.render_page(page_id).encode("utf-8")
+                write_atomic(path, page)
+                if page_id == self.home_alias:
+                    write_atomic(pages_dir / HOME_FILE, page)
                 result.written.append(page_id)
             except Exception as exc:
                 error = exc
@@ -197,6 +236,33 @@ class SiteRenderer:
         result.unknown_pages = sorted(self.links.unknown)
         return result
 
+    def _with_items(self, found: dict[str, Any], instances: Mapping[str, Any]) -> dict[str, Any]:
+        """The instances, each content item component's with the item's data (`contentItemData`), each
+        content list's with its items (`contentListItems`) and how its section layout places them
+        (`contentListLayout`: vertical, horizontal, …), each content placeholder's with the items it may
+        show (`contentPlaceholderItems`: the page's `contentId` parameter says which, else the first)."""
+        for instance_id, instance in found.items():
+            data = instance.get("data") if isinstance(instance, dict) else None
+            if not isinstance(data, dict):
+                continue
+            if data.get("contentPlaceholder") is True:
+                found[instance_id] = {**instance, "contentPlaceholderItems": self.content.query(data)}
+            elif instance.get("id") == "scs-contentitem":
+                item = self.content.find(data)
+                if item is not None:
+                    found[instance_id] = {**instance, "contentItemData": item}
+            elif instance.get("type") == "scs-contentlist":
+                section = instances.get(str(data.get("sectionLayoutInstanceId") or ""))
+                factory = (
+                    (section.get("data") or {}).get("componentFactory") if isinstance(section, dict) else ""
+                )
+                found[instance_id] = {
+                    **instance,
+                    "contentListItems": self.content.query(data),
+                    "contentListLayout": str(factory or "scs-vertical").removeprefix("scs-"),
+                }
+        return found
+
     def _menu(self, prefix: str, root: str, lang: str) -> str:
         menu = self._menus.get(prefix)
         if menu is None:
@@ -214,10 +280,58 @@ class SiteRenderer:
         except FileNotFoundError:
             raise RenderFailed(f"The theme has no layout '{name}'.") from None
         layout = compile_layout(
-            str(name), source, self.links, self.properties, self._nav_menu, self._nav_items
+            str(name),
+            inline_includes(source, self.files.theme_dir),
+            self.links,
+            self.properties,
+            self._nav_menu,
+            self._nav_items,
         )
         self._layouts[str(name)] = layout
         return layout
+
+
+def _shows_content(instances: dict[str, Any]) -> bool:
+    return any(
+        key in instance
+        for instance in instances.values()
+        for key in ("contentItemData", "contentListItems", "contentPlaceholderItems")
+    )
+
+
+def _site_data(name: str, structure: list[JsonObject], language: str | None) -> dict[str, object]:
+    """The site's part of every page's controller data: what OCE's renderer gives components as `SCS`."""
+    fields = ("id", "name", "parentId", "children", "hideInNavigation", "linkUrl", "linkTarget", "pageUrl")
+    structure_map = {
+        str(entry["id"]): {
+            **{key: entry[key] for key in fields if key in entry},
+            "children": [c for c in entry.get("children") or () if isinstance(c, int)],
+            "isDetailPage": bool(entry.get("isDetailPage")),
+        }
+        for entry in structure
+    }
+    root = next((entry["id"] for entry in structure if entry.get("parentId") is None), None)
+    return {
+        "siteId": name,
+        "siteName": name,
+        "pageLanguage": language or "",
+        "renderMode": "navigate",
+        "structureMap": structure_map,
+        "navigationRoot": root,
+    }
+
+
+def _home_alias(structure: list[JsonObject]) -> int | None:
+    """The home page (the root of the structure) when it must also be written as `index.html`, the file the
+    site's root URL serves: when no page has that URL and the home page is in the top folder (so its relative
+    links hold from there too)."""
+    if any(entry.get("pageUrl") == HOME_FILE for entry in structure):
+        return None
+    for entry in structure:
+        if entry.get("parentId") is None:
+            url = entry.get("pageUrl")
+            return entry["id"] if isinstance(url, str) and "/" not in url else None
+    return None
 
 
 def _string(value: object) -> str:

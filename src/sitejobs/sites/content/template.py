@@ -45,7 +45,7 @@ class TemplateInfo:
 
     def files(self) -> SiteFiles:
         """The theme, components and content a site created from this template renders with."""
-        return SiteFiles(self.theme_dir, self.components_dir, self.content_dir)
+        return SiteFiles(self.theme_dir, self.components_dir, self.content_dir, self.template_dir)
 
 
 def load_template(

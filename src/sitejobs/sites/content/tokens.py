@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from urllib.parse import quote
 
 from sitejobs.sites.content.model import JsonObject
-from sitejobs.sites.content.names import COMPONENTS_DIR, CONTENT_DIR, THEMES_DIR
+from sitejobs.sites.content.names import COMPONENTS_DIR, CONTENT_DIR, RUNTIME_DIR, THEMES_DIR
 
 _TOKENS = re.compile(
     r"(?=[\[<_\"'])(?:"  # a quick look at the first character makes scanning long HTML several times faster
@@ -76,6 +76,7 @@ class Links:
             "SCS_SITE_PATH": root,
             "SCS_CONTENT_URL": prefix + CONTENT_DIR,
             "SCS_COMP_CATALOG_URL": prefix + COMPONENTS_DIR,
+            "SCS_DIST_FOLDER": prefix + RUNTIME_DIR,  # OCE's own files: the site's runtime
             "SCS_THEME_NAME": self.theme_name,
             "SCS_DESIGN_NAME": self.design,
         }
