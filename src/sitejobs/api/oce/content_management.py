@@ -69,10 +69,6 @@ def _enterprise(request: Request) -> EnterpriseStore:
     return EnterpriseStore(_store(request).db)
 
 
-def _not_found(kind: str, ref: str) -> ResourceNotFound:
-    return ResourceNotFound(ref)
-
-
 def _list(kind: str) -> Callable[..., Any]:
     async def endpoint(request: Request) -> Response:
         await _caller(request)
@@ -91,7 +87,7 @@ def _item(kind: str) -> Callable[..., Any]:
         ref = request.path_params["id"]
         row = await run_in_threadpool(_enterprise(request).get, kind, ref)
         if row is None:
-            raise _not_found(kind, ref)
+            raise ResourceNotFound(ref)
         return _json(shape(DOCUMENTS[kind](row, _base_url(request)), params))
 
     return endpoint
@@ -217,7 +213,7 @@ async def _visible_job(request: Request, user: User, rights: frozenset[str]) -> 
     ref = request.path_params["id"]
     job = await run_in_threadpool(TranslationJobStore(store.db).get, ref)
     if job is None or not await run_in_threadpool(_may_see_job, store, user, job, READERS):
-        raise _not_found("translationJobs", ref)
+        raise ResourceNotFound(ref)
     if not await run_in_threadpool(_may_see_job, store, user, job, rights):
         raise Forbidden(f"You may not change translation job '{job['name']}'.")
     return job
