@@ -66,7 +66,7 @@ def create_app(settings: Settings, *, engine: JobEngine | None = None, executor:
                 app.state.engine.close()
             raise
         app.state.users = UserStore(db)
-        app.state.content = ContentStore(app.state.engine.db, settings.content_dir)
+        app.state.content = ContentStore(db, settings.content_dir)
         app.state.metrics, durations = ops.metrics_registry(app.state.engine)
         runner: LocalExecutor | None = None
         if executor and settings.executor == "local":
