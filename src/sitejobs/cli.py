@@ -442,7 +442,8 @@ def keys_rotate(
         typer.Option(
             "--grace",
             min=0,
-            help="Seconds the older keys still verify tokens (default: the token lifetime, so none is cut short).",
+            help="Seconds the older keys still verify tokens, plus a minute's margin "
+            "(default: the token lifetime, so none is cut short).",
         ),
     ] = None,
     data_dir: DataDir = None,

@@ -118,7 +118,7 @@ def create_app(
             per_account=Limit(settings.auth_account_failures, settings.auth_account_failures_per_minute / 60),
             per_address=Limit(settings.auth_address_failures, settings.auth_address_failures_per_minute / 60),
         )
-        app.state.content = ContentStore(app.state.engine.db, settings.content_dir)
+        app.state.content = ContentStore(db, settings.content_dir)
         app.state.metrics, durations = ops.metrics_registry(app.state.engine)
         runner = _start_executor(settings, app.state.engine) if executor else None
         if runner is not None:

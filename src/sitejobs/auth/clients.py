@@ -129,7 +129,6 @@ class ClientStore:
         self._db = db
         self._lock = threading.Lock()
         self._clients: dict[str, Client] = {}
-        self._stamps: dict[str, int] = {}
         self._fresh_until = 0.0
 
     def _load(self) -> dict[str, Client]:
@@ -140,13 +139,16 @@ class ClientStore:
                 return self._clients
             with self._db.connect() as conn:
                 rows = conn.execute(select(clients_table)).all()
-            known, stamps = self._clients, self._stamps
             fresh: dict[str, Client] = {}
-            for row in rows:
-                same = stamps.get(row.client_id) == row.updated_at and row.client_id in known
-                fresh[row.client_id] = known[row.client_id] if same else _client_from_row(row)
+            for row in rows:  # a client that did not change keeps its compiled grants
+                client = self._clients.get(row.client_id)
+                if client is None or (client.secret_hash, client.document["resources"]) != (
+                    row.secret_hash,
+                    row.resources,
+                ):
+                    client = _client_from_row(row)
+                fresh[row.client_id] = client
             self._clients = fresh
-            self._stamps = {row.client_id: row.updated_at for row in rows}
             self._fresh_until = time.monotonic() + RELOAD_CHECK_SECONDS
             return fresh
 

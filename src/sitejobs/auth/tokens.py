@@ -37,8 +37,9 @@ _CACHE_SIZE = 10_000
 #: How long a node trusts what it read about a key (a rotation elsewhere sets the old key's expiry).
 KEY_CACHE_SECONDS = 60.0
 _KID = re.compile(r"[0-9a-f]{16}")
-#: Added to a rotated key's life, for a token another node signed with it while the rotation was committing.
-ROTATION_MARGIN_SECONDS = 60.0
+#: Added to a rotated key's life: for a token another node signed with it while the rotation was committing, and
+#: so that no node's cached copy of the key (KEY_CACHE_SECONDS) outlives the expiry it does not know of yet.
+ROTATION_MARGIN_SECONDS = KEY_CACHE_SECONDS
 KIND_CLAIM = "knd"
 
 
