@@ -25,6 +25,8 @@ from sitejobs.errors import TooManyRequests
 
 #: How long a client's verified secret is remembered (it is forgotten at once when the stored hash changes).
 CLIENT_CACHE_SECONDS = 60.0
+#: How long a throttled attempt waits for its 429.
+THROTTLED_DELAY_SECONDS = 0.5
 #: Checks that may wait for a thread before new ones are turned away with 429.
 MAX_WAITING = 64
 
@@ -53,7 +55,7 @@ class CredentialChecker:
         if user is not None:
             return user
         account = "user\0" + name
-        self._admit(account, address)
+        await self._admit(account, address)
         user = await anyio.to_thread.run_sync(self.users.authenticate, name, password, limiter=self._limiter)
         self._record(account, address, ok=user is not None)
         return user
@@ -68,7 +70,7 @@ class CredentialChecker:
             if known is not None and self._client_remembered(known, secret):
                 return known
         account = "client\0" + candidates[0][0]
-        self._admit(account, address)
+        await self._admit(account, address)
 
         def check() -> Client | None:
             for client_id, secret in candidates:
@@ -82,9 +84,12 @@ class CredentialChecker:
         self._record(account, address, ok=client is not None)
         return client
 
-    def _admit(self, account: str, address: str) -> None:
+    async def _admit(self, account: str, address: str) -> None:
         wait = max(self._accounts.retry_after(account), self._addresses.retry_after(address))
         if wait:
+            # Held a moment before the answer (a sleeping task costs the server nothing): a client guessing in
+            # a loop then makes a few attempts a second, not thousands.
+            await anyio.sleep(THROTTLED_DELAY_SECONDS)
             raise TooManyRequests(wait)
         if self._limiter.statistics().tasks_waiting >= MAX_WAITING:
             raise TooManyRequests(1)
