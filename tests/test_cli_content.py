@@ -86,7 +86,7 @@ def test_oce_jobs_show_in_list_and_status(settings: Settings) -> None:
     assert "oce-refresh-site" in status.stdout
 
 
-def test_dev_seeds_a_user_and_the_fixture_templates_and_prints_them(settings: Settings) -> None:
+def test_dev_seeds_a_user_the_demo_and_fixture_templates_and_the_demo_archive(settings: Settings) -> None:
     settings.ensure_dirs()
     port = free_port()
     server = ServerProcess(settings, "dev", "--port", str(port), "--templates", str(TEMPLATES), port=port)
@@ -99,7 +99,13 @@ def test_dev_seeds_a_user_and_the_fixture_templates_and_prints_them(settings: Se
             f"{server.url}/sites/management/api/v1/templates?links=none", auth=("dev-user", "dev-password")
         )
         assert listed.status_code == 200, listed.text
-        assert sorted(t["name"] for t in listed.json()["items"]) == ["BlogTemplate", "StarterTemplate"]
+        assert sorted(t["name"] for t in listed.json()["items"]) == [
+            "BlogTemplate",
+            "StarterTemplate",
+            "StoreTemplate",
+        ]
+        assert (settings.impex_dir / "src" / "instance" / "demo-store.zip").is_file()
+        assert "demo-store.zip" in log
     finally:
         server.terminate()
     # A second start finds everything in place and installs nothing twice.
@@ -108,7 +114,7 @@ def test_dev_seeds_a_user_and_the_fixture_templates_and_prints_them(settings: Se
         listed = httpx.get(
             f"{server.url}/sites/management/api/v1/templates?links=none", auth=("dev-user", "dev-password")
         )
-        assert listed.json()["count"] == 2
+        assert listed.json()["count"] == 3
     finally:
         server.terminate()
 

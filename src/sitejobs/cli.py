@@ -192,9 +192,11 @@ def dev(
         Path | None, typer.Option("--templates", help="Install each site template folder found here.")
     ] = None,
 ) -> None:
-    """What `make run` starts: seed a development client, user and templates, print how to call the server,
-    then serve."""
+    """What `make run` starts: seed a development client, user, the demo template (and any in --templates) and
+    the demo site archive, print how to call the server, then serve."""
+    from sitejobs import demo
     from sitejobs.cli_content import seed_content
+    from sitejobs.cli_files import seed_demo_archive
 
     settings = settings_for(data_dir, database)
     settings.ensure_dirs()
@@ -203,7 +205,8 @@ def dev(
     existing = clients.get(client_id)
     if existing is None or clients.authenticate(client_id, secret) is None:
         clients.add(client_id, secret, ALL_RESOURCES)
-    installed = seed_content(settings, DEV_USER, templates)
+    installed = seed_content(settings, DEV_USER, [demo.TEMPLATES_DIR, *([templates] if templates else [])])
+    archive = seed_demo_archive(settings)
     url = f"http://{host}:{port}"
     console.print(f"[bold]sitejobs[/bold] on {url}  (data in {settings.data_dir.resolve()})")
     console.print(f"client id: [cyan]{client_id}[/cyan]  secret: [cyan]{secret}[/cyan]")
@@ -211,6 +214,7 @@ def dev(
         f"content user: [cyan]{DEV_USER[0]}[/cyan]  password: [cyan]{DEV_USER[1]}[/cyan]  "
         f"templates: {', '.join(installed) or 'none'}"
     )
+    console.print(f"site archive to import: Impex/src/instance/{archive}")
     console.print(f"  curl -u {DEV_USER[0]}:{DEV_USER[1]} {url}/sites/management/api/v1/templates?links=none")
     console.print("start a job:")
     console.print(
@@ -566,9 +570,10 @@ def products_search(
 
 
 def _register_content_commands() -> None:
-    from sitejobs import cli_content  # imports this module's options and helpers
+    from sitejobs import cli_content, cli_files  # they import this module's options and helpers
 
     cli_content.register(app)
+    cli_files.register(app)
 
 
 _register_content_commands()

@@ -125,16 +125,18 @@ def sites_share(
     console.print(f"site [cyan]{site}[/cyan] shared with [cyan]{user}[/cyan] as {role}")
 
 
-def seed_content(settings: Settings, user: tuple[str, str], templates: Path | None) -> list[str]:
-    """`sitejobs dev`: the development user (an administrator) and, once, each template folder in `templates`."""
+def seed_content(settings: Settings, user: tuple[str, str], templates: list[Path]) -> list[str]:
+    """`sitejobs dev`: the development user (an administrator) and, once, each template folder found in the
+    folders `templates`."""
     installed: list[str] = []
     with opened(settings) as engine:
         users = UserStore(engine.db)
         if users.authenticate(*user) is None:
             users.add(*user, admin=True)
         store = ContentStore(engine.db, settings.content_dir)
-        for folder in sorted(templates.iterdir()) if templates and templates.is_dir() else []:
-            if folder.is_dir() and not folder.name.startswith("."):
+        folders = [f for parent in templates if parent.is_dir() for f in sorted(parent.iterdir())]
+        for folder in folders:
+            if folder.is_dir() and not folder.name.startswith(".") and folder.name not in installed:
                 if store.resource("templates", f"name:{folder.name}") is None:
                     install_template(store, folder, owner=user[0])
                 installed.append(folder.name)

@@ -19,6 +19,7 @@ from sitejobs.api.faults import json_response
 from sitejobs.api.limits import BodyLimit
 from sitejobs.api.ocapi.fastpath import StatusFastPath
 from sitejobs.api.ocapi.routes import router as ocapi_router
+from sitejobs.api.oce import catalog as oce_catalog
 from sitejobs.api.oce import integration as oce_integration
 from sitejobs.api.oce import routes as oce_routes
 from sitejobs.api.oce import site_state as oce_site_state
@@ -104,6 +105,7 @@ def create_app(settings: Settings, *, engine: JobEngine | None = None, executor:
     app.router.routes.extend(oce_routes.routes)
     app.router.routes.extend(oce_site_state.routes)
     app.router.routes.extend(oce_integration.routes)
+    app.router.routes.extend(oce_catalog.routes)
     published = settings.content_dir / "published"
     for url, folder in PUBLISHED_MOUNTS.items():
         (published / folder).mkdir(parents=True, exist_ok=True)
