@@ -210,7 +210,7 @@ def test_status_and_status_json(plain_settings: Settings, plain_engine: JobEngin
     assert doc["parameters"] == [{"_type": "job_execution_parameter", "name": "Seconds", "value": "2"}]
 
 
-def test_status_of_a_bad_or_unknown_id(plain_settings: Settings) -> None:
+def test_status_of_a_bad_or_unknown_id(plain_settings: Settings, plain_engine: JobEngine) -> None:
     assert_clear_failure(sitejobs(plain_settings, "status", "abc"), "'abc' is not an execution id")
     missing = sitejobs(plain_settings, "status", "987654")
     assert missing.returncode == 1

@@ -23,10 +23,13 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Column, Table
+from sqlalchemy.exc import SQLAlchemyError
 
 from sitejobs import logging_setup
 from sitejobs.api.ocapi.documents import job_execution
 from sitejobs.auth.clients import ALL_RESOURCES, JOB_RESOURCES, ClientStore, resources_from_settings_file
+from sitejobs.cli_checks import data_dir_problem, database_problem, missing_store, port_problem, tls_problem
+from sitejobs.cli_format import end_sentence, parse_body
 from sitejobs.engine import store
 from sitejobs.engine.executor import LocalExecutor
 from sitejobs.engine.models import Execution
@@ -41,8 +44,16 @@ clients_app = typer.Typer(help="Manage API clients and their permissions.", no_a
 app.add_typer(clients_app, name="clients")
 products_app = typer.Typer(help="The site store's products.", no_args_is_help=True)
 app.add_typer(products_app, name="products")
-console = Console()
+#: Piped output (no terminal) gets a wide layout, so that tables keep each row on one line for grep and awk.
+PIPE_WIDTH = 250
+console = Console(width=None if sys.stdout.isatty() or "COLUMNS" in os.environ else PIPE_WIDTH)
 err = Console(stderr=True)
+
+
+def fold_table(*headers: str, **kw: Any) -> Table:
+    """A table whose cells wrap (fold) when the terminal is narrow: an id is never cut short with "…"."""
+    return Table(*(Column(h, overflow="fold") for h in headers), **kw)
+
 
 DataDir = Annotated[
     Path | None,
@@ -52,6 +63,15 @@ Database = Annotated[
     str | None,
     typer.Option(
         "--database", envvar="SITEJOBS_DATABASE_URL", help="Database URL (default SQLite in the data dir)."
+    ),
+]
+
+AccessLog = Annotated[
+    bool,
+    typer.Option(
+        "--access-log/--no-access-log",
+        envvar="SITEJOBS_ACCESS_LOG",
+        help="Log every request (on by default).",
     ),
 ]
 
@@ -72,11 +92,19 @@ def settings_for(data_dir: Path | None, database: str | None, **overrides: Any) 
 
 
 @contextlib.contextmanager
-def opened(settings: Settings) -> Iterator[JobEngine]:
+def opened(settings: Settings, *, existing: bool = False) -> Iterator[JobEngine]:
+    """The store's engine; with `existing` (read commands), a store that is not there is an error, never
+    created. A database or data directory that cannot be used is one clear line, not a traceback."""
+    if existing and (problem := missing_store(settings)):
+        fail(problem)
     try:
         engine = JobEngine.open(settings)
     except SitejobsError as exc:
         fail(exc.message)
+    except SQLAlchemyError as exc:
+        fail(database_problem(exc, settings))
+    except OSError as exc:
+        fail(data_dir_problem(exc, settings))
     try:
         yield engine
     finally:
@@ -97,14 +125,14 @@ def parse_id(raw: str) -> int:
 # ---- server and workers ---------------------------------------------------------------------------------------
 
 
-def _serve(settings: Settings, host: str, port: int, *, tls: bool = False) -> None:
+def _serve(settings: Settings, host: str, port: int, *, tls: bool = False, access_log: bool = True) -> None:
     """Run the server. With `tls`, serve HTTPS with `settings.tls_cert`/`tls_key`, or else with a self-signed
     certificate made once in DATA_DIR/tls, and print what sfcc-ci needs to trust it."""
     import uvicorn
 
     from sitejobs.api.app import create_app
 
-    logging_setup.configure(settings.log_json)
+    logging_setup.configure(settings.log_json, access_log=access_log)
     sys.setswitchinterval(GIL_SWITCH_SECONDS)
     try:  # a bad jobs module: one clear line now rather than a traceback from the app's startup
         from sitejobs.jobs.registry import default_registry
@@ -112,6 +140,10 @@ def _serve(settings: Settings, host: str, port: int, *, tls: bool = False) -> No
         default_registry(settings.jobs_module)
     except SitejobsError as exc:
         fail(exc.message)
+    with opened(settings):  # an unreachable database or unusable data dir: one line now, not at startup
+        pass
+    if problem := port_problem(host, port):
+        fail(problem)
     certfile: Path | None = None
     keyfile: Path | None = None
     if tls:
@@ -121,6 +153,8 @@ def _serve(settings: Settings, host: str, port: int, *, tls: bool = False) -> No
             from sitejobs.tls import ensure_certificate
 
             certfile, keyfile = ensure_certificate(settings.data_dir / "tls")
+        if problem := tls_problem(certfile, keyfile):
+            fail(problem)
         login_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
         typer.echo(f"export NODE_EXTRA_CA_CERTS={certfile.resolve()}")
         typer.echo(f"export SFCC_LOGIN_URL={login_host}:{port}")
@@ -132,7 +166,7 @@ def _serve(settings: Settings, host: str, port: int, *, tls: bool = False) -> No
         http="httptools",
         loop="uvloop",
         log_config=None,
-        access_log=False,
+        access_log=access_log,
         timeout_graceful_shutdown=10,
         ssl_certfile=certfile,
         ssl_keyfile=keyfile,
@@ -169,6 +203,7 @@ def serve(
     key: Annotated[
         Path | None, typer.Option("--key", envvar="SITEJOBS_TLS_KEY", help="PEM private key of --cert.")
     ] = None,
+    access_log: AccessLog = True,
 ) -> None:
     """Serve the HTTP APIs, running jobs in-process (unless SITEJOBS_EXECUTOR=none).
 
@@ -179,7 +214,7 @@ def serve(
         if path is not None and not path.is_file():
             fail(f"'{path}' is not a file")
     settings = settings_for(data_dir, database, workers=workers, tls_cert=cert, tls_key=key)
-    _serve(settings, host, port, tls=tls or cert is not None)
+    _serve(settings, host, port, tls=tls or cert is not None, access_log=access_log)
 
 
 @app.command()
@@ -191,6 +226,7 @@ def dev(
     templates: Annotated[
         Path | None, typer.Option("--templates", help="Install each site template folder found here.")
     ] = None,
+    access_log: AccessLog = True,
 ) -> None:
     """What `make run` starts: seed a development client, user, the demo template (and any in --templates) and
     the demo site archive, print how to call the server, then serve."""
@@ -199,7 +235,10 @@ def dev(
     from sitejobs.cli_files import seed_demo_archive
 
     settings = settings_for(data_dir, database)
-    settings.ensure_dirs()
+    try:
+        settings.ensure_dirs()
+    except OSError as exc:
+        fail(data_dir_problem(exc, settings))
     clients = ClientStore(settings.resolved_clients_file)
     client_id, secret = DEV_CLIENT
     existing = clients.get(client_id)
@@ -225,7 +264,7 @@ def dev(
         f"{url}/s/-/dw/data/v23_2/jobs/hello-world/executions",
         soft_wrap=True,
     )
-    _serve(settings, host, port)
+    _serve(settings, host, port, access_log=access_log)
 
 
 @app.command()
@@ -282,14 +321,14 @@ def clients_add(
 def clients_list(data_dir: DataDir = None, database: Database = None) -> None:
     """List the API clients and their resources."""
     settings = settings_for(data_dir, database)
-    table = Table("client id", "resources")
+    listing = fold_table("client id", "resources")
     for client in ClientStore(settings.resolved_clients_file).all():
         resources = client.document.get("resources", [])
-        table.add_row(
+        listing.add_row(
             client.client_id,
             "\n".join(f"{r['resource_id']} {','.join(r.get('methods', []))}" for r in resources),
         )
-    console.print(table)
+    console.print(listing)
 
 
 # ---- executions -----------------------------------------------------------------------------------------------
@@ -309,17 +348,25 @@ def _parse_params(params: list[str]) -> list[tuple[str, str]]:
 def run(
     job_id: Annotated[str, typer.Argument(help="The job to run.")],
     param: Annotated[list[str] | None, typer.Option("-p", "--param", help="NAME=VALUE, repeatable.")] = None,
+    body: Annotated[
+        str | None,
+        typer.Option("--body", help="A system job's JSON document, or @FILE to read it from a file."),
+    ] = None,
     wait: Annotated[bool, typer.Option("--wait", help="Follow it to the end with a progress bar.")] = False,
     data_dir: DataDir = None,
     database: Database = None,
 ) -> None:
     """Start an execution. With --wait, exit 0 when it ends OK and 1 when it ends in ERROR.
 
+    System jobs (sfcc-*) take their document with --body, custom jobs their parameters with -p.
     When no worker is running on the store, --wait runs the job in this process."""
+    if body is not None and param:
+        fail("give either --body (a system job's document) or -p parameters, not both")
+    request = parse_body(body) if body is not None else None
     settings = settings_for(data_dir, database)
     with opened(settings) as engine:
         try:
-            execution = engine.submit(job_id, _parse_params(param or []), client_id="cli")
+            execution = engine.submit(job_id, _parse_params(param or []), request=request, client_id="cli")
         except SitejobsError as exc:
             fail(exc.message)
         console.print(f"execution [bold]{execution.id}[/bold] of {job_id}: {OCAPI[execution.state].status}")
@@ -365,11 +412,9 @@ def _follow(engine: JobEngine, execution_id: int) -> Execution:
 
 
 def _print_end(execution: Execution) -> None:
-    names = OCAPI[execution.state]
     colour = "green" if execution.state is State.SUCCEEDED else "red"
-    console.print(
-        f"[{colour}]{names.status}[/{colour}] {execution.exit_code or ''}: {execution.exit_message or ''}".rstrip()
-    )
+    head, _, rest = end_sentence(execution).partition(":")
+    console.print(f"[{colour}]{head}[/{colour}]:{rest}", soft_wrap=True)
 
 
 @app.command()
@@ -381,8 +426,9 @@ def status(
 ) -> None:
     """Show one execution."""
     settings = settings_for(data_dir, database)
-    with opened(settings) as engine:
-        execution = engine.get(parse_id(execution_id))
+    wanted = parse_id(execution_id)
+    with opened(settings, existing=True) as engine:
+        execution = engine.get(wanted)
         if execution is None:
             fail(f"no execution {execution_id}", 1)
             return
@@ -413,6 +459,7 @@ def list_(
         str | None, typer.Option("--status", help="PENDING, RUNNING, OK, ERROR or an internal state.")
     ] = None,
     limit: Annotated[int, typer.Option(min=1, max=10_000)] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the OCAPI job_execution documents.")] = False,
     data_dir: DataDir = None,
     database: Database = None,
 ) -> None:
@@ -425,14 +472,14 @@ def list_(
         if not states:
             fail(f"unknown status '{status_}'")
     settings = settings_for(data_dir, database)
-    with opened(settings) as engine:
+    with opened(settings, existing=True) as engine:
         rows = engine.read(lambda c: store.list_executions(c, job_id=job, states=states, limit=limit))
-    table = Table(
-        *(
-            Column(h, overflow="fold")
-            for h in ("id", "job", "status", "state", "progress", "client", "created", "exit")
-        )
-    )
+        if as_json:
+            docs = [job_execution(e, "23.2", engine.logs_dir) for e in rows]
+            sys.stdout.write(orjson.dumps(docs, option=orjson.OPT_INDENT_2).decode() + "\n")
+            return
+    table = fold_table("status", "state", "progress", "client", "created", "exit")
+    table.columns[:0] = [Column("id", no_wrap=True), Column("job", overflow="fold")]  # ids are never cut
     for e in rows:
         table.add_row(
             str(e.id),
@@ -453,14 +500,29 @@ def abort(
     data_dir: DataDir = None,
     database: Database = None,
 ) -> None:
-    """Abort an execution: at once if pending, at its next progress report if running."""
-    with opened(settings_for(data_dir, database)) as engine:
+    """Abort an execution: at once if pending, at its next progress report if running. Exits 1 when the
+    execution has already ended (there is nothing to abort)."""
+    wanted = parse_id(execution_id)
+    with opened(settings_for(data_dir, database), existing=True) as engine:
+        before = engine.get(wanted)
+        if before is not None and before.is_terminal:
+            fail(
+                f"execution {before.id} of {before.job_id} has already ended "
+                f"({OCAPI[before.state].status}, {before.state.value}): there is nothing to abort",
+                1,
+            )
         try:
-            execution = engine.abort(parse_id(execution_id))
+            execution = engine.abort(wanted)
         except SitejobsError as exc:
             fail(exc.message, 1)
             return
-        console.print(f"execution {execution.id}: {execution.state.value}")
+        if execution.state is State.ABORTED:
+            console.print(f"execution {execution.id} of {execution.job_id} aborted before it started")
+        else:
+            console.print(
+                f"execution {execution.id} of {execution.job_id} is aborting: "
+                "it stops at its next progress report"
+            )
 
 
 @app.command()
@@ -473,8 +535,9 @@ def logs(
     database: Database = None,
 ) -> None:
     """Print an execution's log."""
-    with opened(settings_for(data_dir, database)) as engine:
-        execution = engine.get(parse_id(execution_id))
+    wanted = parse_id(execution_id)
+    with opened(settings_for(data_dir, database), existing=True) as engine:
+        execution = engine.get(wanted)
         if execution is None:
             fail(f"no execution {execution_id}", 1)
             return
@@ -508,7 +571,7 @@ def jobs(data_dir: DataDir = None, database: Database = None) -> None:
         registry = default_registry(settings.jobs_module)
     except SitejobsError as exc:
         fail(exc.message)
-    table = Table("job id", "parameters", "concurrent", "description")
+    table = fold_table("job id", "parameters", "concurrent", "description")
     for d in registry:
         params = ", ".join(f"{p.name}:{p.type}" for p in d.params) or (
             d.system_request.model.__name__ if d.system_request else ""
@@ -535,7 +598,7 @@ def products_search(
     """Search a site's product index (built by sfcc-search-index-product-full-update), best match first."""
     from sitejobs.sites.commerce.search_index import search_products
 
-    with opened(settings_for(data_dir, database)) as engine:
+    with opened(settings_for(data_dir, database), existing=True) as engine:
         try:
             results = search_products(engine.db, site, query, locale=locale, limit=limit)
         except SitejobsError as exc:

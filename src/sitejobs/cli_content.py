@@ -6,10 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from sitejobs.auth.users import UserStore
-from sitejobs.cli import Database, DataDir, console, fail, opened, settings_for
+from sitejobs.cli import Database, DataDir, console, fail, fold_table, opened, settings_for
 from sitejobs.errors import SitejobsError
 from sitejobs.settings import Settings
 from sitejobs.sites.content.install import install_template
@@ -43,7 +42,7 @@ def users_list(data_dir: DataDir = None, database: Database = None) -> None:
     """List the users."""
     with opened(settings_for(data_dir, database)) as engine:
         users = UserStore(engine.db).list()
-    table = Table("name", "display name", "administrator", "id")
+    table = fold_table("name", "display name", "administrator", "id")
     for user in users:
         table.add_row(user.name, user.display_name, "yes" if user.is_admin else "no", user.id)
     console.print(table)
@@ -76,7 +75,7 @@ def templates_list(data_dir: DataDir = None, database: Database = None) -> None:
     settings = settings_for(data_dir, database)
     with opened(settings) as engine:
         rows = ContentStore(engine.db, settings.content_dir).resources("templates")
-    table = Table("name", "theme", "description", "id")
+    table = fold_table("name", "theme", "description", "id")
     for row in rows:
         table.add_row(row["name"], row["theme_name"], row["description"], row["id"])
     console.print(table)
@@ -88,7 +87,7 @@ def sites_list(data_dir: DataDir = None, database: Database = None) -> None:
     settings = settings_for(data_dir, database)
     with opened(settings) as engine:
         sites = ContentStore(engine.db, settings.content_dir).sites()
-    table = Table("name", "owner", "theme", "published", "status", "id")
+    table = fold_table("name", "owner", "theme", "published", "status", "id")
     for site in sites:
         table.add_row(
             site.name,
