@@ -11,11 +11,14 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
 from sitejobs.api import faults, ops, token, webdav
+from sitejobs.api.docs.routes import routes as docs_routes
 from sitejobs.api.faults import json_response
+from sitejobs.api.landing import landing_page
 from sitejobs.api.limits import BodyLimit
 from sitejobs.api.ocapi.fastpath import StatusFastPath
 from sitejobs.api.ocapi.routes import router as ocapi_router
@@ -81,9 +84,9 @@ def create_app(settings: Settings, *, engine: JobEngine | None = None, executor:
         title="sitejobs",
         version="0.1.0",
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,  # api/docs serves the docs and one OpenAPI document per surface
         redoc_url=None,
-        openapi_url="/openapi.json",
+        openapi_url=None,
     )
     settings.ensure_dirs()
     app.state.settings = settings
@@ -106,6 +109,8 @@ def create_app(settings: Settings, *, engine: JobEngine | None = None, executor:
     app.router.routes.extend(oce_site_state.routes)
     app.router.routes.extend(oce_integration.routes)
     app.router.routes.extend(oce_catalog.routes)
+    app.router.routes.extend(docs_routes())
+    app.router.routes.append(Route("/", landing_page, methods=["GET"], include_in_schema=False))
     published = settings.content_dir / "published"
     for url, folder in PUBLISHED_MOUNTS.items():
         (published / folder).mkdir(parents=True, exist_ok=True)
