@@ -342,10 +342,23 @@ def _operations() -> dict[str, Any]:
             "415": _fault("UnsupportedMediaTypeException"),
         },
     }
+    abort = {
+        "tags": ["jobs"],
+        "summary": "Abort an execution (sitejobs' own; needs the delete grant on the execution)",
+        "description": "A pending execution ends at once (aborted); a running one is asked to stop at its next "
+        "progress report (aborting). An execution that has ended is answered as it is.",
+        "parameters": [VERSION, JOB_ID, EXECUTION],
+        "responses": {
+            "200": response("The execution", JOB_EXECUTION),
+            **COMMON_FAULTS,
+            "404": _fault("JobExecutionNotFoundException"),
+        },
+    }
     paths: dict[str, Any] = {}
     for prefix in PREFIXES:
         paths[f"{prefix}/jobs/{{job_id}}/executions"] = {"post": start}
         paths[f"{prefix}/jobs/{{job_id}}/executions/{{execution}}"] = {"get": get, "delete": delete}
+        paths[f"{prefix}/jobs/{{job_id}}/executions/{{execution}}/abort"] = {"post": abort}
         paths[f"{prefix}/job_execution_search"] = {"post": search}
     return paths
 
