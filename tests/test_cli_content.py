@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import zipfile
 from pathlib import Path
@@ -144,3 +145,16 @@ def test_sites_share_makes_a_site_and_its_jobs_visible(settings: Settings) -> No
     assert_clear_failure(sitejobs(settings, "sites", "share", "Shop", "bob", "--role", "owner"), "role")
     assert_clear_failure(sitejobs(settings, "sites", "share", "Nope", "bob"), "no site")
     assert_clear_failure(sitejobs(settings, "sites", "share", "Shop", "carol"), "no user")
+
+
+def test_lists_print_json_and_keep_whole_ids_on_a_narrow_terminal(settings: Settings, tmp_path: Path) -> None:
+    zipped = tmp_path / "Narrow.zip"
+    assert sitejobs(settings, "demo", "template", str(zipped)).returncode == 0
+    assert sitejobs(settings, "templates", "add", str(zipped)).returncode == 0
+    listed = json.loads(sitejobs(settings, "templates", "list", "--json").stdout)
+    [template] = listed
+    assert template["name"] == "Narrow"
+    table = sitejobs(settings, "templates", "list", env={"COLUMNS": "60"}).stdout
+    assert template["id"] in table  # whole, on one line
+    assert "…" not in table
+    assert json.loads(sitejobs(settings, "sites", "list", "--json").stdout) == []

@@ -51,8 +51,9 @@ err = Console(stderr=True)
 
 
 def fold_table(*headers: str, **kw: Any) -> Table:
-    """A table whose cells wrap (fold) when the terminal is narrow: an id is never cut short with "…"."""
-    return Table(*(Column(h, overflow="fold") for h in headers), **kw)
+    """A table whose cells wrap (fold) when the terminal is narrow, except ids ("id", "job id", …), which keep
+    their whole width on one line: an id is never cut short with "…" nor broken in two."""
+    return Table(*(Column(h, overflow="fold", no_wrap=h == "id" or h.endswith(" id")) for h in headers), **kw)
 
 
 DataDir = Annotated[

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
+import orjson
 import typer
 
 from sitejobs.auth.users import UserStore
@@ -37,11 +39,23 @@ def users_add(
     console.print(f"user [cyan]{user.name}[/cyan] saved{' (administrator)' if admin else ''}")
 
 
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def _print_json(rows: list[dict[str, Any]]) -> None:
+    sys.stdout.write(orjson.dumps(rows, option=orjson.OPT_INDENT_2, default=str).decode() + "\n")
+
+
 @users_app.command("list")
-def users_list(data_dir: DataDir = None, database: Database = None) -> None:
+def users_list(as_json: AsJson = False, data_dir: DataDir = None, database: Database = None) -> None:
     """List the users."""
-    with opened(settings_for(data_dir, database)) as engine:
+    with opened(settings_for(data_dir, database), existing=True) as engine:
         users = UserStore(engine.db).list()
+    if as_json:
+        _print_json(
+            [{"name": u.name, "display_name": u.display_name, "admin": u.is_admin, "id": u.id} for u in users]
+        )
+        return
     table = fold_table("name", "display name", "administrator", "id")
     for user in users:
         table.add_row(user.name, user.display_name, "yes" if user.is_admin else "no", user.id)
@@ -70,11 +84,19 @@ def templates_add(
 
 
 @templates_app.command("list")
-def templates_list(data_dir: DataDir = None, database: Database = None) -> None:
+def templates_list(as_json: AsJson = False, data_dir: DataDir = None, database: Database = None) -> None:
     """List the installed site templates."""
     settings = settings_for(data_dir, database)
-    with opened(settings) as engine:
+    with opened(settings, existing=True) as engine:
         rows = ContentStore(engine.db, settings.content_dir).resources("templates")
+    if as_json:
+        _print_json(
+            [
+                {"name": r["name"], "theme": r["theme_name"], "description": r["description"], "id": r["id"]}
+                for r in rows
+            ]
+        )
+        return
     table = fold_table("name", "theme", "description", "id")
     for row in rows:
         table.add_row(row["name"], row["theme_name"], row["description"], row["id"])
@@ -82,11 +104,26 @@ def templates_list(data_dir: DataDir = None, database: Database = None) -> None:
 
 
 @sites_app.command("list")
-def sites_list(data_dir: DataDir = None, database: Database = None) -> None:
+def sites_list(as_json: AsJson = False, data_dir: DataDir = None, database: Database = None) -> None:
     """List the content sites."""
     settings = settings_for(data_dir, database)
-    with opened(settings) as engine:
+    with opened(settings, existing=True) as engine:
         sites = ContentStore(engine.db, settings.content_dir).sites()
+    if as_json:
+        _print_json(
+            [
+                {
+                    "name": s.name,
+                    "owner": s.owner,
+                    "theme": s.theme_name,
+                    "published": bool(s.published_at),
+                    "status": s.runtime_status,
+                    "id": s.id,
+                }
+                for s in sites
+            ]
+        )
+        return
     table = fold_table("name", "owner", "theme", "published", "status", "id")
     for site in sites:
         table.add_row(
