@@ -25,7 +25,8 @@ $(CLIENTS_STAMP): $(CLIENTS)/package.json $(CLIENTS)/package-lock.json
 		npm ci --prefix $(CLIENTS) --prefer-offline --no-audit --no-fund --loglevel=error && touch $@; \
 	else echo "npm not found: the tests in $(CLIENTS) will fail, saying how to install Node.js" >&2; fi
 
-# The fixture site templates (../shared) are installed when present.
+# `sitejobs dev` installs the demo template and archive shipped in src/sitejobs/demo; the fixture site templates
+# (../shared) too, when that folder is there.
 TEMPLATES ?= ../shared/fixtures/oce-site-template
 
 run: $(STAMP) $(SITE_RUNTIME)

@@ -50,7 +50,7 @@ def sitejobs_server(database_url: str | None = None, **env: str) -> Iterator[Ser
     port = free_port()
     log = (data_dir / "server.log").open("wb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sitejobs", "serve", "--port", str(port)],
+        [sys.executable, "-m", "sitejobs", "serve", "--port", str(port), "--no-access-log"],
         env=environ,
         stdout=log,
         stderr=log,

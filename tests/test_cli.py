@@ -274,7 +274,7 @@ def test_status_and_status_json(plain_settings: Settings, plain_engine: JobEngin
     assert doc["parameters"] == [{"_type": "job_execution_parameter", "name": "Seconds", "value": "2"}]
 
 
-def test_status_of_a_bad_or_unknown_id(plain_settings: Settings) -> None:
+def test_status_of_a_bad_or_unknown_id(plain_settings: Settings, plain_engine: JobEngine) -> None:
     assert_clear_failure(sitejobs(plain_settings, "status", "abc"), "'abc' is not an execution id")
     missing = sitejobs(plain_settings, "status", "987654")
     assert missing.returncode == 1
@@ -399,6 +399,6 @@ def test_a_wrong_database_url_is_one_clear_line(
     sqlite_settings: Settings, url: str, command: tuple[str, ...]
 ) -> None:
     result = sitejobs(sqlite_settings, *command, "--database", url, timeout=60)
-    assert_clear_failure(result, "cannot open the database")
+    assert_clear_failure(result, "cannot use the database")
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
     assert "secret-pw" not in result.stderr

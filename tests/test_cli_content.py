@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 import zipfile
 from pathlib import Path
@@ -88,7 +89,7 @@ def test_oce_jobs_show_in_list_and_status(settings: Settings) -> None:
     assert "oce-refresh-site" in status.stdout
 
 
-def test_dev_seeds_a_user_and_the_fixture_templates_and_prints_them(settings: Settings) -> None:
+def test_dev_seeds_a_user_the_demo_and_fixture_templates_and_the_demo_archive(settings: Settings) -> None:
     settings.ensure_dirs()
     port = free_port()
     server = ServerProcess(settings, "dev", "--port", str(port), "--templates", str(TEMPLATES), port=port)
@@ -101,7 +102,13 @@ def test_dev_seeds_a_user_and_the_fixture_templates_and_prints_them(settings: Se
             f"{server.url}/sites/management/api/v1/templates?links=none", auth=("dev-user", "dev-password")
         )
         assert listed.status_code == 200, listed.text
-        assert sorted(t["name"] for t in listed.json()["items"]) == ["BlogTemplate", "StarterTemplate"]
+        assert sorted(t["name"] for t in listed.json()["items"]) == [
+            "BlogTemplate",
+            "StarterTemplate",
+            "StoreTemplate",
+        ]
+        assert (settings.impex_dir / "src" / "instance" / "demo-store.zip").is_file()
+        assert "demo-store.zip" in log
     finally:
         server.terminate()
     # A second start finds everything in place and installs nothing twice.
@@ -110,7 +117,7 @@ def test_dev_seeds_a_user_and_the_fixture_templates_and_prints_them(settings: Se
         listed = httpx.get(
             f"{server.url}/sites/management/api/v1/templates?links=none", auth=("dev-user", "dev-password")
         )
-        assert listed.json()["count"] == 2
+        assert listed.json()["count"] == 3
     finally:
         server.terminate()
 
@@ -165,3 +172,16 @@ def test_a_template_nested_200000_levels_deep_is_one_clear_error(settings: Setti
     result = sitejobs(settings, "templates", "add", str(deep))
     assert_clear_failure(result, "structure.json", "nests deeper")
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_lists_print_json_and_keep_whole_ids_on_a_narrow_terminal(settings: Settings, tmp_path: Path) -> None:
+    zipped = tmp_path / "Narrow.zip"
+    assert sitejobs(settings, "demo", "template", str(zipped)).returncode == 0
+    assert sitejobs(settings, "templates", "add", str(zipped)).returncode == 0
+    listed = json.loads(sitejobs(settings, "templates", "list", "--json").stdout)
+    [template] = listed
+    assert template["name"] == "Narrow"
+    table = sitejobs(settings, "templates", "list", env={"COLUMNS": "60"}).stdout
+    assert template["id"] in table  # whole, on one line
+    assert "…" not in table
+    assert json.loads(sitejobs(settings, "sites", "list", "--json").stdout) == []

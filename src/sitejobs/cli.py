@@ -23,7 +23,6 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Column, Table
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from sitejobs import logging_setup
@@ -37,6 +36,8 @@ from sitejobs.auth.clients import (
     resources_from_settings_file,
 )
 from sitejobs.auth.tokens import list_keys, rotate_key
+from sitejobs.cli_checks import data_dir_problem, database_problem, missing_store, port_problem, tls_problem
+from sitejobs.cli_format import end_sentence, parse_body
 from sitejobs.engine.local import LocalExecutor
 from sitejobs.engine.models import Execution
 from sitejobs.engine.service import JobEngine
@@ -52,8 +53,17 @@ keys_app = typer.Typer(help="The keys that sign bearer tokens (kept in the datab
 app.add_typer(keys_app, name="keys")
 products_app = typer.Typer(help="The site store's products.", no_args_is_help=True)
 app.add_typer(products_app, name="products")
-console = Console()
+#: Piped output (no terminal) gets a wide layout, so that tables keep each row on one line for grep and awk.
+PIPE_WIDTH = 250
+console = Console(width=None if sys.stdout.isatty() or "COLUMNS" in os.environ else PIPE_WIDTH)
 err = Console(stderr=True)
+
+
+def fold_table(*headers: str, **kw: Any) -> Table:
+    """A table whose cells wrap (fold) when the terminal is narrow, except ids ("id", "job id", …), which keep
+    their whole width on one line: an id is never cut short with "…" nor broken in two."""
+    return Table(*(Column(h, overflow="fold", no_wrap=h == "id" or h.endswith(" id")) for h in headers), **kw)
+
 
 DataDir = Annotated[
     Path | None,
@@ -88,6 +98,14 @@ Broker = Annotated[
         "--broker", envvar="SITEJOBS_BROKER_URL", help="Celery broker: redis://HOST:6379/0, amqp://…"
     ),
 ]
+AccessLog = Annotated[
+    bool,
+    typer.Option(
+        "--access-log/--no-access-log",
+        envvar="SITEJOBS_ACCESS_LOG",
+        help="Log every request (on by default).",
+    ),
+]
 
 DEV_CLIENT = ("dev-client", "dev-secret")
 DEV_USER = ("dev-user", "dev-password")
@@ -120,29 +138,25 @@ def client_store(settings: Settings) -> Iterator[ClientStore]:
 
 
 @contextlib.contextmanager
-def opened(settings: Settings) -> Iterator[JobEngine]:
+def opened(settings: Settings, *, existing: bool = False) -> Iterator[JobEngine]:
+    """The store's engine; with `existing` (read commands), a store that is not there is an error, never
+    created. A database or data directory that cannot be used is one clear line, not a traceback."""
+    if existing and (problem := missing_store(settings)):
+        fail(problem)
     from sitejobs.jobs.builtin import default_registry
 
     try:
         engine = JobEngine.open(settings, default_registry(settings.jobs_module))
     except SitejobsError as exc:
         fail(exc.message)
-    except (SQLAlchemyError, OSError, ValueError) as exc:  # a wrong database URL, an unreachable server
-        fail(database_problem(settings, exc))
+    except SQLAlchemyError as exc:
+        fail(database_problem(exc, settings))
+    except OSError as exc:
+        fail(data_dir_problem(exc, settings))
     try:
         yield engine
     finally:
         engine.close()
-
-
-def database_problem(settings: Settings, exc: BaseException) -> str:
-    """One line saying which database could not be opened and why (the password hidden)."""
-    url = settings.resolved_database_url
-    with contextlib.suppress(Exception):
-        url = make_url(url).render_as_string(hide_password=True)
-    cause = getattr(exc, "orig", None) or exc
-    reason = next((line.strip() for line in str(cause).splitlines() if line.strip()), type(cause).__name__)
-    return f"cannot open the database {url}: {reason}"
 
 
 def fail(message: str, code: int = 2) -> Any:
@@ -159,14 +173,14 @@ def parse_id(raw: str) -> int:
 # ---- server and workers ---------------------------------------------------------------------------------------
 
 
-def _serve(settings: Settings, host: str, port: int, *, tls: bool = False) -> None:
+def _serve(settings: Settings, host: str, port: int, *, tls: bool = False, access_log: bool = True) -> None:
     """Run the server. With `tls`, serve HTTPS with `settings.tls_cert`/`tls_key`, or else with a self-signed
     certificate made once in DATA_DIR/tls, and print what sfcc-ci needs to trust it."""
     import uvicorn
 
     from sitejobs.api.app import create_app
 
-    logging_setup.configure(settings.log_json)
+    logging_setup.configure(settings.log_json, access_log=access_log)
     sys.setswitchinterval(GIL_SWITCH_SECONDS)
     problem = settings.executor_problem()
     if problem:
@@ -178,8 +192,10 @@ def _serve(settings: Settings, host: str, port: int, *, tls: bool = False) -> No
         read_clients_file(settings.resolved_clients_file)
     except SitejobsError as exc:
         fail(exc.message)
-    with opened(settings):  # a wrong database URL: one clear line now, not a traceback from the startup
+    with opened(settings):  # an unreachable database or unusable data dir: one line now, not at startup
         pass
+    if problem := port_problem(host, port):
+        fail(problem)
     certfile: Path | None = None
     keyfile: Path | None = None
     if tls:
@@ -189,6 +205,8 @@ def _serve(settings: Settings, host: str, port: int, *, tls: bool = False) -> No
             from sitejobs.tls import ensure_certificate
 
             certfile, keyfile = ensure_certificate(settings.data_dir / "tls")
+        if problem := tls_problem(certfile, keyfile):
+            fail(problem)
         login_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
         typer.echo(f"export NODE_EXTRA_CA_CERTS={certfile.resolve()}")
         typer.echo(f"export SFCC_LOGIN_URL={login_host}:{port}")
@@ -200,7 +218,7 @@ def _serve(settings: Settings, host: str, port: int, *, tls: bool = False) -> No
         http="httptools",
         loop="uvloop",
         log_config=None,
-        access_log=False,
+        access_log=access_log,
         timeout_graceful_shutdown=10,
         ssl_certfile=certfile,
         ssl_keyfile=keyfile,
@@ -248,6 +266,7 @@ def serve(
             "(SITEJOBS_OWN_EXECUTIONS; off by default, as on B2C Commerce).",
         ),
     ] = False,
+    access_log: AccessLog = True,
 ) -> None:
     """Serve the HTTP APIs, running jobs in-process (--executor local, the default), handing them to Celery
     workers (--executor celery --broker URL), or leaving them to `sitejobs worker`s (--executor none).
@@ -269,7 +288,7 @@ def serve(
         broker_url=broker,
         own_executions=own_executions or None,
     )
-    _serve(settings, host, port, tls=tls or cert is not None)
+    _serve(settings, host, port, tls=tls or cert is not None, access_log=access_log)
 
 
 @app.command()
@@ -282,17 +301,25 @@ def dev(
     templates: Annotated[
         Path | None, typer.Option("--templates", help="Install each site template folder found here.")
     ] = None,
+    access_log: AccessLog = True,
 ) -> None:
-    """What `make run` starts: seed a development client, user and templates, print how to call the server,
-    then serve."""
+    """What `make run` starts: seed a development client, user, the demo template (and any in --templates) and
+    the demo site archive, print how to call the server, then serve."""
+    from sitejobs import demo
     from sitejobs.cli_content import seed_content
+    from sitejobs.cli_files import seed_demo_archive
 
     settings = settings_for(data_dir, database, files_dir)
+    try:
+        settings.ensure_dirs()
+    except OSError as exc:
+        fail(data_dir_problem(exc, settings))
     client_id, secret = DEV_CLIENT
     with client_store(settings) as clients:
         if clients.authenticate(client_id, secret) is None:
             clients.add(client_id, secret, ALL_RESOURCES)
-    installed = seed_content(settings, DEV_USER, templates)
+    installed = seed_content(settings, DEV_USER, [demo.TEMPLATES_DIR, *([templates] if templates else [])])
+    archive = seed_demo_archive(settings)
     url = f"http://{host}:{port}"
     console.print(f"[bold]sitejobs[/bold] on {url}  (data in {settings.data_dir.resolve()})")
     console.print(f"client id: [cyan]{client_id}[/cyan]  secret: [cyan]{secret}[/cyan]")
@@ -300,6 +327,7 @@ def dev(
         f"content user: [cyan]{DEV_USER[0]}[/cyan]  password: [cyan]{DEV_USER[1]}[/cyan]  "
         f"templates: {', '.join(installed) or 'none'}"
     )
+    console.print(f"site archive to import: Impex/src/instance/{archive}")
     console.print(f"  curl -u {DEV_USER[0]}:{DEV_USER[1]} {url}/sites/management/api/v1/templates?links=none")
     console.print("start a job:")
     console.print(
@@ -310,7 +338,7 @@ def dev(
         f"{url}/s/-/dw/data/v23_2/jobs/hello-world/executions",
         soft_wrap=True,
     )
-    _serve(settings, host, port)
+    _serve(settings, host, port, access_log=access_log)
 
 
 @app.command()
@@ -407,15 +435,15 @@ def clients_add(
 def clients_list(data_dir: DataDir = None, files_dir: FilesDir = None, database: Database = None) -> None:
     """List the API clients and their resources."""
     settings = settings_for(data_dir, database, files_dir)
-    table = Table("client id", "resources")
+    listing = fold_table("client id", "resources")
     with client_store(settings) as clients:
         for client in clients.all():
             resources = client.document.get("resources", [])
-            table.add_row(
+            listing.add_row(
                 client.client_id,
                 "\n".join(f"{r['resource_id']} {','.join(r.get('methods', []))}" for r in resources),
             )
-    console.print(table)
+    console.print(listing)
 
 
 @clients_app.command("remove")
@@ -489,6 +517,10 @@ def _parse_params(params: list[str]) -> list[tuple[str, str]]:
 def run(
     job_id: Annotated[str, typer.Argument(help="The job to run.")],
     param: Annotated[list[str] | None, typer.Option("-p", "--param", help="NAME=VALUE, repeatable.")] = None,
+    body: Annotated[
+        str | None,
+        typer.Option("--body", help="A system job's JSON document, or @FILE to read it from a file."),
+    ] = None,
     wait: Annotated[bool, typer.Option("--wait", help="Follow it to the end with a progress bar.")] = False,
     data_dir: DataDir = None,
     files_dir: FilesDir = None,
@@ -496,11 +528,15 @@ def run(
 ) -> None:
     """Start an execution. With --wait, exit 0 when it ends OK and 1 when it ends in ERROR.
 
+    System jobs (sfcc-*) take their document with --body, custom jobs their parameters with -p.
     When no worker is running on the store, --wait runs the job in this process."""
+    if body is not None and param:
+        fail("give either --body (a system job's document) or -p parameters, not both")
+    request = parse_body(body) if body is not None else None
     settings = settings_for(data_dir, database, files_dir)
     with opened(settings) as engine:
         try:
-            execution = engine.submit(job_id, _parse_params(param or []), client_id="cli")
+            execution = engine.submit(job_id, _parse_params(param or []), request=request, client_id="cli")
         except SitejobsError as exc:
             fail(exc.message)
         console.print(f"execution [bold]{execution.id}[/bold] of {job_id}: {OCAPI[execution.state].status}")
@@ -546,11 +582,9 @@ def _follow(engine: JobEngine, execution_id: int) -> Execution:
 
 
 def _print_end(execution: Execution) -> None:
-    names = OCAPI[execution.state]
     colour = "green" if execution.state is State.SUCCEEDED else "red"
-    console.print(
-        f"[{colour}]{names.status}[/{colour}] {execution.exit_code or ''}: {execution.exit_message or ''}".rstrip()
-    )
+    head, _, rest = end_sentence(execution).partition(":")
+    console.print(f"[{colour}]{head}[/{colour}]:{rest}", soft_wrap=True)
 
 
 @app.command()
@@ -563,8 +597,9 @@ def status(
 ) -> None:
     """Show one execution."""
     settings = settings_for(data_dir, database, files_dir)
-    with opened(settings) as engine:
-        execution = engine.get(parse_id(execution_id))
+    wanted = parse_id(execution_id)
+    with opened(settings, existing=True) as engine:
+        execution = engine.get(wanted)
         if execution is None:
             fail(f"no execution {execution_id}", 1)
             return
@@ -595,6 +630,7 @@ def list_(
         str | None, typer.Option("--status", help="PENDING, RUNNING, OK, ERROR or an internal state.")
     ] = None,
     limit: Annotated[int, typer.Option(min=1, max=10_000)] = 50,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the OCAPI job_execution documents.")] = False,
     data_dir: DataDir = None,
     files_dir: FilesDir = None,
     database: Database = None,
@@ -608,14 +644,14 @@ def list_(
         if not states:
             fail(f"unknown status '{status_}'")
     settings = settings_for(data_dir, database, files_dir)
-    with opened(settings) as engine:
+    with opened(settings, existing=True) as engine:
         rows = engine.list_executions(job_id=job, states=states, limit=limit)
-    table = Table(
-        *(
-            Column(h, overflow="fold")
-            for h in ("id", "job", "status", "state", "progress", "client", "created", "exit")
-        )
-    )
+        if as_json:
+            docs = [job_execution(e, "23.2") for e in rows]
+            sys.stdout.write(orjson.dumps(docs, option=orjson.OPT_INDENT_2).decode() + "\n")
+            return
+    table = fold_table("status", "state", "progress", "client", "created", "exit")
+    table.columns[:0] = [Column("id", no_wrap=True), Column("job", overflow="fold")]  # ids are never cut
     for e in rows:
         table.add_row(
             str(e.id),
@@ -637,14 +673,29 @@ def abort(
     files_dir: FilesDir = None,
     database: Database = None,
 ) -> None:
-    """Abort an execution: at once if pending, at its next progress report if running."""
-    with opened(settings_for(data_dir, database, files_dir)) as engine:
+    """Abort an execution: at once if pending, at its next progress report if running. Exits 1 when the
+    execution has already ended (there is nothing to abort)."""
+    wanted = parse_id(execution_id)
+    with opened(settings_for(data_dir, database, files_dir), existing=True) as engine:
+        before = engine.get(wanted)
+        if before is not None and before.is_terminal:
+            fail(
+                f"execution {before.id} of {before.job_id} has already ended "
+                f"({OCAPI[before.state].status}, {before.state.value}): there is nothing to abort",
+                1,
+            )
         try:
-            execution = engine.abort(parse_id(execution_id))
+            execution = engine.abort(wanted)
         except SitejobsError as exc:
             fail(exc.message, 1)
             return
-        console.print(f"execution {execution.id}: {execution.state.value}")
+        if execution.state is State.ABORTED:
+            console.print(f"execution {execution.id} of {execution.job_id} aborted before it started")
+        else:
+            console.print(
+                f"execution {execution.id} of {execution.job_id} is aborting: "
+                "it stops at its next progress report"
+            )
 
 
 @app.command()
@@ -658,8 +709,9 @@ def logs(
     database: Database = None,
 ) -> None:
     """Print an execution's log."""
-    with opened(settings_for(data_dir, database, files_dir)) as engine:
-        execution = engine.get(parse_id(execution_id))
+    wanted = parse_id(execution_id)
+    with opened(settings_for(data_dir, database, files_dir), existing=True) as engine:
+        execution = engine.get(wanted)
         if execution is None:
             fail(f"no execution {execution_id}", 1)
             return
@@ -691,7 +743,7 @@ def jobs(data_dir: DataDir = None, files_dir: FilesDir = None, database: Databas
         registry = default_registry(settings.jobs_module)
     except SitejobsError as exc:
         fail(exc.message)
-    table = Table("job id", "parameters", "concurrent", "description")
+    table = fold_table("job id", "parameters", "concurrent", "description")
     for d in registry:
         params = ", ".join(f"{p.name}:{p.type}" for p in d.params) or (
             d.system_request.model.__name__ if d.system_request else ""
@@ -719,7 +771,7 @@ def products_search(
     """Search a site's product index (built by sfcc-search-index-product-full-update), best match first."""
     from sitejobs.sites.commerce.search_index import search_products
 
-    with opened(settings_for(data_dir, database, files_dir)) as engine:
+    with opened(settings_for(data_dir, database, files_dir), existing=True) as engine:
         try:
             results = search_products(engine.db, site, query, locale=locale, limit=limit)
         except SitejobsError as exc:
@@ -754,9 +806,10 @@ def products_search(
 
 
 def _register_content_commands() -> None:
-    from sitejobs import cli_content  # imports this module's options and helpers
+    from sitejobs import cli_content, cli_files  # they import this module's options and helpers
 
     cli_content.register(app)
+    cli_files.register(app)
 
 
 _register_content_commands()

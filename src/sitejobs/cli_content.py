@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
+import orjson
 import typer
-from rich.table import Table
 
 from sitejobs.auth.users import UserStore
-from sitejobs.cli import Database, DataDir, FilesDir, console, fail, opened, settings_for
+from sitejobs.cli import Database, DataDir, FilesDir, console, fail, fold_table, opened, settings_for
 from sitejobs.errors import SitejobsError
 from sitejobs.settings import Settings
 from sitejobs.sites.content.conflicts import Change
@@ -40,12 +41,26 @@ def users_add(
     console.print(f"user [cyan]{user.name}[/cyan] saved{' (administrator)' if admin else ''}")
 
 
+AsJson = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+def _print_json(rows: list[dict[str, Any]]) -> None:
+    sys.stdout.write(orjson.dumps(rows, option=orjson.OPT_INDENT_2, default=str).decode() + "\n")
+
+
 @users_app.command("list")
-def users_list(data_dir: DataDir = None, files_dir: FilesDir = None, database: Database = None) -> None:
+def users_list(
+    as_json: AsJson = False, data_dir: DataDir = None, files_dir: FilesDir = None, database: Database = None
+) -> None:
     """List the users."""
-    with opened(settings_for(data_dir, database, files_dir)) as engine:
+    with opened(settings_for(data_dir, database, files_dir), existing=True) as engine:
         users = UserStore(engine.db).list()
-    table = Table("name", "display name", "administrator", "id")
+    if as_json:
+        _print_json(
+            [{"name": u.name, "display_name": u.display_name, "admin": u.is_admin, "id": u.id} for u in users]
+        )
+        return
+    table = fold_table("name", "display name", "administrator", "id")
     for user in users:
         table.add_row(user.name, user.display_name, "yes" if user.is_admin else "no", user.id)
     console.print(table)
@@ -87,24 +102,51 @@ def templates_add(
 
 
 @templates_app.command("list")
-def templates_list(data_dir: DataDir = None, files_dir: FilesDir = None, database: Database = None) -> None:
+def templates_list(
+    as_json: AsJson = False, data_dir: DataDir = None, files_dir: FilesDir = None, database: Database = None
+) -> None:
     """List the installed site templates."""
     settings = settings_for(data_dir, database, files_dir)
-    with opened(settings) as engine:
+    with opened(settings, existing=True) as engine:
         rows = ContentStore(engine.db, settings.content_dir).resources("templates")
-    table = Table("name", "theme", "description", "id")
+    if as_json:
+        _print_json(
+            [
+                {"name": r["name"], "theme": r["theme_name"], "description": r["description"], "id": r["id"]}
+                for r in rows
+            ]
+        )
+        return
+    table = fold_table("name", "theme", "description", "id")
     for row in rows:
         table.add_row(row["name"], row["theme_name"], row["description"], row["id"])
     console.print(table)
 
 
 @sites_app.command("list")
-def sites_list(data_dir: DataDir = None, files_dir: FilesDir = None, database: Database = None) -> None:
+def sites_list(
+    as_json: AsJson = False, data_dir: DataDir = None, files_dir: FilesDir = None, database: Database = None
+) -> None:
     """List the content sites."""
     settings = settings_for(data_dir, database, files_dir)
-    with opened(settings) as engine:
+    with opened(settings, existing=True) as engine:
         sites = ContentStore(engine.db, settings.content_dir).sites()
-    table = Table("name", "owner", "theme", "published", "status", "id")
+    if as_json:
+        _print_json(
+            [
+                {
+                    "name": s.name,
+                    "owner": s.owner,
+                    "theme": s.theme_name,
+                    "published": bool(s.published_at),
+                    "status": s.runtime_status,
+                    "id": s.id,
+                }
+                for s in sites
+            ]
+        )
+        return
+    table = fold_table("name", "owner", "theme", "published", "status", "id")
     for site in sites:
         table.add_row(
             site.name,
@@ -142,16 +184,18 @@ def sites_share(
     console.print(f"site [cyan]{site}[/cyan] shared with [cyan]{user}[/cyan] as {role}")
 
 
-def seed_content(settings: Settings, user: tuple[str, str], templates: Path | None) -> list[str]:
-    """`sitejobs dev`: the development user (an administrator) and, once, each template folder in `templates`."""
+def seed_content(settings: Settings, user: tuple[str, str], templates: list[Path]) -> list[str]:
+    """`sitejobs dev`: the development user (an administrator) and, once, each template folder found in the
+    folders `templates`."""
     installed: list[str] = []
     with opened(settings) as engine:
         users = UserStore(engine.db)
         if users.authenticate(*user) is None:
             users.add(*user, admin=True)
         store = ContentStore(engine.db, settings.content_dir)
-        for folder in sorted(templates.iterdir()) if templates and templates.is_dir() else []:
-            if folder.is_dir() and not folder.name.startswith("."):
+        folders = [f for parent in templates if parent.is_dir() for f in sorted(parent.iterdir())]
+        for folder in folders:
+            if folder.is_dir() and not folder.name.startswith(".") and folder.name not in installed:
                 if store.resource("templates", f"name:{folder.name}") is None:
                     install_template(store, folder, owner=user[0])
                 installed.append(folder.name)

@@ -364,7 +364,9 @@ class ServiceUnavailable(SitejobsError):
 
 
 class ExpansionFailed(SitejobsError):
-    """A relationship asked for with `expand` could not be read, and `expansionErrors=fail` was asked for."""
+    """A relationship asked for with `expand` could not be read, and `expansionErrors=fail` was asked for.
+
+    It answers with the relation's own status (a 404 for a site that is gone), not a server error."""
 
     fault_type = "ExpansionFailedException"
 
@@ -372,6 +374,7 @@ class ExpansionFailed(SitejobsError):
         super().__init__(f"The relationship '{relation}' could not be expanded: {cause.message}")
         self.relation = relation
         self.cause = cause
+        self.status = cause.status
 
 
 class HttpError(SitejobsError):

@@ -45,7 +45,8 @@ class KeyValueFormatter(logging.Formatter):
         return f"{line} {extras}" if extras else line
 
 
-def configure(json_lines: bool = False, level: int = logging.INFO) -> None:
+def configure(json_lines: bool = False, level: int = logging.INFO, *, access_log: bool = False) -> None:
+    """Log to stderr; with `access_log`, one line per HTTP request (uvicorn's access log)."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
         JsonFormatter()
@@ -56,5 +57,5 @@ def configure(json_lines: bool = False, level: int = logging.INFO) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("alembic", "uvicorn.access"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    logging.getLogger("uvicorn.access").setLevel(logging.INFO if access_log else logging.WARNING)

@@ -26,6 +26,7 @@ from starlette.testclient import TestClient
 from sitejobs.api.app import create_app
 from sitejobs.auth.users import UserStore
 from sitejobs.engine.service import JobEngine
+from sitejobs.jobs.builtin import default_registry
 from sitejobs.settings import Settings
 from tests.conftest import PG_ADMIN_URL, PG_HELP, add_client, free_port, token_for, wait_for
 
@@ -156,7 +157,7 @@ def settings(tmp_path: Path, proxy: Proxy) -> Iterator[Settings]:
     )
     settings.ensure_dirs()
     add_client(settings)
-    engine = JobEngine.open(settings)
+    engine = JobEngine.open(settings, default_registry(settings.jobs_module))
     try:
         UserStore(engine.db).add("alice", "alice-password", admin=True)
     finally:

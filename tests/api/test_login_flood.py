@@ -24,6 +24,7 @@ from sitejobs.api.app import create_app
 from sitejobs.auth.secrets import verify_secret_or_decoy
 from sitejobs.auth.users import UserStore
 from sitejobs.engine.service import JobEngine
+from sitejobs.jobs.builtin import default_registry
 from sitejobs.settings import Settings
 from tests.conftest import CLIENT_ID, CLIENT_SECRET, add_client, basic
 
@@ -47,7 +48,7 @@ def settings(tmp_path: Path) -> Settings:
     )
     settings.ensure_dirs()
     add_client(settings)
-    engine = JobEngine.open(settings)
+    engine = JobEngine.open(settings, default_registry(settings.jobs_module))
     try:
         UserStore(engine.db).add(USER, PASSWORD)
         UserStore(engine.db).add("bob", "bob-password")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -51,8 +52,7 @@ def _check_seed_document(idle_api: TestClient, prefix: str, version: str) -> Non
     assert (doc["execution_status"], doc["status"]) == ("pending", "PENDING")
     assert doc["is_restart"] is False
     assert doc["is_log_file_existing"] is False
-    assert doc["log_file_name"].startswith("Job-hello-world-")
-    assert doc["log_file_name"].endswith(".log")
+    assert re.fullmatch(r"Job-hello-world-\d{17}\.log", doc["log_file_name"]), doc["log_file_name"]
     assert doc["log_file_path"] == f"/Sites/LOGS/jobs/hello-world/{doc['log_file_name']}"
     assert TIME_MS.match(doc["modification_time"]), doc["modification_time"]
     assert doc["parameters"] == [{"_type": "job_execution_parameter", "name": "Seconds", "value": "1"}]

@@ -19,10 +19,14 @@ def _noop(ctx: object) -> None:
     return None
 
 
-def test_custom_jobs_may_not_use_the_system_prefix() -> None:
-    registry = Registry()
+@pytest.mark.parametrize("job_id", ["sfcc-mine", "SFCC-mine", "Sfcc-Mine"])
+def test_custom_jobs_may_not_use_the_system_prefix_in_any_case(job_id: str) -> None:
     with pytest.raises(InvalidJobDefinition, match="reserved"):
-        registry.add(JobDefinition(id="sfcc-mine", run=_noop))
+        Registry().add(JobDefinition(id=job_id, run=_noop))
+
+
+def test_system_jobs_use_the_prefix() -> None:
+    registry = Registry()
     registry.add(JobDefinition(id="sfcc-mine", run=_noop), system=True)
     assert "sfcc-mine" in registry
 

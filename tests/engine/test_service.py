@@ -3,6 +3,7 @@ control, and the reaper's recovery."""
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -244,3 +245,12 @@ def test_times_are_recorded(engine: JobEngine) -> None:
     assert final.end_time is not None
     assert before <= final.created_at <= final.start_time < final.end_time
     assert final.duration_ms == final.end_time - final.start_time
+
+
+def test_log_file_names_follow_the_commerce_pattern_and_differ_within_a_second(engine: JobEngine) -> None:
+    from sitejobs.engine.service import log_file_name
+
+    names = [log_file_name(engine.submit("noop")) for _ in range(20)]
+    for name in names:
+        assert re.fullmatch(r"Job-noop-\d{17}\.log", name), name
+    assert len(set(names)) == len(names)

@@ -12,16 +12,20 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp
 
 from sitejobs.api import faults, ops, token, webdav
 from sitejobs.api.credentials import CredentialChecker
 from sitejobs.api.database import DatabaseGate
+from sitejobs.api.docs.routes import routes as docs_routes
 from sitejobs.api.faults import json_response
+from sitejobs.api.landing import landing_page
 from sitejobs.api.limits import BodyLimit
 from sitejobs.api.ocapi.fastpath import StatusFastPath
 from sitejobs.api.ocapi.routes import router as ocapi_router
+from sitejobs.api.oce import catalog as oce_catalog
 from sitejobs.api.oce import content_management as oce_content_management
 from sitejobs.api.oce import doc_files as oce_doc_files
 from sitejobs.api.oce import integration as oce_integration
@@ -139,9 +143,9 @@ def create_app(
         title="sitejobs",
         version="0.1.0",
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,  # api/docs serves the docs and one OpenAPI document per surface
         redoc_url=None,
-        openapi_url="/openapi.json",
+        openapi_url=None,
     )
     settings.ensure_dirs()
     app.state.settings = settings
@@ -161,6 +165,9 @@ def create_app(
     app.router.routes.extend(oce_doc_files.routes)
     app.router.routes.extend(oce_shares.routes)
     app.router.routes.extend(oce_templates.routes)
+    app.router.routes.extend(oce_catalog.routes)
+    app.router.routes.extend(docs_routes())
+    app.router.routes.append(Route("/", landing_page, methods=["GET"], include_in_schema=False))
     published = settings.content_dir / "published"
     (published / "sites").mkdir(parents=True, exist_ok=True)
     app.mount("/site", PublishedSites(published / "sites"), name="sites")

@@ -34,15 +34,10 @@ def _file(engine: JobEngine, execution: Execution) -> LogFile:
 
 def find(engine: JobEngine, name: str, job_id: str | None = None) -> LogFile | None:
     """The log called `name` (of `job_id`'s executions, when given), if its execution has started."""
-    stem, _, rest = name.rpartition("-")
-    number = rest.removesuffix(".log")
-    if not stem or not number.isdigit() or not name.endswith(".log"):
-        return None
-    execution = engine.get(int(number))
+    execution = engine.find_by_log_name(name)
     if (
         execution is None
         or execution.start_time is None
-        or log_file_name(execution) != name
         or (job_id is not None and execution.job_id != job_id)
     ):
         return None

@@ -183,7 +183,7 @@ class Registry:
     def add(self, definition: JobDefinition, *, system: bool = False) -> JobDefinition:
         if not JOB_ID_RE.match(definition.id):
             raise InvalidJobDefinition(f"'{definition.id}' is not a valid job id.")
-        if definition.id.startswith(SYSTEM_PREFIX) and not system:
+        if definition.id.lower().startswith(SYSTEM_PREFIX) and not system:  # `SFCC-` too
             raise InvalidJobDefinition(
                 f"Job id '{definition.id}' starts with '{SYSTEM_PREFIX}', which is reserved for system jobs.",
                 jobId=definition.id,

@@ -64,6 +64,8 @@ executions = Table(
     Column("dispatched_at", BigInteger, nullable=True),
     Index("ix_executions_job_id_id", "job_id", "id"),
     Index("ix_executions_job_id_start_time", "job_id", "start_time"),
+    # A log file's name says its job and creation second (`log_file_name`).
+    Index("ix_executions_job_id_created_at", "job_id", "created_at"),
     Index("ix_executions_state_id", "state", "id"),
     # Compound searches (a job in a status; a status in a time range) count and page from the index alone.
     Index("ix_executions_job_id_state_id", "job_id", "state", "id"),

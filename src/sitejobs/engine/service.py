@@ -6,7 +6,9 @@ No HTTP in here: the OCAPI and OCE surfaces, the CLI and the executors all call 
 from __future__ import annotations
 
 import asyncio
+import calendar
 import logging
+import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future
@@ -39,9 +41,15 @@ log = logging.getLogger(__name__)
 WORKER_LOST = "WORKER_LOST"
 
 
+_LOG_NAME = re.compile(r"Job-(.+)-([0-9]{17})\.log")
+
+
 def log_file_name(execution: Execution) -> str:
-    """Commerce Cloud's `Job-{job}-{yyyyMMddHHmmssSSS}.log`, with the id so same-millisecond runs differ."""
-    return f"Job-{execution.job_id}-{compact_ms(execution.created_at)}-{execution.id}.log"
+    """Commerce Cloud's `Job-{job}-{yyyyMMddHHmmssSSS}.log`, exactly. The stamp is the creation time to the
+    second; its milliseconds are the execution id's last three digits, so that two runs of a job created in
+    the same second (up to 1,000 executions of all jobs a second) get different names."""
+    stamp = execution.created_at - execution.created_at % 1000 + execution.id % 1000
+    return f"Job-{execution.job_id}-{compact_ms(stamp)}.log"
 
 
 class JobEngine:
@@ -171,6 +179,21 @@ class JobEngine:
     def started_executions(self, *, job_id: str | None = None, limit: int = 200) -> list[Execution]:
         """The newest executions that have started (and so have a log), of one job or of all."""
         return list(self.read(lambda c: store.started_executions(c, job_id=job_id, limit=limit)))
+
+    def find_by_log_name(self, name: str) -> Execution | None:
+        """The execution whose `log_file_name` is `name`, if there is one."""
+        match = _LOG_NAME.fullmatch(name)
+        if match is None:
+            return None
+        job_id, stamp = match.groups()
+        try:
+            second = calendar.timegm(time.strptime(stamp[:14], "%Y%m%d%H%M%S")) * 1000
+        except ValueError:
+            return None
+        found = self.read(
+            lambda c: store.created_in_second(c, job_id=job_id, second_ms=second, id_mod=int(stamp[14:]))
+        )
+        return next((e for e in found if log_file_name(e) == name), None)
 
     def job_ids_with_runs(self) -> list[str]:
         return list(self.read(store.job_ids_with_runs))

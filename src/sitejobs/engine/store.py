@@ -517,3 +517,17 @@ def started_executions(conn: Connection, *, job_id: str | None, limit: int) -> l
 
 def job_ids_with_runs(conn: Connection) -> list[str]:
     return [r[0] for r in conn.execute(select(E.job_id).where(E.start_time.is_not(None)).distinct())]
+
+
+def created_in_second(conn: Connection, *, job_id: str, second_ms: int, id_mod: int) -> list[Execution]:
+    """Executions of `job_id` created in the second starting at `second_ms` whose id ends in `id_mod` (what a
+    log file name says of its execution)."""
+    rows = conn.execute(
+        select(executions).where(
+            E.job_id == job_id,
+            E.created_at >= second_ms,
+            E.created_at < second_ms + 1000,
+            E.id % 1000 == id_mod,
+        )
+    ).all()
+    return [Execution.from_row(r) for r in rows]

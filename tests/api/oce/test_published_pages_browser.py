@@ -18,6 +18,7 @@ import httpx
 import pytest
 
 from sitejobs.engine.service import JobEngine
+from sitejobs.jobs.builtin import default_registry
 from sitejobs.settings import Settings
 from sitejobs.sites.content.install import install_template
 from sitejobs.sites.content.store import ContentStore
@@ -69,7 +70,7 @@ def published_site(
     settings = sqlite_settings
     folder = template_folder(name)
     prepare(settings)
-    engine = JobEngine.open(settings)
+    engine = JobEngine.open(settings, default_registry(settings.jobs_module))
     try:
         install_template(ContentStore(engine.db, settings.content_dir), folder, name=name, owner="admin")
     finally:

@@ -198,6 +198,20 @@ async def delete_execution(request: Request, version: str, job_id: str, executio
     return Response(status_code=204)
 
 
+@router.post("/{version}/jobs/{job_id}/executions/{execution}/abort", tags=["ocapi"])
+async def abort_execution(request: Request, version: str, job_id: str, execution: str) -> Response:
+    """sitejobs' own: abort a pending execution at once, a running one at its next progress report. It needs
+    the grant that deletes the execution (`delete` on `/jobs/*/executions/*`)."""
+    v = api_version(version)
+    client = authorize(request, f"/jobs/{job_id}/executions/{execution}", "delete")
+    engine = _engine(request)
+    wanted = ocapi_execution_id(engine, job_id, execution)
+    found = await _gate(request).run(engine.get_for_job, job_id, wanted)
+    owned(engine.settings, found, client.client_id)
+    aborted = await _gate(request).run(engine.abort, found.id)
+    return json_response(job_execution(aborted, v))
+
+
 @router.post("/{version}/job_execution_search", tags=["ocapi"])
 async def search_executions(request: Request, version: str) -> Response:
     v = api_version(version)

@@ -4,10 +4,11 @@
 and the resource's `ResourceSpec`; anything it cannot honour raises `BadQueryParameter` naming the parameter.
 
 Decisions, where the seed and Oracle's documentation leave room:
-- **An unknown parameter name is a 400.** A misspelt `expands=pages` or `Limit=10` would otherwise be answered
-  as if it had not been sent, and the client could not tell its request was not understood; the names a real
-  client sends (the Content Toolkit's `links`, `orderBy`, `limit`, `offset`, `expand`, `expansionErrors`,
-  `includeDeleted`) are all known. Parameter names are case-sensitive, as Oracle documents them.
+- **An unknown parameter name is ignored**, as Oracle's service does: a browser's or a proxy's cache-buster
+  (`_=1700000000000`) and parameters of other resources must not break a poll. Parameter names are
+  case-sensitive, as Oracle documents them, so `Limit=10` is an unknown name and is ignored too; the names a
+  real client sends (the Content Toolkit's `links`, `orderBy`, `limit`, `offset`, `expand`, `expansionErrors`,
+  `includeDeleted`) are all known and checked.
 - A list parameter (`fields`, `excludeFields`, `links`, `excludeLinks`, `expand`) may be repeated and its
   values are merged; any other parameter given twice is a 400 (which one was meant?). Empty list items
   (`fields=a,,b`, a trailing comma) are skipped, and a list parameter with no items (`links=`) counts as not
@@ -20,7 +21,7 @@ Decisions, where the seed and Oracle's documentation leave room:
   Oracle documents for its collections, and the answer's `limit` says so. `offset` is a whole number from 0.
 - `orderBy` is `field[:asc|:desc]`, comma-separated, on the fields the resource lists; `asc` by default.
 - Paging, `orderBy`, `q` and `totalResults` are only parameters of collections; on a singular resource they
-  are unknown names.
+  are unknown names, so they are ignored.
 """
 
 from __future__ import annotations
@@ -121,10 +122,7 @@ def _parse(params: tuple[tuple[str, str], ...], spec: ResourceSpec) -> Query:
     scalars: dict[str, str] = {}
     for name, value in params:
         if name not in allowed:
-            raise BadQueryParameter(
-                name,
-                f"Unknown query parameter {name!r}; this resource takes {sorted(allowed, key=str.lower)}.",
-            )
+            continue
         if name in _LIST_PARAMS:
             lists.setdefault(name, []).extend(item.strip() for item in value.split(","))
         elif name in scalars:

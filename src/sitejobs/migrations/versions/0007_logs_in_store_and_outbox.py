@@ -1,7 +1,8 @@
 """job logs in the store; Celery's outbox mark
 
 `execution_logs` holds every execution's log lines, so that API servers and workers on other machines read the
-same log. `executions.dispatched_at` records when a pending execution's message was last handed to the broker
+same log; an index finds an execution by its log file's name (job and creation second).
+`executions.dispatched_at` records when a pending execution's message was last handed to the broker
 (Celery mode): the dispatcher re-sends the ones still pending after a while.
 
 Revision ID: 0007
@@ -41,9 +42,11 @@ def upgrade() -> None:
     op.create_index("ix_execution_logs_execution_id_id", "execution_logs", ["execution_id", "id"])
     with op.batch_alter_table("executions", schema=None) as batch_op:
         batch_op.add_column(sa.Column("dispatched_at", sa.BigInteger(), nullable=True))
+    op.create_index("ix_executions_job_id_created_at", "executions", ["job_id", "created_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_executions_job_id_created_at", table_name="executions")
     with op.batch_alter_table("executions", schema=None) as batch_op:
         batch_op.drop_column("dispatched_at")
     op.drop_index("ix_execution_logs_execution_id_id", table_name="execution_logs")
