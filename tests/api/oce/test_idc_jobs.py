@@ -7,6 +7,7 @@ import pytest
 from sitejobs.api.oce.idc_jobs import job_row
 from sitejobs.engine.models import Execution
 from sitejobs.engine.states import State
+from sitejobs.errors import InvalidTranslationZip, error_record
 
 
 def _execution(state: State, percent: int | None, **extra: object) -> Execution:
@@ -69,6 +70,6 @@ def test_a_failed_job_says_why() -> None:
     failed = _execution(
         State.FAILED,
         40,
-        result={"error": {"title": "Bad Request", "detail": "The zip is corrupt.", "status": 400}},
+        result={"error": error_record(InvalidTranslationZip("The zip is corrupt."))},  # as a job records it
     )
     assert job_row(failed)["JobMessage"] == "The zip is corrupt."
