@@ -16,16 +16,14 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import orjson
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Column, Table
-from sqlalchemy.exc import SQLAlchemyError
 
-from sitejobs import logging_setup
+from sitejobs import cli_content, cli_files, logging_setup
 from sitejobs.api.ocapi.documents import job_execution
 from sitejobs.auth.clients import (
     ALL_RESOURCES,
@@ -36,7 +34,20 @@ from sitejobs.auth.clients import (
     resources_from_settings_file,
 )
 from sitejobs.auth.tokens import list_keys, rotate_key
-from sitejobs.cli_checks import data_dir_problem, database_problem, missing_store, port_problem, tls_problem
+from sitejobs.cli_checks import data_dir_problem, port_problem, tls_problem
+from sitejobs.cli_common import (
+    Database,
+    DataDir,
+    FilesDir,
+    console,
+    err,
+    fail,
+    fold_table,
+    opened,
+    parse_id,
+    settings_for,
+)
+from sitejobs.cli_content import seed_content
 from sitejobs.cli_format import end_sentence, parse_body
 from sitejobs.engine.local import LocalExecutor
 from sitejobs.engine.models import Execution
@@ -53,37 +64,6 @@ keys_app = typer.Typer(help="The keys that sign bearer tokens (kept in the datab
 app.add_typer(keys_app, name="keys")
 products_app = typer.Typer(help="The site store's products.", no_args_is_help=True)
 app.add_typer(products_app, name="products")
-#: Piped output (no terminal) gets a wide layout, so that tables keep each row on one line for grep and awk.
-PIPE_WIDTH = 250
-console = Console(width=None if sys.stdout.isatty() or "COLUMNS" in os.environ else PIPE_WIDTH)
-err = Console(stderr=True)
-
-
-def fold_table(*headers: str, **kw: Any) -> Table:
-    """A table whose cells wrap (fold) when the terminal is narrow, except ids ("id", "job id", …), which keep
-    their whole width on one line: an id is never cut short with "…" nor broken in two."""
-    return Table(*(Column(h, overflow="fold", no_wrap=h == "id" or h.endswith(" id")) for h in headers), **kw)
-
-
-DataDir = Annotated[
-    Path | None,
-    typer.Option("--data-dir", envvar="SITEJOBS_DATA_DIR", help="Data directory (default ./var)."),
-]
-FilesDir = Annotated[
-    Path | None,
-    typer.Option(
-        "--files-dir",
-        envvar="SITEJOBS_FILES_DIR",
-        help="Files all nodes share: Impex area, content sites' files (default: the data dir).",
-    ),
-]
-Database = Annotated[
-    str | None,
-    typer.Option(
-        "--database", envvar="SITEJOBS_DATABASE_URL", help="Database URL (default SQLite in the data dir)."
-    ),
-]
-
 ExecutorOption = Annotated[
     str | None,
     typer.Option(
@@ -114,19 +94,6 @@ DEV_USER = ("dev-user", "dev-password")
 GIL_SWITCH_SECONDS = 0.0005
 
 
-def settings_for(
-    data_dir: Path | None, database: str | None, files_dir: Path | None = None, **overrides: Any
-) -> Settings:
-    values: dict[str, Any] = {k: v for k, v in overrides.items() if v is not None}
-    if data_dir is not None:
-        values["data_dir"] = data_dir
-    if files_dir is not None:
-        values["files_dir"] = files_dir
-    if database is not None:
-        values["database_url"] = database
-    return Settings(**values)
-
-
 @contextlib.contextmanager
 def client_store(settings: Settings) -> Iterator[ClientStore]:
     """The clients in the settings' database (with an older data dir's clients file imported first)."""
@@ -135,39 +102,6 @@ def client_store(settings: Settings) -> Iterator[ClientStore]:
             yield open_clients(engine.db, settings.resolved_clients_file)
         except SitejobsError as exc:
             fail(exc.message)
-
-
-@contextlib.contextmanager
-def opened(settings: Settings, *, existing: bool = False) -> Iterator[JobEngine]:
-    """The store's engine; with `existing` (read commands), a store that is not there is an error, never
-    created. A database or data directory that cannot be used is one clear line, not a traceback."""
-    if existing and (problem := missing_store(settings)):
-        fail(problem)
-    from sitejobs.jobs.builtin import default_registry
-
-    try:
-        engine = JobEngine.open(settings, default_registry(settings.jobs_module))
-    except SitejobsError as exc:
-        fail(exc.message)
-    except SQLAlchemyError as exc:
-        fail(database_problem(exc, settings))
-    except OSError as exc:
-        fail(data_dir_problem(exc, settings))
-    try:
-        yield engine
-    finally:
-        engine.close()
-
-
-def fail(message: str, code: int = 2) -> Any:
-    err.print(f"[red]error:[/red] {message}", soft_wrap=True)
-    raise typer.Exit(code)
-
-
-def parse_id(raw: str) -> int:
-    if not raw.isdigit():
-        fail(f"'{raw}' is not an execution id.")
-    return int(raw)
 
 
 # ---- server and workers ---------------------------------------------------------------------------------------
@@ -306,7 +240,6 @@ def dev(
     """What `make run` starts: seed a development client, user, the demo template (and any in --templates) and
     the demo site archive, print how to call the server, then serve."""
     from sitejobs import demo
-    from sitejobs.cli_content import seed_content
     from sitejobs.cli_files import seed_demo_archive
 
     settings = settings_for(data_dir, database, files_dir)
@@ -805,14 +738,8 @@ def products_search(
     console.print(table)
 
 
-def _register_content_commands() -> None:
-    from sitejobs import cli_content, cli_files  # they import this module's options and helpers
-
-    cli_content.register(app)
-    cli_files.register(app)
-
-
-_register_content_commands()
+cli_content.register(app)
+cli_files.register(app)
 
 
 def main() -> None:

@@ -10,7 +10,7 @@ import orjson
 import typer
 
 from sitejobs.auth.users import UserStore
-from sitejobs.cli import Database, DataDir, FilesDir, console, fail, fold_table, opened, settings_for
+from sitejobs.cli_common import Database, DataDir, FilesDir, console, fail, fold_table, opened, settings_for
 from sitejobs.errors import SitejobsError
 from sitejobs.settings import Settings
 from sitejobs.sites.content.conflicts import Change

@@ -13,7 +13,7 @@ import typer
 from rich.table import Column, Table
 
 from sitejobs import demo
-from sitejobs.cli import Database, DataDir, console, fail, settings_for
+from sitejobs.cli_common import Database, DataDir, FilesDir, console, fail, settings_for
 from sitejobs.errors import SitejobsError
 from sitejobs.settings import Settings
 from sitejobs.sites.commerce.archive import instance_path
@@ -37,12 +37,13 @@ def impex_upload(
         str | None, typer.Option("--name", help="Its name there (default: the file's name).")
     ] = None,
     data_dir: DataDir = None,
+    files_dir: FilesDir = None,
     database: Database = None,
 ) -> None:
     """Copy a file into Impex/src/instance, as `PUT …/webdav/Sites/Impex/src/instance/NAME` does."""
     if not path.is_file():
         fail(f"'{path}' is not a file")
-    settings = settings_for(data_dir, database)
+    settings = settings_for(data_dir, database, files_dir)
     try:
         target = instance_path(settings.impex_dir, name or path.name)
     except SitejobsError as exc:
@@ -64,10 +65,11 @@ def impex_upload(
 def impex_list(
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON list.")] = False,
     data_dir: DataDir = None,
+    files_dir: FilesDir = None,
     database: Database = None,
 ) -> None:
     """List the files in Impex/src/instance (archives to import, exports written there)."""
-    folder = instance_dir(settings_for(data_dir, database))
+    folder = instance_dir(settings_for(data_dir, database, files_dir))
     files = (
         sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
         if folder.is_dir()
