@@ -55,6 +55,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--executor", choices=("all", *EXECUTOR_KINDS), default="all", help="executors to test the engine on"
     )
+    parser.addoption("--soak", action="store_true", help="also run the long fault trials (marked `soak`)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """The `soak` trials (100 kill -9s, say) run only when asked for: `make test PYTEST_ARGS=--soak`."""
+    if config.getoption("--soak"):
+        return
+    soak = [item for item in items if item.get_closest_marker("soak") is not None]
+    if soak:
+        config.hook.pytest_deselected(items=soak)
+        items[:] = [item for item in items if item.get_closest_marker("soak") is None]
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

@@ -81,7 +81,7 @@ def test_kill_9_of_worker_processes_mid_job_loses_nothing(jobs_engine: JobEngine
         cluster.stop()
 
 
-@pytest.mark.slow
+@pytest.mark.soak
 def test_kill_9_a_hundred_times(jobs_engine: JobEngine) -> None:
     jobs_engine.settings.lease_seconds = 2.0
     cluster = CeleryCluster(jobs_engine, BROKERS["celery-rabbitmq"], kind="celery-rabbitmq", concurrency=4)

@@ -108,6 +108,9 @@ _COMMON: dict[str, Any] = {
     "createdAt": {"type": "string", "format": "date-time"},
     "updatedAt": {"type": "string", "format": "date-time"},
     "publishStatus": {"type": "string", "enum": ["published", "unpublished"]},
+    "lastModifiedAt": {"type": "string", "format": "date-time"},
+    "lastModifiedBy": USER,
+    "isDeleted": {"type": "boolean"},
     "links": LINKS,
 }
 SITE: dict[str, Any] = {
@@ -127,6 +130,14 @@ SITE: dict[str, Any] = {
         "isDeleted": {"type": "boolean"},
         "siteURL": {"type": "string", "format": "uri"},
         "publishedAt": {"type": ["string", "null"], "format": "date-time"},
+        "security": {"type": "object"},
+        "staticSiteDeliveryOptions": {"type": ["object", "null"]},
+        "isIframeEmbeddingAllowed": {"type": "boolean"},
+        "expiresAt": {"type": ["string", "null"], "format": "date-time"},
+        "numberOfUpdates": {"type": "integer"},
+        "channel": {"type": ["object", "null"]},
+        "members": {"type": "object"},
+        "access": {"type": "object"},
     },
     "required": ["id", "name"],
 }
@@ -145,7 +156,7 @@ THEME: dict[str, Any] = {
 COMPONENT: dict[str, Any] = {
     "title": "Component",
     "type": "object",
-    "properties": _COMMON,
+    "properties": {**_COMMON, "type": {"type": "string"}, "isHidden": {"type": "boolean"}},
     "required": ["id", "name"],
 }
 PAGE_STATUS: dict[str, Any] = {
