@@ -270,10 +270,19 @@ def test_scs_publish_site_refuses_bad_input_and_strangers(settings: Settings) ->
                 headers=ALICE,
             )
             assert response.status_code == status, response.text
-            assert response.json()["detail"]
-        response = client.post(
+            answer = response.json()["LocalData"]  # an IDC service answers its errors in the IDC shape
+            assert answer["StatusCode"] == "-1"
+            assert answer["StatusMessage"]
+        stranger = {"IdcService": "SCS_PUBLISH_SITE", "item": f"fFolderGUID:{site_id}"}
+        response = client.post(  # without an idcToken: refused before anything else
             "/documents/integration?IdcService=SCS_PUBLISH_SITE&IsJson=1",
-            json={"LocalData": {"IdcService": "SCS_PUBLISH_SITE", "item": f"fFolderGUID:{site_id}"}},
+            json={"LocalData": stranger},
+            headers=BOB,
+        )
+        assert response.status_code == 403
+        response = client.post(  # with his own: the site is not his to see
+            "/documents/integration?IdcService=SCS_PUBLISH_SITE&IsJson=1",
+            json={"idcToken": idc_token(client, BOB), "LocalData": stranger},
             headers=BOB,
         )
         assert response.status_code == 404
