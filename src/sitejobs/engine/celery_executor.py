@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from typing import Any
 
 from sitejobs.engine import store
@@ -128,6 +129,26 @@ class CeleryDispatcher:
         return len(ids)
 
 
+class _QueuedLinesSink(EngineSink):
+    """Log lines go to the store writer without the run waiting for them at its end: the finish is queued on the
+    same writer after them, so they are committed with it or before it, in one commit instead of two."""
+
+    def __init__(self, engine: JobEngine, worker: str) -> None:
+        super().__init__(engine, worker)
+        self._store = engine
+
+    def log(self, execution_id: int, level: str, message: str) -> None:
+        self._store.append_log(execution_id, message, level).add_done_callback(_warn_unwritten)
+
+    def log_done(self, execution_id: int) -> None:
+        return None
+
+
+def _warn_unwritten(line: Future[None]) -> None:
+    if line.exception() is not None:
+        log.warning("a job log line was not written", exc_info=line.exception())
+
+
 class CeleryRuntime:
     """A Celery worker process's side: runs the execution each message names, holding its lease."""
 
@@ -138,7 +159,7 @@ class CeleryRuntime:
         self.worker_id = new_worker_id()
         self._running: set[int] = set()
         self._lock = threading.Lock()
-        self._sink = EngineSink(engine, self.worker_id)
+        self._sink = _QueuedLinesSink(engine, self.worker_id)
         self._upkeep = Upkeep(engine, Holder(self.worker_id, self.kind, self._running_ids))
         self._upkeep.start()
 
