@@ -5,7 +5,8 @@ same Redis and the same topology (bench.celery_baseline: one-process prefork wor
 
 Throughput: N no-op jobs submitted back to back with `submit_future`; jobs/s = N / (the last job's end_time as
 the store records it - the wall time just before the first submission). Latency: a paced sample afterwards,
-submit-to-running = start_time - created_at from the store (milliseconds). The scaling curve repeats both for
+submit-to-running = start_time - created_at from the store (milliseconds), paced at --rate or half the
+throughput just measured, whichever is lower. The scaling curve repeats both for
 1, 2 and 4 worker processes; the ratio against bare Celery uses the 2-process figure. Target: >= 0.8x.
 
 Workers are started as `celery -A sitejobs.celery_app worker` (what `sitejobs worker --executor celery` runs)
@@ -197,6 +198,7 @@ def _measure(
     wall_s = _max_end_ms(engine, min(ids), max(ids)) / 1000 - started
     worker_cpu_ms = (workers.cpu_seconds() - cpu_before) * 1000 / n
 
+    rate = min(rate, n / wall_s / 2)  # below the throughput, or the sample measures queueing
     sample: list[int] = []
     t0 = time.perf_counter()
     for i in range(latency_n):
