@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import psutil
+import redis
 from kombu import Connection
 from sqlalchemy import text
 
@@ -219,8 +220,14 @@ def _measure(
 
 
 def _delete_queue(broker_url: str, queue: str) -> None:
+    """Delete the run's queue, and the exchange bindings kombu's Redis transport leaves behind."""
     with contextlib.suppress(Exception), Connection(broker_url, connect_timeout=3) as conn:
         conn.default_channel.queue_delete(queue)
+    client = redis.Redis.from_url(broker_url)
+    try:
+        client.delete(f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
+    finally:
+        client.close()
 
 
 @contextlib.contextmanager
