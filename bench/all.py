@@ -10,6 +10,7 @@ BENCHMARKS = [
     ["bench.bench_oce_status"],
     ["bench.bench_submit"],
     ["bench.bench_engine"],
+    ["bench.bench_celery"],
     ["bench.bench_search"],
     ["bench.bench_import"],
     ["bench.bench_export"],

@@ -11,11 +11,9 @@ SQLite.
 from __future__ import annotations
 
 import argparse
-import secrets
-
-from sqlalchemy import create_engine, text
 
 from bench.http_load import requests_per_second, tool
+from bench.pg import ADMIN_URL, pg_schema
 from bench.sitejobs_server import sitejobs_server
 
 BODY = b'{"parameters":[]}'
@@ -38,44 +36,19 @@ def _rate(database_url: str | None, executor: str, duration_s: float) -> tuple[f
         return rps, errors, found
 
 
-def _pg_schema(admin_url: str) -> tuple[str, str]:
-    schema = f"bench_{secrets.token_hex(4)}"
-    engine = create_engine(
-        admin_url.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
-    )
-    with engine.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine.dispose()
-    return schema, f"{admin_url}?options=-csearch_path%3D{schema}"
-
-
-def _drop(admin_url: str, schema: str) -> None:
-    engine = create_engine(
-        admin_url.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT"
-    )
-    with engine.connect() as conn:
-        conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-    engine.dispose()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--duration", type=float, default=5.0)
-    parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test")
+    parser.add_argument("--postgres", default=ADMIN_URL)
     args = parser.parse_args()
-    rows = [("sqlite", None)]
-    schema, pg_url = _pg_schema(args.postgres)
-    rows.append(("postgresql", pg_url))
-    try:
-        for name, url in rows:
+    with pg_schema(args.postgres) as pg_url:
+        for name, url in (("sqlite", None), ("postgresql", pg_url)):
             for executor in ("none", "local"):
                 rps, errors, stored = _rate(url, executor, args.duration)
                 print(
                     f"submissions ({tool()}, {name}, executor={executor}): {rps:.0f} 202/s, errors {errors}, "
                     f"{stored} executions stored (target >= 1000/s on sqlite)"
                 )
-    finally:
-        _drop(args.postgres, schema)
 
 
 if __name__ == "__main__":

@@ -52,12 +52,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import orjson
+import psutil
 import redis
 from celery import Celery
 
@@ -118,6 +119,9 @@ class CeleryBaseline:
     p99_ms: float
     max_ms: float
     topology: str
+    #: CPU time the worker processes (consumers and pool children) spent a task during the burst: unlike the
+    #: rates, it hardly depends on what else the machine is running.
+    worker_cpu_ms: float = float("nan")
     notes: list[str] = field(default_factory=list)
 
 
@@ -181,6 +185,19 @@ def _wait_all_done(
 # ---- workers ---------------------------------------------------------------------------------------------
 
 
+def process_tree_cpu_seconds(pids: Iterable[int]) -> float:
+    """User + system CPU time of processes `pids` and their live descendants."""
+    total = 0.0
+    for pid in pids:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            root = psutil.Process(pid)
+            for p in [root, *root.children(recursive=True)]:
+                with contextlib.suppress(psutil.NoSuchProcess):
+                    t = p.cpu_times()
+                    total += t.user + t.system
+    return total
+
+
 class Workers:
     """The Celery worker subprocesses of one run; a context manager that always stops them."""
 
@@ -241,6 +258,10 @@ class Workers:
             if proc.poll() is not None:
                 tail = log_path.read_text(errors="replace")[-2000:]
                 raise RuntimeError(f"worker {name} exited with {proc.returncode}:\n{tail}")
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time of the worker processes and their pool children so far."""
+        return process_tree_cpu_seconds(proc.pid for _, proc, _ in self.procs)
 
     def _wait_ready(self, timeout_s: float) -> None:
         import socket
@@ -380,9 +401,11 @@ def measure(
         _wait_all_done(client, keys, timeout_s, workers.check)
         client.delete(QUEUE)  # flush the queue (it is empty here; this guards against leftovers)
 
+        cpu_before = workers.cpu_seconds()
         keys, start, send_s = _send_burst(n)
         done_at = _wait_all_done(client, keys, timeout_s, workers.check)
         wall_s = done_at - start
+        worker_cpu_ms = (workers.cpu_seconds() - cpu_before) * 1000 / n
 
         latencies = _measure_latency(client, latency_n, latency_rate, timeout_s, workers.check)
     notes: list[str] = []
@@ -403,6 +426,7 @@ def measure(
         p99_ms=_percentile(latencies, 99),
         max_ms=max(latencies),
         topology=topology,
+        worker_cpu_ms=worker_cpu_ms,
         notes=notes,
     )
 

@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from typing import Any
 
-from sitejobs.engine import store
+from sitejobs.engine import joblog, store
 from sitejobs.engine.executor import FinishedHook
 from sitejobs.engine.models import now_ms
 from sitejobs.engine.notify import PendingListener
@@ -32,6 +34,8 @@ from sitejobs.settings import Settings
 log = logging.getLogger(__name__)
 
 TASK_NAME = "sitejobs.run_execution"
+#: How long a run's log lines may wait to share a commit (with the run's finish, for a short run).
+LINE_DELAY_SECONDS = 0.1
 #: Rows published a batch; the rest go in the next round straight after.
 DISPATCH_BATCH = 500
 #: How long to wait after the broker refused a message before trying again.
@@ -128,6 +132,61 @@ class CeleryDispatcher:
         return len(ids)
 
 
+class _GroupedLinesSink(EngineSink):
+    """Log lines reach the store writer at most LINE_DELAY_SECONDS after they are logged, or at the end of the
+    run, just before its finish (which is queued on the same writer after them): the lines of a short run share
+    the finish's commit, instead of the run waiting for commits of its own."""
+
+    def __init__(self, engine: JobEngine, worker: str) -> None:
+        super().__init__(engine, worker)
+        self._writer = engine.writer
+        self._cond = threading.Condition()
+        self._held: dict[int, list[tuple[int, int, str, str]]] = {}
+        self._due: dict[int, float] = {}
+        self._closed = False
+        self._thread = threading.Thread(target=self._flush_loop, name="sitejobs-log-lines", daemon=True)
+        self._thread.start()
+
+    def log(self, execution_id: int, level: str, message: str) -> None:
+        with self._cond:
+            lines = self._held.setdefault(execution_id, [])
+            if not lines:
+                self._due[execution_id] = time.monotonic() + LINE_DELAY_SECONDS
+                self._cond.notify()
+            lines.append((execution_id, now_ms(), level, message))
+
+    def log_done(self, execution_id: int) -> None:
+        with self._cond:
+            self._write(execution_id)
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            for execution_id in list(self._held):
+                self._write(execution_id)
+            self._cond.notify()
+        self._thread.join()
+
+    def _write(self, execution_id: int) -> None:
+        # Called under the lock, so lines reach the writer in the order they were logged.
+        self._due.pop(execution_id, None)
+        for line in self._held.pop(execution_id, ()):
+            self._writer.submit_bulk(joblog.insert_lines, line).add_done_callback(_warn_unwritten)
+
+    def _flush_loop(self) -> None:
+        with self._cond:
+            while not self._closed:
+                now = time.monotonic()
+                for execution_id in [e for e, at in self._due.items() if at <= now]:
+                    self._write(execution_id)
+                self._cond.wait(max(0.0, min(self._due.values(), default=now + 60.0) - now))
+
+
+def _warn_unwritten(line: Future[None]) -> None:
+    if line.exception() is not None:
+        log.warning("a job log line was not written", exc_info=line.exception())
+
+
 class CeleryRuntime:
     """A Celery worker process's side: runs the execution each message names, holding its lease."""
 
@@ -138,7 +197,7 @@ class CeleryRuntime:
         self.worker_id = new_worker_id()
         self._running: set[int] = set()
         self._lock = threading.Lock()
-        self._sink = EngineSink(engine, self.worker_id)
+        self._sink = _GroupedLinesSink(engine, self.worker_id)
         self._upkeep = Upkeep(engine, Holder(self.worker_id, self.kind, self._running_ids))
         self._upkeep.start()
 
@@ -164,5 +223,6 @@ class CeleryRuntime:
                 self._running.discard(execution.id)
 
     def close(self) -> None:
+        self._sink.close()
         self._upkeep.stop()
         self.engine.close()

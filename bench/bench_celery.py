@@ -1,0 +1,316 @@
+"""Celery mode end to end: no-op jobs submitted through the engine (the API node path, with its outbox
+dispatcher running in this process), run by Celery worker processes on Redis, the store on PostgreSQL (a
+schema of the run's own, dropped afterwards); side by side in the same run with bare Celery no-op tasks on the
+same Redis and the same topology (bench.celery_baseline: one-process prefork workers, acks_late, prefetch 1).
+
+Throughput: N no-op jobs submitted back to back with `submit_future`; jobs/s = N / (the last job's end_time as
+the store records it - the wall time just before the first submission). Latency: a paced sample afterwards,
+submit-to-running = start_time - created_at from the store (milliseconds), paced at --rate or half the
+throughput just measured, whichever is lower. The scaling curve repeats both for
+1, 2 and 4 worker processes; the ratio against bare Celery uses the 2-process figure. Target: >= 0.8x.
+
+Workers are started as `celery -A sitejobs.celery_app worker` (what `sitejobs worker --executor celery` runs)
+with the baseline's own flags (log level WARNING, no gossip, mingle or heartbeat), one process each.
+
+    .venv/bin/python -m bench.bench_celery [-n 5000] [--procs 1 2 4] [--latency-n 300 --rate 100]
+        [--no-baseline] [--profile DIR [--profile-idle]]
+
+--profile records the worker processes with py-spy (installed by hand in the venv: `pip install py-spy`) as
+collapsed stacks, one file a worker: CPU samples, or with --profile-idle waiting too (where the wall time goes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import psutil
+import redis
+from kombu import Connection
+from sqlalchemy import text
+
+from bench.celery_baseline import REPO_ROOT, process_tree_cpu_seconds, redis_client
+from bench.pg import ADMIN_URL, pg_schema
+from sitejobs.celery_app import create_celery, dispatcher
+from sitejobs.engine.service import JobEngine
+from sitejobs.engine.states import State
+from sitejobs.jobs.builtin import default_registry
+from sitejobs.settings import Settings
+
+BROKER_URL = os.environ.get("BENCH_SITEJOBS_BROKER_URL", "redis://127.0.0.1:6379/6")
+JOB = "noop"
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    procs: int
+    jobs_per_s: float
+    submits_per_s: float
+    p50_ms: float
+    p99_ms: float
+    #: CPU time a job of the worker processes (consumers and pool children) during the burst.
+    worker_cpu_ms: float
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    directory: Path
+    idle: bool
+
+
+def _percentile(values: Sequence[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))]
+
+
+class SitejobsWorkers:
+    """`procs` Celery worker instances of one process each, in process groups of their own."""
+
+    def __init__(self, settings: Settings, procs: int, log_dir: Path, profile: Profile | None) -> None:
+        self.settings = settings
+        self.count = procs
+        self.log_dir = log_dir
+        self.profile = profile
+        self.procs: list[subprocess.Popen[bytes]] = []
+
+    def _env(self) -> dict[str, str]:
+        env = {
+            **os.environ,
+            "SITEJOBS_DATA_DIR": str(self.settings.data_dir),
+            "SITEJOBS_DATABASE_URL": self.settings.resolved_database_url,
+            "SITEJOBS_EXECUTOR": "celery",
+            "SITEJOBS_BROKER_URL": self.settings.broker_url,
+            "SITEJOBS_CELERY_QUEUE": self.settings.celery_queue,
+        }
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if p)
+        return env
+
+    def _command(self, index: int) -> list[str]:
+        worker = [
+            "-m", "celery", "-A", "sitejobs.celery_app", "worker",
+            "--pool", "prefork", "--concurrency", "1", "--prefetch-multiplier", "1",
+            "-n", f"sitejobs-bench{index}-{os.getpid()}@%h", "-Q", self.settings.celery_queue,
+            "--loglevel", "WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat",
+        ]  # fmt: skip
+        if self.profile is None:
+            return [sys.executable, *worker]
+        out = self.profile.directory / f"worker{index}-{self.count}procs.txt"
+        py_spy = str(Path(sys.executable).parent / "py-spy")
+        command = [py_spy, "record", "--subprocesses", "--format", "raw", "-o", str(out)]
+        return [*command, *(["--idle"] if self.profile.idle else []), "--", sys.executable, *worker]
+
+    def start(self, engine: JobEngine, timeout_s: float = 60.0) -> None:
+        for index in range(self.count):
+            with (self.log_dir / f"worker{index}.log").open("ab") as log:
+                self.procs.append(
+                    subprocess.Popen(
+                        self._command(index),
+                        cwd=REPO_ROOT,
+                        env=self._env(),
+                        stdin=subprocess.DEVNULL,
+                        stdout=log,
+                        stderr=subprocess.STDOUT,
+                        start_new_session=True,
+                    )
+                )
+        deadline = time.monotonic() + timeout_s
+        while sum(w["kind"] == "celery" for w in engine.live_workers()) < self.count:
+            self.check()
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{self.count} Celery worker processes not ready in {timeout_s:.0f} s")
+            time.sleep(0.1)
+
+    def cpu_seconds(self) -> float:
+        return process_tree_cpu_seconds(proc.pid for proc in self.procs)
+
+    def check(self) -> None:
+        for index, proc in enumerate(self.procs):
+            if proc.poll() is not None:
+                tail = (self.log_dir / f"worker{index}.log").read_text(errors="replace")[-2000:]
+                raise RuntimeError(f"Celery worker {index} exited with {proc.returncode}:\n{tail}")
+
+    def stop(self, timeout_s: float = 15.0) -> None:
+        for proc in self.procs:
+            # Warm shutdown of the Celery main process (under py-spy, its child: py-spy then writes its file).
+            pids = (
+                [proc.pid] if self.profile is None else [c.pid for c in psutil.Process(proc.pid).children()]
+            )
+            for pid in pids:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout_s
+        for proc in self.procs:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(max(0.1, deadline - time.monotonic()))
+        for proc in self.procs:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGKILL)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(5.0)
+        self.procs.clear()
+
+
+def _wait_succeeded(engine: JobEngine, total: int, timeout_s: float, workers: SitejobsWorkers) -> None:
+    deadline = time.monotonic() + timeout_s
+    while engine.count_by_state().get(State.SUCCEEDED, 0) < total:
+        workers.check()
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"not all {total} executions succeeded in {timeout_s:.0f} s")
+        time.sleep(0.2)
+
+
+def _max_end_ms(engine: JobEngine, lo: int, hi: int) -> int:
+    sql = text("SELECT max(end_time) FROM executions WHERE id BETWEEN :lo AND :hi")
+    return int(engine.read(lambda c: c.execute(sql, {"lo": lo, "hi": hi}).scalar_one()))
+
+
+def _latencies_ms(engine: JobEngine, ids: Sequence[int]) -> list[float]:
+    sql = text("SELECT start_time - created_at FROM executions WHERE id BETWEEN :lo AND :hi")
+    rows = engine.read(lambda c: c.execute(sql, {"lo": min(ids), "hi": max(ids)}).all())
+    return [float(r[0]) for r in rows]
+
+
+def _measure(
+    engine: JobEngine, workers: SitejobsWorkers, n: int, latency_n: int, rate: float, done_before: int
+) -> Point:
+    warm = [engine.submit_future(JOB) for _ in range(100)]
+    for f in warm:
+        f.result()
+    done_before += len(warm)
+    _wait_succeeded(engine, done_before, 120, workers)
+
+    cpu_before = workers.cpu_seconds()
+    started = time.time()
+    futures = [engine.submit_future(JOB) for _ in range(n)]
+    ids = [f.result().id for f in futures]
+    submitted = time.time()
+    _wait_succeeded(engine, done_before + n, 600, workers)
+    wall_s = _max_end_ms(engine, min(ids), max(ids)) / 1000 - started
+    worker_cpu_ms = (workers.cpu_seconds() - cpu_before) * 1000 / n
+
+    rate = min(rate, n / wall_s / 2)  # below the throughput, or the sample measures queueing
+    sample: list[int] = []
+    t0 = time.perf_counter()
+    for i in range(latency_n):
+        delay = t0 + i / rate - time.perf_counter()
+        if delay > 0:
+            time.sleep(delay)
+        sample.append(engine.submit(JOB).id)
+    _wait_succeeded(engine, done_before + n + latency_n, 120, workers)
+    latencies = _latencies_ms(engine, sample)
+    return Point(
+        procs=workers.count,
+        jobs_per_s=n / wall_s,
+        submits_per_s=n / (submitted - started),
+        p50_ms=_percentile(latencies, 50),
+        p99_ms=_percentile(latencies, 99),
+        worker_cpu_ms=worker_cpu_ms,
+    )
+
+
+def _delete_queue(broker_url: str, queue: str) -> None:
+    """Delete the run's queue, and the exchange bindings kombu's Redis transport leaves behind."""
+    with contextlib.suppress(Exception), Connection(broker_url, connect_timeout=3) as conn:
+        conn.default_channel.queue_delete(queue)
+    client = redis.Redis.from_url(broker_url)
+    try:
+        client.delete(f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
+    finally:
+        client.close()
+
+
+@contextlib.contextmanager
+def _api_node(database_url: str, data_dir: Path) -> Iterator[JobEngine]:
+    """An engine on the bench schema with the Celery outbox dispatcher running (what `serve` runs)."""
+    settings = Settings(
+        data_dir=data_dir,
+        database_url=database_url,
+        executor="celery",
+        broker_url=BROKER_URL,
+        celery_queue=f"sitejobs-bench-{secrets.token_hex(4)}",
+    )
+    engine = JobEngine.open(settings, default_registry(settings.jobs_module))
+    outbox = dispatcher(engine, create_celery(settings))
+    outbox.start()
+    try:
+        yield engine
+    finally:
+        outbox.stop()
+        _delete_queue(settings.broker_url, settings.celery_queue)
+        engine.close()
+
+
+def run_curve(
+    n: int, procs: Sequence[int], latency_n: int, rate: float, profile: Profile | None = None
+) -> list[Point]:
+    data_dir = Path(tempfile.mkdtemp(prefix="sitejobs-celery-bench-"))
+    points: list[Point] = []
+    try:
+        with pg_schema(ADMIN_URL, driver=True) as database_url, _api_node(database_url, data_dir) as engine:
+            done = 0
+            for count in procs:
+                workers = SitejobsWorkers(engine.settings, count, data_dir, profile)
+                try:
+                    workers.start(engine)
+                    point = _measure(engine, workers, n, latency_n, rate, done)
+                finally:
+                    workers.stop()
+                done += 100 + n + latency_n
+                points.append(point)
+                print(
+                    f"  sitejobs celery, {count} worker process(es): {point.jobs_per_s:.0f} jobs/s "
+                    f"(submissions {point.submits_per_s:.0f}/s); submit-to-running p50 {point.p50_ms:.1f} ms, "
+                    f"p99 {point.p99_ms:.1f} ms; worker CPU {point.worker_cpu_ms:.2f} ms a job",
+                    flush=True,
+                )
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+    return points
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("-n", type=int, default=5000)
+    parser.add_argument("--procs", type=int, nargs="+", default=[1, 2, 4])
+    parser.add_argument("--latency-n", type=int, default=300)
+    parser.add_argument("--rate", type=float, default=100.0, help="latency sample submissions a second")
+    parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--profile", type=Path, help="record the workers with py-spy into DIR")
+    parser.add_argument("--profile-idle", action="store_true", help="with --profile: sample waiting too")
+    args = parser.parse_args()
+    redis_client()  # fails early, saying how to start Redis
+    profile = None
+    if args.profile:
+        args.profile.mkdir(parents=True, exist_ok=True)
+        profile = Profile(args.profile, args.profile_idle)
+    points = run_curve(args.n, args.procs, args.latency_n, args.rate, profile)
+    if args.no_baseline:
+        return
+    from bench.celery_baseline import measure
+
+    bare = measure(args.n, topology="2x1", latency_n=args.latency_n, latency_rate=args.rate)
+    print(
+        f"bare celery on redis (2 processes, acks_late, prefetch 1): {bare.tasks_per_s:.0f} tasks/s; "
+        f"submit-to-start p50 {bare.p50_ms:.1f} ms, p99 {bare.p99_ms:.1f} ms; worker CPU {bare.worker_cpu_ms:.2f} ms "
+        "a task"
+    )
+    two = next((p for p in points if p.procs == 2), None)
+    if two is not None:
+        print(
+            f"ratio sitejobs/celery at 2 processes: {two.jobs_per_s / bare.tasks_per_s:.2f} (target >= 0.8)"
+        )
+
+
+if __name__ == "__main__":
+    main()
