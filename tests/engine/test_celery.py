@@ -52,7 +52,10 @@ def kill_trials(cluster: CeleryCluster, engine: JobEngine, trials: int) -> None:
         pids = [int(owner.split(":")[1]) for owner in owners if owner]
         alive = [pid for pid in pids if pid in cluster.child_pids()]
         if alive:
-            os.kill(rng.choice(alive), signal.SIGKILL)
+            try:
+                os.kill(rng.choice(alive), signal.SIGKILL)
+            except ProcessLookupError:  # it ended between the listing and the kill: pick again
+                continue
             kills += 1
             time.sleep(0.2)
         else:
