@@ -10,7 +10,14 @@ import schemathesis
 from starlette.testclient import TestClient
 
 from sitejobs.settings import Settings
-from tests.api.oce.sites_client import basic_auth, create_site, poll_like_the_toolkit, sites_app, start
+from tests.api.oce.sites_client import (
+    basic_auth,
+    bring_online,
+    create_site,
+    poll_like_the_toolkit,
+    sites_app,
+    start,
+)
 
 ALICE = basic_auth("alice")
 
@@ -26,6 +33,8 @@ def test_the_landing_page_links_the_docs_the_dashboard_and_the_published_sites(s
 
         create_site(client, "Shop")
         poll_like_the_toolkit(client, start(client, "/sites/name:Shop/publish", None, ALICE), ALICE)
+        assert "/site/Shop/" not in client.get("/").text  # published but offline: not served, not linked
+        bring_online(client, "Shop", ALICE)
         page = client.get("/").text
         links = re.findall(r'href="(/site/[^"]+)"', page)
         assert links == ["/site/Shop/"]

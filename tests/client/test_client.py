@@ -116,6 +116,8 @@ def test_content_client_creates_and_publishes_a_site(server: ServerProcess) -> N
         with pytest.raises(ContentError) as missing:
             content.publish("NoSuchSite")
         assert missing.value.status == 404
+        assert httpx.get(f"{server.url}/site/ClientShop/index.html").status_code == 404  # not online yet
+        assert content.bring_online("ClientShop")["runtimeStatus"] == "online"
     assert statuses
     assert httpx.get(f"{server.url}/site/ClientShop/index.html").status_code == 200
 

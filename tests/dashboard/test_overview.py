@@ -63,6 +63,7 @@ def test_sites_page_lists_the_content_sites_a_user_may_see_with_pages_languages_
     published = ui.post(f"{api}/name:Harbour/publish", auth=alice, headers=async_)
     _wait_site_job(ui, published, alice)
     publish_id = int(published.headers["location"].rsplit("/", 1)[1])
+    assert ui.post(f"{api}/name:Harbour/activate", auth=alice).status_code == 200  # served once online
 
     sign_in(ui, "bob")
     assert 'data-site="Harbour"' not in ui.get("/ui/sites").text

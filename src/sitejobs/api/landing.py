@@ -9,6 +9,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from sitejobs.api.oce.published import SERVED_STATUS
 from sitejobs.sites.content.store import ContentStore
 
 DASHBOARD = "/ui"
@@ -20,7 +21,8 @@ STYLE = (
 
 
 def _published(store: ContentStore) -> list[str]:
-    return sorted(s.name for s in store.sites() if s.published_at)
+    """The sites a visitor can open: published and online (`oce.published` serves no other)."""
+    return sorted(s.name for s in store.sites() if s.published_at and s.runtime_status == SERVED_STATUS)
 
 
 async def landing_page(request: Request) -> Response:
@@ -29,7 +31,7 @@ async def landing_page(request: Request) -> Response:
     base = str(request.base_url).rstrip("/")
     site_items = (
         "".join(f'<li><a href="/site/{html.escape(name)}/">{html.escape(name)}</a></li>' for name in sites)
-        or '<li class="muted">None yet: publish one (see the README).</li>'
+        or '<li class="muted">None yet: publish one and bring it online (see the README).</li>'
     )
     page = f"""<!DOCTYPE html>
 <html lang="en">

@@ -488,6 +488,8 @@ async def mkcol(request: Request) -> Response:
     if await _read_small_body(request, MAX_PROPFIND_BODY):
         raise UnsupportedMediaType("MKCOL takes no body.")
     target = _resolve(request, parts)
+    if target.path is None and len(parts) > 2:  # below LOGS/jobs: the job logs, made by jobs alone
+        raise Forbidden(f"'{'/'.join(parts[:2])}' is read-only.")
     if target.path is None or target.is_area_root:
         raise MethodNotAllowed(f"'{'/'.join(parts) or 'Sites'}' already exists.")
     path = _writable(target, "created")

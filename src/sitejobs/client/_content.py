@@ -117,6 +117,13 @@ class ContentClient:
     def refresh(self, site: str) -> SiteJob:
         return self._job(f"/sites/{_ref(site)}/refresh")
 
+    def bring_online(self, site: str) -> dict[str, Any]:
+        """Serve a published site to visitors (`cec control-site bring-online`); answers the site."""
+        response = self._http.post(f"{API}/sites/{_ref(site)}/activate")
+        raise_for(response)
+        document: dict[str, Any] = response.json()
+        return document
+
     def hard_delete(self, site: str) -> SiteJob:
         return self._job(f"/sites/{_ref(site)}/hardDelete")
 
@@ -193,6 +200,13 @@ class AsyncContentClient:
 
     async def refresh(self, site: str) -> AsyncSiteJob:
         return await self._job(f"/sites/{_ref(site)}/refresh")
+
+    async def bring_online(self, site: str) -> dict[str, Any]:
+        """Serve a published site to visitors (`cec control-site bring-online`); answers the site."""
+        response = await self._http.post(f"{API}/sites/{_ref(site)}/activate")
+        raise_for(response)
+        document: dict[str, Any] = response.json()
+        return document
 
     async def hard_delete(self, site: str) -> AsyncSiteJob:
         return await self._job(f"/sites/{_ref(site)}/hardDelete")
