@@ -108,6 +108,7 @@ def create_app(
         db = app.state.engine.db
         try:
             app.state.clients = open_clients(db, settings.resolved_clients_file)
+            app.state.clients.start_refreshing()
             app.state.tokens = TokenIssuer(key_ring(settings, db), settings.token_ttl_seconds)
         except BaseException:
             if own:
@@ -136,6 +137,7 @@ def create_app(
         finally:
             if runner is not None:
                 runner.stop()
+            app.state.clients.stop_refreshing()
             if own:
                 app.state.engine.close()
 

@@ -122,21 +122,43 @@ def _client_from_row(row: Row[Any]) -> Client:
 
 
 class ClientStore:
-    """The clients in the shared database. Each node keeps a snapshot it re-reads every
-    RELOAD_CHECK_SECONDS, so a `clients add` or `remove` on any node takes effect everywhere without a restart."""
+    """The clients in the shared database. Each node keeps a snapshot it re-reads every RELOAD_CHECK_SECONDS, so
+    a `clients add` or `remove` on any node takes effect everywhere without a restart. A server re-reads on a
+    thread of its own (`start_refreshing`): a request never waits on the database for it, so one that stops
+    answering cannot hold up request handling; a command reads when it looks."""
 
     def __init__(self, db: Engine) -> None:
         self._db = db
         self._lock = threading.Lock()
         self._clients: dict[str, Client] = {}
         self._fresh_until = 0.0
+        self._stop = threading.Event()
+        self._refresher: threading.Thread | None = None
+
+    def start_refreshing(self) -> None:
+        self._load()
+        self._refresher = threading.Thread(target=self._refresh_loop, name="sitejobs-clients", daemon=True)
+        self._refresher.start()
+
+    def stop_refreshing(self) -> None:
+        self._stop.set()
+        if self._refresher is not None:
+            self._refresher.join()
+
+    def _refresh_loop(self) -> None:
+        while not self._stop.wait(RELOAD_CHECK_SECONDS):
+            try:
+                self._read()
+            except Exception as exc:  # the database is away: keep the snapshot, try again later
+                log.warning("could not read the clients again: %s", exc)
 
     def _load(self) -> dict[str, Client]:
-        if time.monotonic() < self._fresh_until:
+        if self._refresher is not None or time.monotonic() < self._fresh_until:
             return self._clients
+        return self._read()
+
+    def _read(self) -> dict[str, Client]:
         with self._lock:
-            if time.monotonic() < self._fresh_until:  # another thread read them meanwhile
-                return self._clients
             with self._db.connect() as conn:
                 rows = conn.execute(select(clients_table)).all()
             fresh: dict[str, Client] = {}
@@ -153,8 +175,8 @@ class ClientStore:
             return fresh
 
     def refresh(self) -> None:
-        """Read the clients again at the next look-up."""
-        self._fresh_until = 0.0
+        """Read the clients again now (one added a moment ago on another node, say)."""
+        self._read()
 
     def get(self, client_id: str) -> Client | None:
         return self._load().get(client_id)
