@@ -66,7 +66,7 @@ def test_the_demo_template_loads_from_its_zip_and_every_page_renders(tmp_path: P
     for page_id in site.pages:
         html = renderer.render_page(page_id)
         assert html.count('class="nav-link"') == len(site.pages), page_id  # the menu lists every page
-        assert 'data-scs-component="ProductTeaser"' in html
+        assert 'data-scs-app="ProductTeaser"' in html  # the custom component, rendered in the browser
         assert "SCS_" not in html, page_id  # every marker expanded
         assert "_scs_" not in html, page_id
         assert re.search(r'href="[^"]*_themesdelivery/StoreTheme/assets/css/store\.css"', html)
