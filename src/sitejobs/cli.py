@@ -119,15 +119,12 @@ def _serve(settings: Settings, host: str, port: int, *, tls: bool = False, acces
     problem = settings.executor_problem()
     if problem:
         fail(problem)
-    try:  # a bad jobs module or clients file: one clear line now rather than a traceback from the app's startup
-        from sitejobs.jobs.builtin import default_registry
-
-        default_registry(settings.jobs_module)
+    with opened(settings):  # an unreachable database, unusable data dir or bad jobs module: one line now
+        pass
+    try:  # a bad clients file: one clear line now rather than a traceback from the app's startup
         read_clients_file(settings.resolved_clients_file)
     except SitejobsError as exc:
         fail(exc.message)
-    with opened(settings):  # an unreachable database or unusable data dir: one line now, not at startup
-        pass
     if problem := port_problem(host, port):
         fail(problem)
     certfile: Path | None = None

@@ -43,7 +43,7 @@ def missing_store(settings: Settings) -> str | None:
         url = normalize_url(settings.resolved_database_url)
         parsed = make_url(url)
     except ArgumentError as exc:
-        return f"'{settings.resolved_database_url}' is not a database URL ({exc})"
+        return database_problem(exc, settings)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database or ""
         if database in ("", ":memory:") or Path(database).is_file():
@@ -55,7 +55,7 @@ def missing_store(settings: Settings) -> str | None:
     try:
         engine = create_engine(url, pool_pre_ping=False, connect_args={"connect_timeout": 5})
     except (ArgumentError, NoSuchModuleError) as exc:
-        return f"'{parsed.render_as_string(hide_password=True)}' is not a usable database URL ({exc})"
+        return database_problem(exc, settings)
     try:
         with engine.connect() as conn:
             present = inspect(conn).has_table(EXECUTIONS_TABLE)
