@@ -8,23 +8,15 @@ from typing import Any
 
 from sitejobs.api.ocapi.documents import job_execution
 from sitejobs.api.oce.status import STATUS_PATH, job_error_of
-from sitejobs.auth.users import User
 from sitejobs.engine.models import Execution
 from sitejobs.engine.service import JobEngine
 from sitejobs.engine.states import State
-from sitejobs.sites.content.access import may_see_execution
-from sitejobs.sites.content.store import ContentStore
 
 OCAPI_VERSION = "23.2"
 OCAPI_BASE = "/s/-/dw/data/v23_2"
 OCE = "oce"
 OCAPI = "ocapi"
 SURFACES = (OCAPI, OCE)
-
-
-def may_see(content: ContentStore, user: User, execution: Execution) -> bool:
-    """Administrators see everything; others their own executions and those of sites shared with them."""
-    return may_see_execution(content, user, execution)
 
 
 def surface_of(engine: JobEngine, job_id: str) -> str:

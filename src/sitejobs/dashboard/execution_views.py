@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response, StreamingResponse
 
 from sitejobs.auth.users import User
-from sitejobs.dashboard.apis import SURFACES, may_see, surface_of
+from sitejobs.dashboard.apis import SURFACES, surface_of
 from sitejobs.dashboard.executions import row, summary, visible_execution, visible_page
 from sitejobs.dashboard.filters import Filters
 from sitejobs.dashboard.logs import read_log
@@ -20,6 +20,7 @@ from sitejobs.dashboard.web import Dashboard, checked_form, dashboard, prefix, r
 from sitejobs.engine.models import Execution
 from sitejobs.engine.states import State
 from sitejobs.errors import NotFound
+from sitejobs.sites.content.access import may_see_execution
 
 KEEPALIVE_SECONDS = 15.0
 #: How many executions a stream remembers having sent (past this it starts afresh, resending some rows).
@@ -105,7 +106,7 @@ async def _may_see(d: Dashboard, user: User, e: Execution, known: dict[int, bool
     if user.is_admin:
         return True
     if e.id not in known:
-        known[e.id] = await run_in_threadpool(may_see, d.content, user, e)
+        known[e.id] = await run_in_threadpool(may_see_execution, d.content, user, e)
     return known[e.id]
 
 

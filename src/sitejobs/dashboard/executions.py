@@ -8,13 +8,14 @@ from functools import partial
 from typing import Any
 
 from sitejobs.auth.users import User
-from sitejobs.dashboard.apis import OCE, error_documents, jobs_of_surface, links, may_see, surface_of
+from sitejobs.dashboard.apis import OCE, error_documents, jobs_of_surface, links, surface_of
 from sitejobs.dashboard.filters import PAGE_SIZE, Filters
 from sitejobs.dashboard.web import Dashboard, MemoContent
 from sitejobs.engine import listing
 from sitejobs.engine.models import Execution
 from sitejobs.engine.states import LEASED, TERMINAL, State, sources_of
 from sitejobs.errors import JobExecutionNotFound
+from sitejobs.sites.content.access import may_see_execution
 
 #: Rows read at a time while filling a non-administrator's page (most rows pass; shared sites are checked).
 CANDIDATE_BATCH = 200
@@ -79,7 +80,9 @@ def _visible_to(d: Dashboard, user: User, query: listing.ListQuery, limit: int) 
     while jobs and len(shared) < limit:
         batch: list[Execution] = engine.read(partial(listing.page, q=q, limit=CANDIDATE_BATCH))
         shared.extend(
-            e for e in batch if e.id > floor and e.client_id != user.name and may_see(content, user, e)
+            e
+            for e in batch
+            if e.id > floor and e.client_id != user.name and may_see_execution(content, user, e)
         )
         if len(batch) < CANDIDATE_BATCH or batch[-1].id <= floor:
             break
@@ -92,7 +95,7 @@ def visible_execution(d: Dashboard, user: User, raw_id: str) -> Execution:
     execution = (
         d.engine.get(int(raw_id)) if raw_id.isascii() and raw_id.isdigit() and len(raw_id) < 19 else None
     )
-    if execution is None or not may_see(d.content, user, execution):
+    if execution is None or not may_see_execution(d.content, user, execution):
         raise JobExecutionNotFound(f"There is no execution '{raw_id}' that you may see.")
     return execution
 
