@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, select
 
 from sitejobs.auth.secrets import hash_secret, verify_secret_or_decoy
+from sitejobs.engine.db import write_transaction
 from sitejobs.engine.models import now_ms
 from sitejobs.sites.content.schema import users
 
@@ -62,7 +63,7 @@ class UserStore:
     def add(self, name: str, password: str, *, admin: bool = False, display_name: str | None = None) -> User:
         """Create the user, or give an existing one this password and role."""
         hashed = hash_secret(password)
-        with self._db.begin() as conn:
+        with write_transaction(self._db) as conn:
             row = conn.execute(select(users.c.id).where(users.c.name == name)).first()
             values = {"display_name": display_name or name, "password_hash": hashed, "is_admin": admin}
             if row is None:

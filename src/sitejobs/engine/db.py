@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
 log = logging.getLogger(__name__)
@@ -94,7 +94,7 @@ def _json_dumps(value: Any) -> str:
 
 
 @contextlib.contextmanager
-def write_transaction(engine: Engine) -> Iterator[Any]:
+def write_transaction(engine: Engine) -> Iterator[Connection]:
     """A transaction that takes SQLite's write lock up front, so it never fails half-way on a busy database."""
     with engine.connect() as conn:
         conn.info["write"] = True

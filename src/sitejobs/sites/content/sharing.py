@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import Table, delete, select
 
+from sitejobs.engine.db import write_transaction
 from sitejobs.sites.content import schema
 from sitejobs.sites.content.store import ROLES, ContentStore
 
@@ -40,14 +41,14 @@ class Sharing:
         if role not in ROLES:
             raise ValueError(f"unknown role {role!r}")
         table, key = self._table(site)
-        with self.store.db.begin() as conn:
+        with write_transaction(self.store.db) as conn:
             conn.execute(delete(table).where(table.c[key] == item_id, table.c.user_name == user_name))
             conn.execute(table.insert().values({key: item_id, "user_name": user_name, "role": role}))
 
     def unshare(self, item_id: str, user_name: str, *, site: bool) -> bool:
         """Take the user's role away: false when they had none."""
         table, key = self._table(site)
-        with self.store.db.begin() as conn:
+        with write_transaction(self.store.db) as conn:
             removed = conn.execute(
                 delete(table).where(table.c[key] == item_id, table.c.user_name == user_name)
             ).rowcount

@@ -137,7 +137,7 @@ class ContentStore:
     def trash_resource(self, kind: str, resource_id: str) -> bool:
         """Move a template, theme or component to the trash: false (and no change) when it is already there."""
         table = RESOURCE_TABLES[kind]
-        with self.db.begin() as conn:
+        with write_transaction(self.db) as conn:
             changed = conn.execute(
                 table.update()
                 .where(table.c.id == resource_id, table.c.deleted_at.is_(None))
@@ -152,7 +152,7 @@ class ContentStore:
         row = self.resource(kind, resource_id, include_deleted=True)
         if row is None:
             return False
-        with self.db.begin() as conn:
+        with write_transaction(self.db) as conn:
             conn.execute(
                 delete(schema.resource_members).where(schema.resource_members.c.resource_id == row["id"])
             )
@@ -173,7 +173,7 @@ class ContentStore:
 
     def mark_published(self, kind: str, resource_id: str) -> None:
         table = RESOURCE_TABLES[kind]
-        with self.db.begin() as conn:
+        with write_transaction(self.db) as conn:
             conn.execute(table.update().where(table.c.id == resource_id).values(published_at=now_ms()))
 
     # ---- sites ------------------------------------------------------------------------------------------------
@@ -221,7 +221,7 @@ class ContentStore:
         if role not in ROLES:
             raise ValueError(f"unknown role {role!r}")
         m = schema.site_members
-        with self.db.begin() as conn:
+        with write_transaction(self.db) as conn:
             conn.execute(delete(m).where(m.c.site_id == site_id, m.c.user_name == user_name))
             conn.execute(m.insert().values(site_id=site_id, user_name=user_name, role=role))
 
@@ -250,7 +250,7 @@ class ContentStore:
             "created_at": now,
             "updated_at": now,
         }
-        with self.db.begin() as conn:
+        with write_transaction(self.db) as conn:
             conn.execute(schema.sites.insert().values(**values))
             self._write_documents(conn, site_id, content)
         found = self.site(site_id)
@@ -260,7 +260,7 @@ class ContentStore:
     def trash_site(self, site_id: str) -> bool:
         """Move an offline site to the trash: false (and no change) when it is online or already there."""
         s = schema.sites
-        with self.db.begin() as conn:
+        with write_transaction(self.db) as conn:
             changed = conn.execute(
                 s.update()
                 .where(s.c.id == site_id, s.c.runtime_status == "offline", s.c.deleted_at.is_(None))
@@ -271,14 +271,14 @@ class ContentStore:
     def restore_site(self, site_id: str) -> bool:
         """Take a site out of the trash: false (and no change) when it is not there."""
         s = schema.sites
-        with self.db.begin() as conn:
+        with write_transaction(self.db) as conn:
             changed = conn.execute(
                 s.update().where(s.c.id == site_id, s.c.deleted_at.is_not(None)).values(deleted_at=None)
             ).rowcount
         return changed == 1
 
     def delete_site(self, site_id: str) -> None:
-        with self.db.begin() as conn:
+        with write_transaction(self.db) as conn:
             for table in (
                 schema.pages,
                 schema.site_languages,
@@ -331,14 +331,14 @@ class ContentStore:
     def save_translations(self, site_id: str, translations: dict[str, LanguageVariant]) -> None:
         """Replace the given languages' variants of the site (one transaction)."""
         t = schema.site_languages
-        with self.db.begin() as conn:
+        with write_transaction(self.db) as conn:
             for language, variant in translations.items():
                 conn.execute(delete(t).where(t.c.site_id == site_id, t.c.language == language))
                 conn.execute(t.insert().values(site_id=site_id, language=language, variant=_variant(variant)))
             self._touch(conn, site_id)
 
     def update_site(self, site_id: str, **values: Any) -> None:
-        with self.db.begin() as conn:
+        with write_transaction(self.db) as conn:
             conn.execute(schema.sites.update().where(schema.sites.c.id == site_id).values(**values))
 
     def published_fingerprints(self, site_id: str) -> dict[str, dict[int, str]]:
@@ -360,7 +360,7 @@ class ContentStore:
         s = schema.sites
         where = [s.c.id == site_id] + ([s.c.published_at.is_not(None)] if online else [])
         status = "online" if online else "offline"
-        with self.db.begin() as conn:
+        with write_transaction(self.db) as conn:
             changed = conn.execute(s.update().where(*where).values(runtime_status=status)).rowcount
         return changed == 1
 
@@ -368,7 +368,7 @@ class ContentStore:
         """Forget the last publish (the next one renders every page) and remove the published files. Only an
         offline site can be unpublished: false (and no change) when it is online."""
         s = schema.sites
-        with self.db.begin() as conn:
+        with write_transaction(self.db) as conn:
             changed = conn.execute(
                 s.update()
                 .where(s.c.id == site.id, s.c.runtime_status == "offline")
@@ -398,7 +398,7 @@ class ContentStore:
             "size": target.stat().st_size,
             "created_at": now_ms(),
         }
-        with self.db.begin() as conn:
+        with write_transaction(self.db) as conn:
             conn.execute(schema.files.insert().values(**row))
         return row
 
@@ -417,7 +417,7 @@ class ContentStore:
     def delete_file(self, file_id: str) -> bool:
         """Forget the file and remove its bytes: false when there was no such file."""
         row = self.file(file_id)
-        with self.db.begin() as conn:
+        with write_transaction(self.db) as conn:
             deleted = conn.execute(delete(schema.files).where(schema.files.c.id == file_id)).rowcount
         if row is not None and deleted == 1:
             Path(row["path"]).unlink(missing_ok=True)

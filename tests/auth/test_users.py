@@ -1,0 +1,46 @@
+"""The user store on a busy SQLite database: a write that waits for another writer must not fail half-way."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+from sqlalchemy import text
+
+from sitejobs.auth.users import UserStore
+from sitejobs.engine.db import create_store_engine, migrate
+
+
+def test_adding_a_user_waits_for_a_writer_that_commits_meanwhile(tmp_path: Path) -> None:
+    # A deferred transaction that reads, then finds that another writer committed since, cannot take the write
+    # lock at all (SQLite's BUSY_SNAPSHOT, returned without waiting): the `users add` of a CLI beside a busy
+    # server failed with "database is locked" that way.
+    db = create_store_engine(f"sqlite:///{tmp_path / 'sitejobs.db'}")
+    migrate(db)
+    store = UserStore(db)
+    other = db.raw_connection()
+    try:
+        cursor = other.cursor()
+        cursor.execute("BEGIN IMMEDIATE")
+        cursor.execute("CREATE TABLE busy_marker (x INTEGER)")
+        errors: list[BaseException] = []
+
+        def add() -> None:
+            try:
+                store.add("alice", "s3cret-pw")
+            except BaseException as exc:  # reported below, in the test's thread
+                errors.append(exc)
+
+        adder = threading.Thread(target=add)
+        adder.start()
+        time.sleep(0.5)  # the adder is now waiting on the lock this connection holds
+        cursor.execute("COMMIT")
+        adder.join(30)
+        assert not errors, errors
+        assert store.get("alice") is not None
+        with db.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM oce_users")).scalar_one() == 1
+    finally:
+        other.close()
+        db.dispose()
