@@ -29,6 +29,7 @@ from sitejobs.api.oce import catalog as oce_catalog
 from sitejobs.api.oce import content_management as oce_content_management
 from sitejobs.api.oce import doc_files as oce_doc_files
 from sitejobs.api.oce import integration as oce_integration
+from sitejobs.api.oce import items as oce_items
 from sitejobs.api.oce import routes as oce_routes
 from sitejobs.api.oce import shares as oce_shares
 from sitejobs.api.oce import site_settings as oce_site_settings
@@ -164,6 +165,7 @@ def create_app(
     app.router.routes.extend(oce_site_settings.routes)
     app.router.routes.extend(oce_integration.routes)
     app.router.routes.extend(oce_content_management.routes)
+    app.router.routes.extend(oce_items.routes)
     app.router.routes.extend(oce_doc_files.routes)
     app.router.routes.extend(oce_shares.routes)
     app.router.routes.extend(oce_templates.routes)
