@@ -34,6 +34,7 @@ from sitejobs.api.oce import routes as oce_routes
 from sitejobs.api.oce import shares as oce_shares
 from sitejobs.api.oce import site_settings as oce_site_settings
 from sitejobs.api.oce import site_state as oce_site_state
+from sitejobs.api.oce import social as oce_social
 from sitejobs.api.oce import templates as oce_templates
 from sitejobs.api.oce.auth import RateLimiter
 from sitejobs.api.oce.errors import error_document, error_headers
@@ -166,6 +167,7 @@ def create_app(
     app.router.routes.extend(oce_integration.routes)
     app.router.routes.extend(oce_content_management.routes)
     app.router.routes.extend(oce_items.routes)
+    app.router.routes.extend(oce_social.routes)
     app.router.routes.extend(oce_doc_files.routes)
     app.router.routes.extend(oce_shares.routes)
     app.router.routes.extend(oce_templates.routes)

@@ -8,7 +8,18 @@ Times are integer milliseconds since the epoch, as in the execution store.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Column, ForeignKey, Index, Integer, LargeBinary, String, Table, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+)
 
 from sitejobs.engine.schema import metadata
 
@@ -256,7 +267,8 @@ groups = Table(
     metadata,
     Column("id", String(GUID), primary_key=True),
     Column("name", String(NAME), nullable=False),
-    Column("name_key", String(NAME), nullable=False, unique=True),  # the name in lower case: names are unique so
+    # the name in lower case: names are unique without regard to case
+    Column("name_key", String(NAME), nullable=False, unique=True),
     Column("group_type", String(32), nullable=False),
     Column("owner", String(NAME), nullable=False),
     Column("created_at", BigInteger, nullable=False),
