@@ -27,6 +27,7 @@ from sitejobs.api.ocapi.fastpath import StatusFastPath
 from sitejobs.api.ocapi.routes import router as ocapi_router
 from sitejobs.api.oce import catalog as oce_catalog
 from sitejobs.api.oce import content_management as oce_content_management
+from sitejobs.api.oce import delivery as oce_delivery
 from sitejobs.api.oce import doc_files as oce_doc_files
 from sitejobs.api.oce import integration as oce_integration
 from sitejobs.api.oce import items as oce_items
@@ -60,6 +61,8 @@ OCAPI_PREFIXES = ("/s/-/dw/data", "/dw/data")
 OCE_PREFIXES = (
     "/sites/management",
     "/content/management",
+    "/content/published",
+    "/osn/social",
     "/documents",
     "/system/api",
     "/site/",
@@ -168,6 +171,7 @@ def create_app(
     app.router.routes.extend(oce_content_management.routes)
     app.router.routes.extend(oce_items.routes)
     app.router.routes.extend(oce_social.routes)
+    app.router.routes.extend(oce_delivery.routes)
     app.router.routes.extend(oce_doc_files.routes)
     app.router.routes.extend(oce_shares.routes)
     app.router.routes.extend(oce_templates.routes)

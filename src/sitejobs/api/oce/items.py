@@ -20,7 +20,8 @@ from starlette.routing import Route
 from sitejobs.api.oce.cm_documents import CM_API
 from sitejobs.api.oce.routes import _caller, _json, _store
 from sitejobs.errors import BadQueryParameter, ResourceNotFound
-from sitejobs.sites.content.site_items import ItemQuery, run, site_items
+from sitejobs.sites.content.item_query import ItemQuery, run
+from sitejobs.sites.content.site_items import site_items
 
 DEFAULT_LIMIT = 100
 #: The most items one page holds (the toolkit asks for pages of 500, `QUERY_SIZE`).
