@@ -9,8 +9,9 @@ in the group, and in the groups it holds (`admitted_users`).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, Row, func, select
 
 from sitejobs.auth.users import new_guid
 from sitejobs.engine.db import write_transaction
@@ -169,6 +170,5 @@ def admitted_users(db: Engine, access_members: list[str]) -> set[str]:
     return users
 
 
-def _group(row: object) -> Group:
-    values = row._mapping  # type: ignore[attr-defined]
-    return Group(values["id"], values["name"], values["group_type"], values["owner"], values["created_at"])
+def _group(row: Row[Any]) -> Group:
+    return Group(row.id, row.name, row.group_type, row.owner, row.created_at)
