@@ -27,12 +27,15 @@ from sitejobs.api.ocapi.fastpath import StatusFastPath
 from sitejobs.api.ocapi.routes import router as ocapi_router
 from sitejobs.api.oce import catalog as oce_catalog
 from sitejobs.api.oce import content_management as oce_content_management
+from sitejobs.api.oce import delivery as oce_delivery
 from sitejobs.api.oce import doc_files as oce_doc_files
 from sitejobs.api.oce import integration as oce_integration
+from sitejobs.api.oce import items as oce_items
 from sitejobs.api.oce import routes as oce_routes
 from sitejobs.api.oce import shares as oce_shares
 from sitejobs.api.oce import site_settings as oce_site_settings
 from sitejobs.api.oce import site_state as oce_site_state
+from sitejobs.api.oce import social as oce_social
 from sitejobs.api.oce import templates as oce_templates
 from sitejobs.api.oce.auth import RateLimiter
 from sitejobs.api.oce.errors import error_document, error_headers
@@ -58,6 +61,8 @@ OCAPI_PREFIXES = ("/s/-/dw/data", "/dw/data")
 OCE_PREFIXES = (
     "/sites/management",
     "/content/management",
+    "/content/published",
+    "/osn/social",
     "/documents",
     "/system/api",
     "/site/",
@@ -164,6 +169,9 @@ def create_app(
     app.router.routes.extend(oce_site_settings.routes)
     app.router.routes.extend(oce_integration.routes)
     app.router.routes.extend(oce_content_management.routes)
+    app.router.routes.extend(oce_items.routes)
+    app.router.routes.extend(oce_social.routes)
+    app.router.routes.extend(oce_delivery.routes)
     app.router.routes.extend(oce_doc_files.routes)
     app.router.routes.extend(oce_shares.routes)
     app.router.routes.extend(oce_templates.routes)

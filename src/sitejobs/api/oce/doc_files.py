@@ -6,7 +6,8 @@ A site's files are visible to whoever may see the site and writable by its manag
 anyone else they do not exist (404, as for an id that never existed). A site file's id is the site's id and its
 path joined with `~` (`F…~siteinfo.json`, `F…~pages~100.json`), so it is the same for as long as the site lives.
 Writing one is an upload to the site's folder (`POST /files/data` with `parentID` = the folder): a new version
-of the same file, as the toolkit's `createFile` expects (`cec set-theme`, `set-custom-property`).
+of the same file, as the toolkit's `createFile` expects (`cec set-theme`, `set-custom-property`); the earlier
+versions stay readable (`files/{id}/versions`, `files/{id}/data?version=N`).
 """
 
 from __future__ import annotations
@@ -305,11 +306,40 @@ async def file_info(request: Request) -> Response:
     return _json({"errorCode": "0", **info})
 
 
+def versions(store: ContentStore, user: User, file_id: str) -> list[dict[str, Any]]:
+    """Every version of a file, the latest first (a home file has only its first)."""
+    if not is_site_item(store, file_id):
+        return [_file_info(store, user, file_id)]
+    item = site_item(store, user, file_id)
+    if item.is_folder:
+        raise ItemNotFound(file_id)
+    latest = None
+    found = []
+    for version, size in SiteDocuments(store).revisions(item.site, item.path):
+        document = _file_document(item, version, size)
+        latest = latest or document["version"]
+        found.append({**document, "latestVersion": latest})
+    return found
+
+
 async def file_versions(request: Request) -> Response:
-    """Only the latest version's bytes are kept; the list names it (what `getFileVersions` reads)."""
+    """`GET files/{id}/versions`: each version kept, as the file's own document at that version."""
     user = await current_user(request)
-    info = await run_in_threadpool(_file_info, _store(request), user, request.path_params["id"])
-    return _json({"errorCode": "0", "count": "1", "items": [info]})
+    items = await run_in_threadpool(versions, _store(request), user, request.path_params["id"])
+    return _json({"errorCode": "0", "count": str(len(items)), "items": items})
+
+
+def read_file_version(store: ContentStore, user: User, file_id: str, version: str) -> bytes:
+    """`files/{id}/data?version=N` of a site file: that version's bytes, or a 404 when it has none such."""
+    item = site_item(store, user, file_id)
+    if item.is_folder:
+        raise ItemNotFound(file_id)
+    if not version.isdigit() or len(version) > 9:
+        raise BadRequest("'version' must be a version number.", parameter="version")
+    data = SiteDocuments(store).read_version(item.site, item.path, int(version))
+    if data is None:
+        raise ItemNotFound(f"{file_id} version {version}")
+    return data
 
 
 def _delete(store: ContentStore, user: User, file_id: str) -> None:

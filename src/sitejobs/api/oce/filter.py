@@ -8,7 +8,8 @@
     VALUE  := "double-quoted string" (\\" and \\\\ escaped) | number | true | false
 
 Keywords and operators are case-insensitive (`AND`, `Eq`); field names are case-sensitive and dotted for
-nested fields (`ownedBy.userName`). Oracle's search form for sites lists `eq`, the logical `and`/`or`/`not`,
+nested fields (`ownedBy.userName`); after its first character a name may hold `-` (Content Management field
+names such as `fields.starter-blog-post_title` do). Oracle's search form for sites lists `eq`, the logical `and`/`or`/`not`,
 space as term delimiter and `()` for grouping; the other operators follow the usual REST filter set.
 
 Matching: `eq`/`ne` compare exactly and only values of the same kind (a string never equals a number);
@@ -46,7 +47,7 @@ _TOKEN = re.compile(
   | (?P<close>\))
   | (?P<string>"(?:[^"\\]|\\.)*")
   | (?P<number>-?[0-9]+(?:\.[0-9]+)?)(?![A-Za-z0-9_.])
-  | (?P<word>[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)
+  | (?P<word>[A-Za-z_][A-Za-z0-9_-]*(?:\.[A-Za-z_][A-Za-z0-9_-]*)*)
     """,
     re.VERBOSE,
 )

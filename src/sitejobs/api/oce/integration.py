@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, Response
 from starlette.routing import Route
 
-from sitejobs.api.oce import doc_files, idc_jobs, idc_metadata, idc_sites
+from sitejobs.api.oce import doc_files, idc_files, idc_jobs, idc_metadata, idc_sites
 from sitejobs.api.oce.auth import current_user
 from sitejobs.api.oce.idc import (
     IdcAnswer,
@@ -62,6 +62,7 @@ SERVICES: dict[str, Service] = {
     "GET_TENANT_CONFIG": _tenant_settings,
     **idc_jobs.SERVICES,
     **idc_metadata.SERVICES,
+    **idc_files.SERVICES,
     "SCS_PUBLISH_SITE": idc_sites.publish_site,
 }
 
@@ -94,11 +95,17 @@ async def file_data(request: Request) -> Response:
     """A stored file (a translation zip) for its owner; anyone else gets the same 404 as for no file."""
     user = await current_user(request)
     store: ContentStore = request.app.state.content
+    version = request.query_params.get("version")
     if await request.app.state.database.run(doc_files.is_site_item, store, request.path_params["id"]):
-        data = await run_in_threadpool(doc_files.read_site_file, store, user, request.path_params["id"])
+        if version:
+            data = await run_in_threadpool(
+                doc_files.read_file_version, store, user, request.path_params["id"], version
+            )
+        else:
+            data = await run_in_threadpool(doc_files.read_site_file, store, user, request.path_params["id"])
         return Response(data, media_type="application/json")
     row = await request.app.state.database.run(store.file, request.path_params["id"])
-    if row is None or (row["owner"] != user.name and not user.is_admin):
+    if row is None or (row["owner"] != user.name and not user.is_admin) or version not in (None, "", "1"):
         raise ResourceNotFound(request.path_params["id"])
     return FileResponse(row["path"], filename=row["name"], media_type="application/zip")
 

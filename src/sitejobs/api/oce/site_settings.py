@@ -35,6 +35,7 @@ from sitejobs.api.oce.shaping import shape
 from sitejobs.api.oce.site_relations import access_item, site_doc, site_relations
 from sitejobs.auth.users import User
 from sitejobs.errors import BadRequest, ResourceNotFound, SiteStateConflict
+from sitejobs.sites.content.groups import GroupStore
 from sitejobs.sites.content.site_settings import ACCESS_VALUES, SiteSettingsStore
 from sitejobs.sites.content.store import ContentStore, SiteRow
 from sitejobs.timefmt import parse_iso
@@ -129,6 +130,8 @@ def _member(request: Request, member: str) -> str:
     kind, _, name = member.partition(":")
     if kind == "user" and name and request.app.state.users.get(name) is not None:
         return member
+    if kind == "group" and name and (group := GroupStore(request.app.state.content.db).get(name)) is not None:
+        return f"group:{group.name}"
     if kind not in ("user", "group") or not name:
         raise BadRequest(f"'{member}' is not user:<login name> or group:<name>.", property="id")
     raise ResourceNotFound(member)

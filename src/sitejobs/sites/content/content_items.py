@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sitejobs.sites.content.assets import write_atomic
+from sitejobs.sites.content.item_query import content_list_query, run
 from sitejobs.sites.content.names import RUNTIME_DIR, plain_name_problem
 
 EXPORT = Path("assets") / "contenttemplate" / "export.zip"
@@ -26,7 +27,6 @@ FILES_DIR = f"{RUNTIME_DIR}/content"  # where the items' files are published: FI
 DEFAULT_CATEGORY = "Default"
 LIST_CATEGORY = "Content List Default"
 PLACEHOLDER_CATEGORY = "Content Placeholder Default"
-MAX_LIST = 100  # the most items a content list shows
 MAX_ITEMS = 10_000
 
 
@@ -105,24 +105,11 @@ class ContentItems:
         return None
 
     def query(self, data: dict[str, Any]) -> list[dict[str, Any]]:
-        """The items a content list's data asks for: its types, in its `sortOrder` (name or date, up or down),
-        from `firstItem`, at most `maxResults`."""
-        types = data.get("contentTypes")
-        wanted = {str(t) for t in types} if isinstance(types, list) else set()
-        found = [item for item in self.items.values() if item.get("type") in wanted]
-        field_name, _, direction = str(data.get("sortOrder") or "name:asc").partition(":")
-
-        def key(item: dict[str, Any]) -> str:
-            if field_name == "updateddate":
-                updated = item.get("updatedDate")
-                return str(updated.get("value")) if isinstance(updated, dict) else ""
-            return str(item.get("name") or "").lower()
-
-        found.sort(key=key, reverse=direction.startswith("des"))
-        first, limit = data.get("firstItem"), data.get("maxResults")
-        first = first if isinstance(first, int) and first > 0 else 0
-        limit = limit if isinstance(limit, int) and 0 < limit <= MAX_LIST else MAX_LIST
-        return found[first : first + limit]
+        """The items a content list's data asks for, as Content Delivery answers the list's query
+        (`item_query.content_list_query`: its types and `queryString`, in `sortOrder`, from `firstItem`, at
+        most `maxResults`)."""
+        query = content_list_query(data)
+        return [] if query is None else run(query, self.items.values()).items
 
     def layout(self, item: dict[str, Any], category: object) -> str | None:
         """The content layout component that shows `item` in `category` (the type's default one when empty)."""

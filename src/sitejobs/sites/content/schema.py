@@ -8,7 +8,18 @@ Times are integer milliseconds since the epoch, as in the execution store.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Boolean, Column, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Table,
+    Text,
+)
 
 from sitejobs.engine.schema import metadata
 
@@ -234,4 +245,42 @@ resource_members = Table(
     Column("user_name", String(NAME), primary_key=True),
     Column("role", String(32), nullable=False),
     Index("ix_oce_resource_members_user_name", "user_name"),
+)
+
+# The earlier versions of a site's documents written through the Documents API: each write keeps the version it
+# replaces here (the latest version is the site's rows themselves), so `files/{id}/data?version=N` can read it.
+site_file_revisions = Table(
+    "oce_site_file_revisions",
+    metadata,
+    Column("site_id", String(GUID), ForeignKey("oce_sites.id", ondelete="CASCADE"), primary_key=True),
+    Column("path", String(NAME), primary_key=True),
+    Column("version", Integer, primary_key=True),
+    Column("data", LargeBinary, nullable=False),
+    Column("updated_by", String(NAME), nullable=False),
+    Column("updated_at", BigInteger, nullable=False),
+)
+
+# Groups of users (the social API's groups, as `cec create-group` makes them): a secure site may admit a group
+# (`group:NAME` in its access list), which admits the group's members.
+groups = Table(
+    "oce_groups",
+    metadata,
+    Column("id", String(GUID), primary_key=True),
+    Column("name", String(NAME), nullable=False),
+    # the name in lower case: names are unique without regard to case
+    Column("name_key", String(NAME), nullable=False, unique=True),
+    Column("group_type", String(32), nullable=False),
+    Column("owner", String(NAME), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+)
+
+group_members = Table(
+    "oce_group_members",
+    metadata,
+    Column("group_id", String(GUID), ForeignKey("oce_groups.id", ondelete="CASCADE"), primary_key=True),
+    # a user's login name, or another group's name when `is_group`
+    Column("member", String(NAME), primary_key=True),
+    Column("is_group", Boolean, primary_key=True),
+    Column("role", String(32), nullable=False),
+    Index("ix_oce_group_members_member", "member"),
 )

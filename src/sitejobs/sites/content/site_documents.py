@@ -3,7 +3,8 @@
 On Content Management a site is a folder holding `siteinfo.json`, `structure.json` and `pages/{id}.json`; the
 toolkit reads and rewrites them (`cec set-theme`, `control-site set-custom-property`, `publish -a`). Here the
 same documents live in the site store's rows, so a write is checked as a template's would be (the same rules
-as `template.py`), then changes the rows in one transaction and moves the file to its next version.
+as `template.py`), then changes the rows in one transaction and moves the file to its next version; the
+version it replaces is kept (`site_file_revisions`), so every earlier version can still be read.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, delete, func, select
 
 from sitejobs.engine.db import write_transaction
 from sitejobs.engine.models import now_ms
@@ -87,6 +88,8 @@ class SiteDocuments:
         """Replace the file with `data` (a new version). BadRequest says what is wrong with a refused one."""
         document = _json_object(data, path)
         with write_transaction(self.store.db) as conn:  # reads, then writes: take the write lock first
+            replaced = _current_bytes(conn, site.id, path)
+            before = _version_in(conn, site, path)
             if path == SITEINFO:
                 self._write_siteinfo(conn, site, document)
             elif path == STRUCTURE:
@@ -100,7 +103,32 @@ class SiteDocuments:
             conn.execute(
                 schema.sites.update().where(schema.sites.c.id == site.id).values(updated_at=now_ms())
             )
+            if replaced is not None:
+                keep_revision(conn, site.id, path, before, replaced)
             return _next_version(conn, site.id, path, user_name)
+
+    def revisions(self, site: SiteRow, path: str) -> list[tuple[FileVersion, int]]:
+        """Every version of the file with its size, the latest first: the current one, then those kept."""
+        t = schema.site_file_revisions
+        with self.store.db.connect() as conn:
+            rows = conn.execute(
+                select(t.c.version, t.c.updated_by, t.c.updated_at, func.length(t.c.data).label("size"))
+                .where(t.c.site_id == site.id, t.c.path == path)
+                .order_by(t.c.version.desc())
+            ).all()
+        current = (self.version(site, path), len(self.read(site, path) or b""))
+        return [current, *((FileVersion(r.version, r.updated_by, r.updated_at), r.size) for r in rows)]
+
+    def read_version(self, site: SiteRow, path: str, version: int) -> bytes | None:
+        """The bytes of one version of the file (the current one from the site itself), or None."""
+        if version == self.version(site, path).version:
+            return self.read(site, path)
+        t = schema.site_file_revisions
+        with self.store.db.connect() as conn:
+            data: bytes | None = conn.execute(
+                select(t.c.data).where(t.c.site_id == site.id, t.c.path == path, t.c.version == version)
+            ).scalar()
+        return data
 
     def _write_siteinfo(self, conn: Connection, site: SiteRow, document: dict[str, Any]) -> None:
         properties = document.get("properties")
@@ -172,6 +200,50 @@ def _json_object(data: bytes, path: str) -> dict[str, Any]:
     if not isinstance(document, dict):
         raise BadRequest(f"{path} is not a JSON object.")
     return document
+
+
+def _version_in(conn: Connection, site: SiteRow, path: str) -> FileVersion:
+    t = schema.site_file_versions
+    row = conn.execute(
+        select(t.c.version, t.c.updated_by, t.c.updated_at).where(t.c.site_id == site.id, t.c.path == path)
+    ).first()
+    return (
+        FileVersion(row.version, row.updated_by, row.updated_at)
+        if row
+        else FileVersion(1, site.owner, site.created_at)
+    )
+
+
+def _current_bytes(conn: Connection, site_id: str, path: str) -> bytes | None:
+    """The file as `SiteDocuments.read` shows it, read in the writer's transaction."""
+    if path == SITEINFO:
+        raw = conn.execute(select(schema.sites.c.siteinfo).where(schema.sites.c.id == site_id)).scalar()
+        return None if raw is None else _dumps(orjson.loads(raw))
+    p = schema.pages
+    if path == STRUCTURE:
+        entries = conn.execute(
+            select(p.c.entry).where(p.c.site_id == site_id).order_by(p.c.position)
+        ).scalars()
+        return _dumps({"pages": [orjson.loads(e) for e in entries]})
+    page_id = page_id_of(path)
+    if page_id is None:
+        return None
+    raw = conn.execute(select(p.c.document).where(p.c.site_id == site_id, p.c.page_id == page_id)).scalar()
+    return None if raw is None else _dumps(orjson.loads(raw))
+
+
+def keep_revision(conn: Connection, site_id: str, path: str, version: FileVersion, data: bytes) -> None:
+    """Keep the version a write replaces (once: a writer that lost the race for its number rolls back)."""
+    conn.execute(
+        schema.site_file_revisions.insert().values(
+            site_id=site_id,
+            path=path,
+            version=version.version,
+            data=data,
+            updated_by=version.updated_by,
+            updated_at=version.updated_at,
+        )
+    )
 
 
 def _next_version(conn: Connection, site_id: str, path: str, user_name: str) -> FileVersion:

@@ -107,7 +107,8 @@
 		return Promise.reject(new Error(what + ' needs the Content Management content API, which this server does not offer'));
 	};
 
-	// The content SDK client, over the template's own items that publish put in the page (`pageModel.contentItems`).
+	// The content SDK client: items by id from those publish put in the page (`pageModel.contentItems`), queries from
+	// the server's Content Delivery API.
 	var knownItem = function (id) {
 		return ((SCS.pageModel || {}).contentItems || {})[id];
 	};
@@ -122,7 +123,27 @@
 			var items = ids.map(knownItem).filter(Boolean).map(function (item) { return JSON.parse(JSON.stringify(item)); });
 			return Promise.resolve({ items: items, count: items.length, hasMore: false, offset: 0, limit: items.length });
 		},
-		queryItems: function () { return unavailable('queryItems'); },
+		// Content Delivery's query, answered by the server for this site (`api/oce/delivery.py`): `q`,
+		// `orderBy`, `offset`, `limit` and `totalResults` as Content Delivery takes them.
+		queryItems: function (args) {
+			args = args || {};
+			var params = ['site=' + encodeURIComponent(SCS.siteName || '')];
+			['q', 'orderBy', 'offset', 'limit', 'totalResults', 'fields'].forEach(function (name) {
+				var value = args[name];
+				if (value !== undefined && value !== null && value !== '') {
+					params.push(name + '=' + encodeURIComponent(String(value)));
+				}
+			});
+			return fetch('/content/published/api/v1.1/items?' + params.join('&'), { credentials: 'same-origin' })
+				.then(function (response) {
+					return response.json().then(function (body) {
+						if (!response.ok) {
+							throw new Error('queryItems: ' + (body.detail || body.title || response.status));
+						}
+						return body;
+					});
+				});
+		},
 		graphql: function () { return unavailable('graphql'); },
 		searchItems: function () { return unavailable('searchItems'); },
 		getRenditionURL: function (args) { return renditionUrl((args || {}).id); },
