@@ -12,7 +12,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sitejobs.api.oce.errors import error_document
-from sitejobs.api.oce.filter import MAX_DEPTH, MAX_LENGTH, All, AnyOf, Compare, Not, parse_filter
 from sitejobs.api.oce.query import ExpansionErrors, OrderKey, Return, parse_query
 from sitejobs.api.oce.resources import (
     COMPONENT,
@@ -27,6 +26,7 @@ from sitejobs.api.oce.resources import (
     ResourceSpec,
 )
 from sitejobs.errors import BadQueryParameter
+from sitejobs.sites.content.query_filter import MAX_DEPTH, MAX_LENGTH, All, AnyOf, Compare, Not, parse_filter
 from tests.api.oce.conftest import query
 
 

@@ -33,9 +33,9 @@ from enum import Enum
 from functools import lru_cache
 from typing import TypeVar
 
-from sitejobs.api.oce.filter import Filter, parse_filter
 from sitejobs.api.oce.resources import ResourceSpec
 from sitejobs.errors import BadQueryParameter
+from sitejobs.sites.content.query_filter import Filter, parse_filter
 
 __all__ = ["ExpansionErrors", "OrderKey", "Query", "Return", "default_query", "parse_query"]
 

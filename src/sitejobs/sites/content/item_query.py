@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
-from sitejobs.api.oce.filter import All, AnyOf, Compare, Filter, Not, parse_filter
 from sitejobs.errors import BadQueryParameter
+from sitejobs.sites.content.query_filter import All, AnyOf, Compare, Filter, Not, parse_filter
 
 #: What `q` may name besides `fields.NAME` (an item's own field), and the item's values each stands for (always
 #: a list of strings: `co` on `channels` asks whether one of the item's channels is the one named).
