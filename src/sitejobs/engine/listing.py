@@ -72,13 +72,12 @@ def changed_since(conn: Connection, since_ms: int, limit: int = 1000) -> list[Ex
     return [Execution.from_row(r) for r in conn.execute(query)]
 
 
-def busy_by_worker(conn: Connection) -> dict[str, int]:
-    """How many executions each worker holds under a lease."""
-    rows = conn.execute(
-        select(E.lease_owner, func.count())
-        .where(E.state.in_([s.value for s in LEASED]), E.lease_owner.is_not(None))
-        .group_by(E.lease_owner)
-    ).all()
+def busy_by_worker(conn: Connection, visible: ColumnElement[bool] | None = None) -> dict[str, int]:
+    """How many executions each worker holds under a lease (of those matching `visible`, when given)."""
+    where: list[ColumnElement[bool]] = [E.state.in_([s.value for s in LEASED]), E.lease_owner.is_not(None)]
+    if visible is not None:
+        where.append(visible)
+    rows = conn.execute(select(E.lease_owner, func.count()).where(*where).group_by(E.lease_owner)).all()
     return {str(owner): int(n) for owner, n in rows}
 
 
@@ -89,20 +88,26 @@ class MinuteCounts:
     failed: int
 
 
-def finished_per_minute(conn: Connection, *, now_ms: int, minutes: int = 60) -> list[MinuteCounts]:
-    """Executions that ended in each of the last `minutes` minutes (oldest first), and how many of them failed.
-    Two grouped counts: the first reads only the end_time index; the second only the failed rows."""
+def finished_per_minute(
+    conn: Connection, *, now_ms: int, minutes: int = 60, visible: ColumnElement[bool] | None = None
+) -> list[MinuteCounts]:
+    """Executions that ended in each of the last `minutes` minutes (oldest first), and how many of them failed;
+    only those matching `visible`, when given (a non-administrator's). Two grouped counts: the first reads only
+    the end_time index (the last hour's rows too, to check `visible`); the second only the failed rows."""
     first = (now_ms // MINUTE_MS - minutes + 1) * MINUTE_MS
     bucket = (E.end_time // MINUTE_MS).label("minute")
+    seen = [visible] if visible is not None else []
     ended = {
         int(m): int(n)
-        for m, n in conn.execute(select(bucket, func.count()).where(E.end_time >= first).group_by(bucket))
+        for m, n in conn.execute(
+            select(bucket, func.count()).where(E.end_time >= first, *seen).group_by(bucket)
+        )
     }
     failed = {
         int(m): int(n)
         for m, n in conn.execute(
             select(bucket, func.count())
-            .where(E.state == State.FAILED.value, E.end_time >= first)
+            .where(E.state == State.FAILED.value, E.end_time >= first, *seen)
             .group_by(bucket)
         )
     }
