@@ -9,7 +9,7 @@ from sitejobs.auth.schema import ui_sessions
 from sitejobs.dashboard.session import COOKIE
 from sitejobs.engine.models import now_ms
 from sitejobs.engine.states import State
-from tests.dashboard.conftest import csrf_of, row_ids, sign_in, ui_engine
+from tests.dashboard.conftest import USERS, csrf_of, row_ids, sign_in, ui_engine
 
 
 def test_pages_send_a_stranger_to_the_sign_in_form_and_back(ui: TestClient) -> None:
@@ -146,3 +146,19 @@ def test_an_expired_session_goes_back_to_the_sign_in_form(ui: TestClient) -> Non
     response = ui.get("/ui/workers", follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"] == "/ui/login?next=/ui/workers"
+
+
+def test_signing_in_again_ends_the_browsers_previous_session(ui: TestClient) -> None:
+    sign_in(ui, "alice")
+    previous = ui.cookies[COOKIE]
+    form = ui.get("/ui/login")  # the same browser, still signed in, signs in again (as bob, say)
+    again = ui.post(
+        "/ui/login",
+        data={"username": "bob", "password": USERS["bob"][0], "csrf": csrf_of(form)},
+        follow_redirects=False,
+    )
+    assert again.status_code == 303
+    assert ui.get("/ui/executions", follow_redirects=False).status_code == 200
+    ui.cookies.clear()
+    ui.cookies.set(COOKIE, previous, path="/ui")
+    assert ui.get("/ui/executions", follow_redirects=False).status_code == 303

@@ -4,14 +4,13 @@ session is still signed in, and the log reader."""
 from __future__ import annotations
 
 import asyncio
-import secrets
 from functools import partial
 
 from sitejobs.auth.users import UserStore
 from sitejobs.dashboard import session_store
 from sitejobs.dashboard.live import LiveFeed
 from sitejobs.dashboard.logs import read_log
-from sitejobs.dashboard.session import MAX_AGE_SECONDS
+from sitejobs.dashboard.session import Session
 from sitejobs.engine.models import now_ms
 from sitejobs.engine.service import JobEngine
 
@@ -23,18 +22,10 @@ def signed_in_session(engine: JobEngine, name: str = "alice") -> str:
     users = UserStore(engine.db)
     if users.get(name) is None:
         users.add(name, f"{name}-password")
-    key = secrets.token_urlsafe(32)
-    at = now_ms()
-    engine.writer.run(
-        partial(
-            session_store.open_session,
-            key=key,
-            user_name=name,
-            now_ms=at,
-            expires_at=at + MAX_AGE_SECONDS * 1000,
-        )
-    )
-    return key
+    session = Session.new(name)
+    engine.writer.run(partial(session_store.open_session, session=session, now_ms=now_ms()))
+    assert session.key is not None
+    return session.key
 
 
 def test_one_read_feeds_every_open_page(engine: JobEngine) -> None:

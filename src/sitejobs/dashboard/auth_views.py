@@ -55,16 +55,9 @@ async def login(request: Request) -> Response:
             session=session,
             status=401,
         )
-    # a new session (new key, new CSRF token), recorded in the store every node reads
+    # a new session (new key, new CSRF token), recorded in the store every node reads; the one it replaces ends
     fresh = Session.new(user.name)
-    assert fresh.key is not None
-    opened = partial(
-        session_store.open_session,
-        key=fresh.key,
-        user_name=user.name,
-        now_ms=now_ms(),
-        expires_at=int(fresh.expires_at * 1000),
-    )
+    opened = partial(session_store.open_session, session=fresh, now_ms=now_ms(), replaces=session.key)
     await run_in_threadpool(dashboard(request).engine.writer.run, opened)
     response = RedirectResponse(target, status_code=303)
     dashboard(request).signer.write(response, fresh, secure=request.url.scheme == "https")

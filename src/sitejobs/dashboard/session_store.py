@@ -12,10 +12,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Collection
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, delete, or_, select
 
 from sitejobs.auth.schema import ui_sessions
 from sitejobs.auth.users import User
+from sitejobs.dashboard.session import Session
 from sitejobs.sites.content.schema import users
 
 S = ui_sessions.c
@@ -27,13 +28,20 @@ def digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def open_session(conn: Connection, key: str, user_name: str, *, now_ms: int, expires_at: int) -> None:
-    """Record a new signed-in session, and forget the sessions that expired (sign-ins are rare; this keeps
-    the table to the sessions that may still be used)."""
-    conn.execute(delete(ui_sessions).where(S.expires_at <= now_ms))
+def open_session(conn: Connection, session: Session, *, now_ms: int, replaces: str | None = None) -> None:
+    """Record a new signed-in session; end the one it `replaces` (the browser's previous session, when it signs
+    in again), and forget the sessions that expired (sign-ins are rare; this keeps the table to the sessions
+    that may still be used)."""
+    if session.user is None or session.key is None:
+        raise ValueError("only a signed-in session is recorded")
+    gone = S.expires_at <= now_ms
+    conn.execute(delete(ui_sessions).where(gone if replaces is None else or_(gone, S.id == digest(replaces))))
     conn.execute(
         ui_sessions.insert().values(
-            id=digest(key), user_name=user_name, created_at=now_ms, expires_at=expires_at
+            id=digest(session.key),
+            user_name=session.user,
+            created_at=now_ms,
+            expires_at=int(session.expires_at * 1000),
         )
     )
 
