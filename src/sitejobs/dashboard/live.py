@@ -86,18 +86,17 @@ class LiveFeed:
             started = now_ms()
             since = (last if last is not None else started) - OVERLAP_MS
             keys = {s.session_key for s in self._subscribers}
-            live: set[str] | None = None
             try:
                 read = partial(_read, since_ms=since, session_keys=keys)
                 batch, live = await run_in_threadpool(self._engine().read, read)
+                ended = keys - live  # (a page that opened during the read is checked by the next one)
                 self.reads += 1
                 last = started
             except Exception:  # the store is away for a moment: pages keep what they show and we try again
                 log.warning("dashboard live feed: store read failed", exc_info=True)
-                batch = []
+                batch, ended = [], set()
             for subscription in list(self._subscribers):
-                # (a page that opened during the read is checked by the next one)
-                if live is not None and subscription.session_key in keys - live:
+                if subscription.session_key in ended:
                     subscription.signed_out = True
                 queue = subscription.queue
                 if queue.full():

@@ -3,8 +3,8 @@
 The signed cookie names a random session key; the row, keyed by the key's SHA-256, is what makes it a session.
 Sign-out deletes the row: from then on every node refuses the cookie, however long it had left. Checking a
 request costs nothing extra: the one statement that looks the signed-in user up (needed anyway, so that a
-deleted user is signed out at once) joins the session row. Each function is one statement on a connection the
-caller holds; writes go through the engine's writer.
+deleted user is signed out at once) joins the session row. Each function works on a connection the caller
+holds; writes go through the engine's writer.
 """
 
 from __future__ import annotations
