@@ -8,6 +8,14 @@ CLIENTS := tests/clients
 CLIENTS_STAMP := $(CLIENTS)/node_modules/.sitejobs-installed
 DATA_DIR ?= var
 export SITEJOBS_DATA_DIR ?= $(DATA_DIR)
+# Every file a rule names as a prerequisite is defined here, before the rules: make expands a rule's prerequisites
+# as it reads the rule, so a variable defined further down is still empty there (`run` then never installed
+# SITE_RUNTIME). Debian's Chromium, which the browser tests drive:
+CHROMIUM := /usr/bin/chromium
+# The libraries published sites load in the browser (RequireJS, Knockout, Mustache, Marked, jQuery): Debian's
+# packages, copied into each published site (src/sitejobs/sites/content/runtime).
+SITE_RUNTIME_LIBS := libjs-requirejs libjs-requirejs-text node-knockout libjs-mustache libjs-marked libjs-jquery
+SITE_RUNTIME := /usr/share/javascript/marked/marked.umd.min.js
 
 .PHONY: run test check lint typecheck bench clean
 
@@ -33,16 +41,12 @@ run: $(STAMP) $(SITE_RUNTIME)
 	$(BIN)/sitejobs dev $(if $(wildcard $(TEMPLATES)),--templates $(TEMPLATES))
 
 # The browser tests drive Debian's Chromium (never a downloaded browser); installed when missing.
-CHROMIUM := /usr/bin/chromium
 $(CHROMIUM):
 	@command -v apt-get > /dev/null && (apt-get install -y -qq chromium > /dev/null 2>&1 || \
 		(apt-get update -qq && apt-get install -y -qq chromium > /dev/null)) || \
 		echo "could not install Debian's chromium: the browser tests will fail, saying how to install it" >&2
 
-# The libraries published sites load in the browser (RequireJS, Knockout, Mustache, Marked, jQuery): Debian's
-# packages, copied into each published site (src/sitejobs/sites/content/runtime); installed when missing.
-SITE_RUNTIME_LIBS := libjs-requirejs libjs-requirejs-text node-knockout libjs-mustache libjs-marked libjs-jquery
-SITE_RUNTIME := /usr/share/javascript/marked/marked.umd.min.js
+# The site runtime libraries (SITE_RUNTIME_LIBS above); installed when missing.
 $(SITE_RUNTIME):
 	@command -v apt-get > /dev/null && (apt-get install -y -qq $(SITE_RUNTIME_LIBS) > /dev/null 2>&1 || \
 		(apt-get update -qq && apt-get install -y -qq $(SITE_RUNTIME_LIBS) > /dev/null)) || \

@@ -3,7 +3,8 @@ against a bare Starlette route answering a page of the same size, both called in
 
 The executions are inserted with the engine's own `store.insert_executions`, then 90% are finished over the
 last `--spread-hours` (a week by default: about 550 in the chart's last hour; `--spread-hours 1` puts all 90,000
-in it, the chart's worst case); a fifth belong to the non-administrator.
+in it, the chart's worst case); a fifth belong to the non-administrator, who has a site shared with them (their
+workers page counts only what they may see, matching site references).
 
     .venv/bin/python -m bench.bench_dashboard [--rows 100000] [--runs 30] [--database URL]
 """
@@ -32,6 +33,8 @@ from sitejobs.engine import store
 from sitejobs.engine.models import now_ms
 from sitejobs.engine.service import JobEngine
 from sitejobs.settings import Settings
+from sitejobs.sites.content.model import SiteContent
+from sitejobs.sites.content.store import ContentStore
 
 BATCH = 5_000
 USERS = {"bench-admin": ("bench-admin-pw", True), "bench-user": ("bench-user-pw", False)}
@@ -64,6 +67,13 @@ def fill(engine: JobEngine, rows: int, spread_hours: float = 168.0) -> int:
         )
         store.refresh_statistics(conn)
     return rows // 2
+
+
+def _share_a_site(content: ContentStore) -> None:
+    """A site shared with the non-administrator: their counts then match site references too."""
+    row = {"name": "Bench", "owner": "bench-admin", "theme_name": "Theme", "site_prefix": "bench"}
+    site = content.create_site(row, SiteContent("Bench", {}, [], {}))
+    content.share(site.id, "bench-user", "viewer")
 
 
 def _sign_in(client: TestClient, name: str) -> None:
@@ -114,6 +124,7 @@ def run(
             engine: JobEngine = state.state.engine
             for name, (password, admin) in USERS.items():
                 state.state.users.add(name, password, admin=admin)
+            _share_a_site(state.state.content)
             started = time.perf_counter()
             middle = fill(engine, rows, spread_hours)
             print(f"{rows} executions inserted in {time.perf_counter() - started:.1f} s")
@@ -129,6 +140,7 @@ def run(
                 ("bench-user", "executions, non-administrator", "/ui/executions"),
                 ("bench-admin", "one execution", f"/ui/executions/{middle}"),
                 ("bench-admin", "workers + chart", "/ui/workers"),
+                ("bench-user", "workers + chart, non-admin.", "/ui/workers"),
                 ("bench-admin", "sites", "/ui/sites"),
             ]
             for user, label, path in pages:

@@ -40,7 +40,7 @@ def csrf_of(response: httpx.Response) -> str:
     return found.group(1)
 
 
-def sign_in(client: TestClient, name: str) -> str:
+def sign_in(client: httpx.Client, name: str) -> str:
     """Sign `name` in through the form; returns the session's CSRF token."""
     client.cookies.clear()
     form = client.get("/ui/login")

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from sqlalchemy import update
 from starlette.testclient import TestClient
 
+from sitejobs.auth.schema import ui_sessions
 from sitejobs.dashboard.session import COOKIE
+from sitejobs.engine.models import now_ms
 from sitejobs.engine.states import State
-from tests.dashboard.conftest import csrf_of, row_ids, sign_in, ui_engine
+from tests.dashboard.conftest import USERS, csrf_of, row_ids, sign_in, ui_engine
 
 
 def test_pages_send_a_stranger_to_the_sign_in_form_and_back(ui: TestClient) -> None:
@@ -109,3 +112,53 @@ def test_the_session_cookie_is_http_only_strict_and_secure_over_https(ui: TestCl
     assert "path=/ui" in plain
     assert "secure" not in plain
     assert "secure" in ui.get("https://testserver/ui/login").headers["set-cookie"].lower()
+
+
+def test_a_copy_of_the_cookie_is_refused_once_the_session_signed_out(ui: TestClient) -> None:
+    csrf = sign_in(ui, "alice")
+    copied = ui.cookies[COOKIE]
+    assert ui.post("/ui/logout", data={"csrf": csrf}, follow_redirects=False).status_code == 303
+    # the copy is still signed and not yet 12 hours old: only the store knows it was signed out
+    ui.cookies.clear()
+    ui.cookies.set(COOKIE, copied, path="/ui")
+    refused = ui.get("/ui/executions", follow_redirects=False)
+    assert refused.status_code == 303
+    assert refused.headers["location"].startswith("/ui/login")
+    assert ui.get("/ui/executions/stream").status_code == 401
+    assert ui.post("/ui/jobs/hello-world", data={"csrf": csrf, "Seconds": "1"}).status_code == 401
+    assert ui_engine(ui).list_executions() == []
+
+
+def test_signing_out_ends_only_that_session(ui: TestClient) -> None:
+    sign_in(ui, "alice")
+    other = ui.cookies[COOKIE]  # alice signed in elsewhere too
+    csrf = sign_in(ui, "alice")
+    assert ui.post("/ui/logout", data={"csrf": csrf}, follow_redirects=False).status_code == 303
+    ui.cookies.set(COOKIE, other, path="/ui")
+    assert ui.get("/ui/executions", follow_redirects=False).status_code == 200
+
+
+def test_an_expired_session_goes_back_to_the_sign_in_form(ui: TestClient) -> None:
+    sign_in(ui, "alice")
+    assert ui.get("/ui/workers", follow_redirects=False).status_code == 200
+    with ui_engine(ui).db.begin() as conn:  # its 12 hours are over (the cookie itself still says otherwise)
+        conn.execute(update(ui_sessions).values(expires_at=now_ms() - 1))
+    response = ui.get("/ui/workers", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/ui/login?next=/ui/workers"
+
+
+def test_signing_in_again_ends_the_browsers_previous_session(ui: TestClient) -> None:
+    sign_in(ui, "alice")
+    previous = ui.cookies[COOKIE]
+    form = ui.get("/ui/login")  # the same browser, still signed in, signs in again (as bob, say)
+    again = ui.post(
+        "/ui/login",
+        data={"username": "bob", "password": USERS["bob"][0], "csrf": csrf_of(form)},
+        follow_redirects=False,
+    )
+    assert again.status_code == 303
+    assert ui.get("/ui/executions", follow_redirects=False).status_code == 200
+    ui.cookies.clear()
+    ui.cookies.set(COOKIE, previous, path="/ui")
+    assert ui.get("/ui/executions", follow_redirects=False).status_code == 303

@@ -142,6 +142,25 @@ def test_a_wrong_csrf_token_is_refused_and_nothing_changes(browser: Browser, ser
     expect(page.locator("#state")).to_have_attribute("data-state", "succeeded")  # ran to its end, unaborted
 
 
+def test_a_copied_session_cookie_is_refused_after_sign_out(browser: Browser, server: ServerProcess) -> None:
+    page = signed_in(browser, server, "alice")
+    thief = browser.new_context(base_url=server.url)
+    thief.add_cookies(page.context.cookies())
+    watching = thief.new_page()
+    watching.set_default_timeout(TIMEOUT_MS)
+    watching.goto("/ui/executions")
+    expect(watching).to_have_url(re.compile(r"/ui/executions$"))  # the copy works while the session lasts
+    page.click("form.signout button[type=submit]")
+    expect(page).to_have_url(re.compile(r"/ui/login$"))
+    # the page open on the copy is sent to sign in by its live stream, and the copy opens nothing more
+    expect(watching).to_have_url(re.compile(r"/ui/login\?next="))
+    again = thief.new_page()
+    again.goto("/ui/executions")
+    expect(again).to_have_url(re.compile(r"/ui/login\?next="))
+    expect(again.locator("input[name=password]")).to_have_count(1)
+    thief.close()
+
+
 def test_screens_render_without_errors(browser: Browser, server: ServerProcess, tmp_path: Path) -> None:
     page = signed_in(browser, server, "ada")
     errors: list[str] = []

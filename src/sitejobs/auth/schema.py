@@ -1,12 +1,12 @@
 """The tables every API node shares for authentication, in the engine's MetaData so Alembic sees them.
 
-Users are in `sites.content.schema` (`oce_users`); these two hold the Data API's clients and the keys that sign
-bearer tokens. Times are integer milliseconds since the epoch, as in the execution store.
+Users are in `sites.content.schema` (`oce_users`); these hold the Data API's clients, the keys that sign bearer
+tokens and the dashboard's signed-in sessions. Times are integer milliseconds since the epoch, as in the execution store.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, BigInteger, Column, Integer, LargeBinary, String, Table
+from sqlalchemy import JSON, BigInteger, Column, Index, Integer, LargeBinary, String, Table
 
 from sitejobs.engine.schema import metadata
 
@@ -33,4 +33,18 @@ signing_keys = Table(
     Column("created_at", BigInteger, nullable=False),
     # NULL while the key signs; once a newer key replaced it, when the last token it signed has expired.
     Column("expires_at", BigInteger, nullable=True),
+)
+
+#: The dashboard's signed-in sessions (`dashboard.session_store`). A session lives while its row does: sign-out
+#: deletes it, so a copied cookie stops working on every node at once.
+ui_sessions = Table(
+    "auth_ui_sessions",
+    metadata,
+    # SHA-256 (hex) of the session key the signed cookie carries: the table alone opens no session.
+    Column("id", String(64), primary_key=True),
+    Column("user_name", String(256), nullable=False),
+    Column("created_at", BigInteger, nullable=False),
+    Column("expires_at", BigInteger, nullable=False),
+    Index("ix_auth_ui_sessions_user_name", "user_name"),
+    Index("ix_auth_ui_sessions_expires_at", "expires_at"),
 )

@@ -1,13 +1,18 @@
-"""Sign-in and sign-out with a Content Management user's name and password."""
+"""Sign-in and sign-out with a Content Management user's name and password; each session is recorded in the
+store, so that signing out ends it on every node."""
 
 from __future__ import annotations
+
+from functools import partial
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from sitejobs.dashboard import session_store
 from sitejobs.dashboard.session import Session
 from sitejobs.dashboard.web import checked_form, dashboard, prefix, render, session_of
+from sitejobs.engine.models import now_ms
 
 HOME = "/executions"
 
@@ -50,9 +55,12 @@ async def login(request: Request) -> Response:
             session=session,
             status=401,
         )
+    # a new session (new key, new CSRF token), recorded in the store every node reads; the one it replaces ends
+    fresh = Session.new(user.name)
+    opened = partial(session_store.open_session, session=fresh, now_ms=now_ms(), replaces=session.key)
+    await run_in_threadpool(dashboard(request).engine.writer.run, opened)
     response = RedirectResponse(target, status_code=303)
-    # a new CSRF token with the new session
-    dashboard(request).signer.write(response, Session.new(user.name), secure=request.url.scheme == "https")
+    dashboard(request).signer.write(response, fresh, secure=request.url.scheme == "https")
     return response
 
 
@@ -61,6 +69,9 @@ async def logout(request: Request) -> Response:
     if session is None:
         return RedirectResponse(prefix(request) + "/login", status_code=303)
     await checked_form(request, session)
+    if session.key is not None:  # signed out on every node: a copy of the cookie is refused from now on
+        closed = partial(session_store.close_session, key=session.key)
+        await run_in_threadpool(dashboard(request).engine.writer.run, closed)
     response = RedirectResponse(prefix(request) + "/login", status_code=303)
     dashboard(request).signer.clear(response)
     return response

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -31,6 +30,11 @@ STREAM_HEADERS = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
 def _event(name: str, data: Any, event_id: str | None = None) -> str:
     head = f"id: {event_id}\n" if event_id is not None else ""
     return f"{head}event: {name}\ndata: {orjson.dumps(data).decode()}\n\n"
+
+
+def _signed_out(base: str) -> str:
+    """The last event of a stream whose session was signed out (on any node): the page goes to sign-in."""
+    return _event("signed-out", {"login": f"{base}/login"})
 
 
 def _key(e: Execution) -> tuple[Any, ...]:
@@ -63,23 +67,26 @@ def _row_html(d: Dashboard, base: str, execution: Execution) -> str:
 
 
 async def executions_stream(request: Request) -> Response:
-    _session, user = signed_in(request)
+    session, user = signed_in(request)
     d = dashboard(request)
     filters = Filters.parse(request.query_params)
     base = prefix(request)
 
     async def events() -> AsyncIterator[str]:
-        queue = d.live.subscribe()
+        subscription = d.live.subscribe(session.key or "")  # signed_in made sure it has a key
         sent: dict[int, tuple[Any, ...]] = {}
         visible: dict[int, bool] = {}
         try:
             yield "retry: 2000\n\n"
             while True:
                 try:
-                    batch = await asyncio.wait_for(queue.get(), KEEPALIVE_SECONDS)
+                    batch = await subscription.next(KEEPALIVE_SECONDS)
                 except TimeoutError:
                     yield ": keep-alive\n\n"
                     continue
+                if subscription.signed_out:
+                    yield _signed_out(base)
+                    return
                 if len(sent) > REMEMBERED:
                     sent.clear()
                     visible.clear()
@@ -97,7 +104,7 @@ async def executions_stream(request: Request) -> Response:
                 if out:
                     yield _event("rows", out)
         finally:
-            d.live.unsubscribe(queue)
+            d.live.unsubscribe(subscription)
 
     return StreamingResponse(events(), media_type="text/event-stream", headers=STREAM_HEADERS)
 
@@ -156,7 +163,7 @@ async def execution_stream(request: Request) -> Response:
 
     async def events() -> AsyncIterator[str]:
         nonlocal execution, offset
-        queue = d.live.subscribe()
+        subscription = d.live.subscribe(session.key or "")  # signed_in made sure it has a key
         shown = _key(execution)
         history: list[dict[str, Any]] | None = None
         tail_done = False
@@ -164,10 +171,13 @@ async def execution_stream(request: Request) -> Response:
             yield "retry: 2000\n\n"
             while True:
                 try:
-                    batch = await asyncio.wait_for(queue.get(), KEEPALIVE_SECONDS)
+                    batch = await subscription.next(KEEPALIVE_SECONDS)
                 except TimeoutError:
                     yield ": keep-alive\n\n"
                     continue
+                if subscription.signed_out:
+                    yield _signed_out(base)
+                    return
                 mine = next((e for e in batch if e.id == execution.id), None)
                 if mine is not None and _key(mine) != shown:
                     if history is None or mine.state is not execution.state:  # events come with transitions
@@ -185,7 +195,7 @@ async def execution_stream(request: Request) -> Response:
                     # a finished run's log is complete once read after it finished
                     tail_done = execution.is_terminal and not text
         finally:
-            d.live.unsubscribe(queue)
+            d.live.unsubscribe(subscription)
 
     return StreamingResponse(events(), media_type="text/event-stream", headers=STREAM_HEADERS)
 

@@ -6,12 +6,14 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from sitejobs.auth.users import User
 from sitejobs.dashboard import site_counts
 from sitejobs.dashboard.chart import chart
 from sitejobs.dashboard.web import Dashboard, dashboard, prefix, render, signed_in
 from sitejobs.engine import listing
 from sitejobs.engine.local import LocalExecutor
 from sitejobs.engine.models import now_ms
+from sitejobs.sites.content.access import visible_executions
 
 PUBLISHED_URL = "/site/{name}/"
 
@@ -41,13 +43,17 @@ async def sites_page(request: Request) -> Response:
     )
 
 
-def _workers(d: Dashboard) -> dict[str, object]:
+def _workers(d: Dashboard, user: User) -> dict[str, object]:
+    """The live workers, and the counts of executions `user` may see: how many each worker runs, and the
+    chart. (As Airflow's DAG and task statistics count only the DAGs a user may read, a non-administrator's
+    figures count their own executions and those of the sites shared with them, never others'.)"""
     engine = d.engine
     at = now_ms()
     live = engine.live_workers()
+    visible = visible_executions(d.content, user)
     with engine.db.connect() as conn:
-        busy = listing.busy_by_worker(conn)
-        minutes = listing.finished_per_minute(conn, now_ms=at)
+        busy = listing.busy_by_worker(conn, visible)
+        minutes = listing.finished_per_minute(conn, now_ms=at, visible=visible)
     slots = {w["id"]: 1 for w in live if w["kind"] == "celery"}  # a Celery worker process runs one job
     local = d.host.executor
     if isinstance(local, LocalExecutor):
@@ -63,5 +69,5 @@ def _workers(d: Dashboard) -> dict[str, object]:
 
 async def workers_page(request: Request) -> Response:
     session, user = signed_in(request)
-    context = await run_in_threadpool(_workers, dashboard(request))
+    context = await run_in_threadpool(_workers, dashboard(request), user)
     return render(request, "workers.html", context, session=session, user=user)

@@ -1,8 +1,10 @@
 """The dashboard's session: a signed cookie naming the signed-in user, with the CSRF token of its forms.
 
-The cookie holds no secret of its own: `{"u": user name or null, "c": CSRF token, "t": issued at}`, signed with
-an HMAC key derived from the server's token key (so every node that shares that key accepts it). A session
-exists before sign-in too, so that the sign-in form itself carries a CSRF token.
+The cookie is `{"u": user name or null, "s": session key or null, "c": CSRF token, "t": issued at}`, signed with
+an HMAC key derived from the server's token key (so every node that shares that key accepts it). A signed-in
+session's key names its row in the store (`session_store`): the signature proves the cookie was issued here,
+the row that it has not been signed out since. A session exists before sign-in too (without a key), so that the
+sign-in form itself carries a CSRF token.
 """
 
 from __future__ import annotations
@@ -31,10 +33,16 @@ class Session:
     user: str | None
     csrf: str
     issued_at: float
+    #: The signed-in session's key (its row in the store); None before sign-in.
+    key: str | None = None
 
     @classmethod
     def new(cls, user: str | None = None) -> Session:
-        return cls(user, secrets.token_urlsafe(24), time.time())
+        return cls(user, secrets.token_urlsafe(24), time.time(), secrets.token_urlsafe(32) if user else None)
+
+    @property
+    def expires_at(self) -> float:
+        return self.issued_at + MAX_AGE_SECONDS
 
 
 class SessionSigner:
@@ -51,7 +59,9 @@ class SessionSigner:
         return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
     def dumps(self, session: Session) -> str:
-        payload = orjson.dumps({"u": session.user, "c": session.csrf, "t": session.issued_at})
+        payload = orjson.dumps(
+            {"u": session.user, "s": session.key, "c": session.csrf, "t": session.issued_at}
+        )
         body = base64.urlsafe_b64encode(payload).decode().rstrip("=")
         return f"{body}.{self._mac(body.encode())}"
 
@@ -62,10 +72,11 @@ class SessionSigner:
             return None
         try:
             data = orjson.loads(base64.urlsafe_b64decode(body + "=" * (-len(body) % 4)))
-            session = Session(data["u"], str(data["c"]), float(data["t"]))
-        except (ValueError, KeyError, TypeError):
+            key = data.get("s")
+            session = Session(data["u"], str(data["c"]), float(data["t"]), str(key) if key else None)
+        except (ValueError, KeyError, TypeError, AttributeError):
             return None
-        if time.time() - session.issued_at > MAX_AGE_SECONDS:
+        if time.time() > session.expires_at:
             return None
         return session
 

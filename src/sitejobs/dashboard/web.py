@@ -4,6 +4,7 @@ rendering with the layout's context."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -13,9 +14,11 @@ from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
 from sitejobs.auth.users import User, UserStore
+from sitejobs.dashboard import session_store
 from sitejobs.dashboard.live import LiveFeed
 from sitejobs.dashboard.session import CSRF_FIELD, CSRF_HEADER, Session, SessionSigner, csrf_matches
 from sitejobs.engine.executor import Executor
+from sitejobs.engine.models import now_ms
 from sitejobs.engine.service import JobEngine
 from sitejobs.errors import Forbidden, SitejobsError
 from sitejobs.settings import Settings
@@ -103,10 +106,14 @@ def session_of(conn: HTTPConnection) -> Session | None:
 
 
 def signed_in(conn: HTTPConnection) -> tuple[Session, User]:
-    """The session and its user (looked up again, so a deleted user is signed out at once)."""
+    """The session and its user. One statement, by primary key, looks the user up (so a deleted user is
+    signed out at once) and checks that the session was not signed out, on this node or another."""
     session = session_of(conn)
-    user = dashboard(conn).users.get(session.user) if session and session.user else None
-    if session is None or user is None:
+    if session is None or session.user is None or session.key is None:
+        raise NotSignedIn()
+    lookup = partial(session_store.signed_in_user, key=session.key, user_name=session.user, now_ms=now_ms())
+    user: User | None = dashboard(conn).engine.read(lookup)
+    if user is None:
         raise NotSignedIn()
     return session, user
 

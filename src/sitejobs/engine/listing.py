@@ -4,8 +4,9 @@ changes a live view streams, and the figures of a workers page. Each is one stat
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, and_, func, or_, select
+from sqlalchemy import ColumnElement, Connection, Select, and_, case, func, or_, select
 
 from sitejobs.engine.models import Execution
 from sitejobs.engine.schema import executions
@@ -72,13 +73,12 @@ def changed_since(conn: Connection, since_ms: int, limit: int = 1000) -> list[Ex
     return [Execution.from_row(r) for r in conn.execute(query)]
 
 
-def busy_by_worker(conn: Connection) -> dict[str, int]:
-    """How many executions each worker holds under a lease."""
-    rows = conn.execute(
-        select(E.lease_owner, func.count())
-        .where(E.state.in_([s.value for s in LEASED]), E.lease_owner.is_not(None))
-        .group_by(E.lease_owner)
-    ).all()
+def busy_by_worker(conn: Connection, visible: ColumnElement[bool] | None = None) -> dict[str, int]:
+    """How many executions each worker holds under a lease (of those matching `visible`, when given)."""
+    where: list[ColumnElement[bool]] = [E.state.in_([s.value for s in LEASED]), E.lease_owner.is_not(None)]
+    if visible is not None:
+        where.append(visible)
+    rows = conn.execute(select(E.lease_owner, func.count()).where(*where).group_by(E.lease_owner)).all()
     return {str(owner): int(n) for owner, n in rows}
 
 
@@ -89,25 +89,36 @@ class MinuteCounts:
     failed: int
 
 
-def finished_per_minute(conn: Connection, *, now_ms: int, minutes: int = 60) -> list[MinuteCounts]:
-    """Executions that ended in each of the last `minutes` minutes (oldest first), and how many of them failed.
-    Two grouped counts: the first reads only the end_time index; the second only the failed rows."""
+def finished_per_minute(
+    conn: Connection, *, now_ms: int, minutes: int = 60, visible: ColumnElement[bool] | None = None
+) -> list[MinuteCounts]:
+    """Executions that ended in each of the last `minutes` minutes (oldest first), and how many of them failed;
+    only those matching `visible`, when given (a non-administrator's). For all of them, two grouped counts: the
+    first reads only the end_time index, the second only the failed rows. Under `visible`, which reads each of
+    the hour's rows anyway, one grouped count of both."""
     first = (now_ms // MINUTE_MS - minutes + 1) * MINUTE_MS
     bucket = (E.end_time // MINUTE_MS).label("minute")
-    ended = {
-        int(m): int(n)
-        for m, n in conn.execute(select(bucket, func.count()).where(E.end_time >= first).group_by(bucket))
-    }
-    failed = {
-        int(m): int(n)
-        for m, n in conn.execute(
+    ended: dict[int, int] = {}
+    failed: dict[int, int] = {}
+    if visible is None:
+        ended = _counts(conn, select(bucket, func.count()).where(E.end_time >= first).group_by(bucket))
+        failed = _counts(
+            conn,
             select(bucket, func.count())
             .where(E.state == State.FAILED.value, E.end_time >= first)
-            .group_by(bucket)
+            .group_by(bucket),
         )
-    }
+    else:
+        is_failed = case((E.state == State.FAILED.value, 1), else_=0)
+        query = select(bucket, func.count(), func.sum(is_failed)).where(E.end_time >= first, visible)
+        for m, n, f in conn.execute(query.group_by(bucket)):
+            ended[int(m)], failed[int(m)] = int(n), int(f or 0)
     start = first // MINUTE_MS
     return [
         MinuteCounts((start + i) * MINUTE_MS, ended.get(start + i, 0), failed.get(start + i, 0))
         for i in range(minutes)
     ]
+
+
+def _counts(conn: Connection, query: Select[tuple[Any, int]]) -> dict[int, int]:
+    return {int(m): int(n) for m, n in conn.execute(query)}

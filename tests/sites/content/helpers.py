@@ -1,4 +1,4 @@
-"""The fixture templates, zips made from them, and a link checker for published pages."""
+"""The fixture templates, zips made from them, a link checker for published pages, and bare sites."""
 
 from __future__ import annotations
 
@@ -10,6 +10,8 @@ from urllib.parse import unquote, urlsplit
 
 import lxml.html  # type: ignore[import-untyped]
 
+from sitejobs.sites.content.model import SiteContent
+from sitejobs.sites.content.store import ContentStore, SiteRow
 from tests.conftest import FIXTURES
 
 TEMPLATES = FIXTURES / "oce-site-template"
@@ -67,3 +69,9 @@ def broken_targets(out_dir: Path, page_paths: Iterable[Path]) -> set[str]:
             target = (out_dir / page).parent.joinpath(unquote(urlsplit(link).path)).resolve()
             targets.add(target.relative_to(root).as_posix() if target.is_relative_to(root) else str(target))
     return targets
+
+
+def make_site(store: ContentStore, name: str, owner: str) -> SiteRow:
+    """A site with no pages, owned by `owner` (for tests of who may see what, not of content)."""
+    row = {"name": name, "owner": owner, "theme_name": "Theme", "site_prefix": name.lower()}
+    return store.create_site(row, SiteContent(name, {}, [], {}))

@@ -20,6 +20,12 @@
     for (const [name, handle] of Object.entries(handlers)) {
       source.addEventListener(name, handle);
     }
+    // the session was signed out (here or in another window): go and sign in again
+    source.addEventListener("signed-out", (event) => {
+      source.close();
+      const here = window.location.pathname + window.location.search;
+      window.location.assign(JSON.parse(event.data).login + "?next=" + encodeURIComponent(here));
+    });
     window.addEventListener("pagehide", () => source.close());
     return source;
   }
