@@ -52,8 +52,11 @@ $(SITE_RUNTIME):
 		(apt-get update -qq && apt-get install -y -qq $(SITE_RUNTIME_LIBS) > /dev/null)) || \
 		echo "could not install $(SITE_RUNTIME_LIBS): published sites will lack their custom components" >&2
 
+# Tests run in TEST_PROCESSES processes (pytest-xdist): most of a test's time is spent waiting on a server, a
+# worker or a browser, so three share two cores well. TEST_PROCESSES=0 runs them in this one process.
+TEST_PROCESSES ?= 3
 test: $(STAMP) $(CLIENTS_STAMP) $(CHROMIUM) $(SITE_RUNTIME)
-	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -q -n $(TEST_PROCESSES) --dist worksteal $(PYTEST_ARGS)
 
 check: $(STAMP)
 	$(BIN)/ruff check src tests bench

@@ -28,6 +28,7 @@ from sitejobs.engine.models import Execution
 from sitejobs.engine.service import JobEngine
 from sitejobs.jobs.builtin import default_registry
 from sitejobs.settings import Settings
+from tests.timing import deadline_after
 
 PG_ADMIN_URL = os.environ.get("SITEJOBS_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PG_HELP = (
@@ -184,7 +185,7 @@ def api(settings: Settings) -> Iterator[TestClient]:
 
 def wait_for(probe: Callable[[], T | None], timeout: float, what: str, interval: float = 0.02) -> T:
     """Poll `probe` until it returns something truthy, failing after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
+    deadline = deadline_after(timeout)
     while True:
         value = probe()
         if value:
@@ -266,7 +267,7 @@ class ServerProcess:
 
     def wait_ready(self, url: str | None = None, timeout: float = 30) -> httpx.Response:
         """The first 200 answer of `url` (this server's /readyz when not given)."""
-        deadline = time.monotonic() + timeout
+        deadline = deadline_after(timeout)
         while True:
             try:
                 response = httpx.get(url or self.url + "/readyz", verify=self.verify(), timeout=2)

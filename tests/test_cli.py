@@ -28,6 +28,7 @@ from sitejobs.jobs.builtin import default_registry
 from sitejobs.settings import Settings
 from tests.conftest import FIXTURES, REPO, cli_env, store_db, token_for
 from tests.conftest import sitejobs_cli as sitejobs
+from tests.timing import deadline_after
 
 V = "/dw/data/v23_2"
 
@@ -312,7 +313,7 @@ def test_abort_a_pending_execution(settings: Settings, engine: JobEngine) -> Non
 
 
 def _run_to_the_end(engine: JobEngine, execution_id: int, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
+    deadline = deadline_after(timeout)
     while time.monotonic() < deadline:
         current = engine.get(execution_id)
         if current is not None and current.state in TERMINAL:

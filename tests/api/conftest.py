@@ -15,6 +15,7 @@ from sitejobs.api.app import create_app
 from sitejobs.engine.service import JobEngine
 from sitejobs.settings import Settings
 from tests.conftest import add_client, token_for
+from tests.timing import deadline_after
 
 V = "/dw/data/v23_2"
 V_SFCC_CI = "/s/-/dw/data/v19_5"
@@ -42,7 +43,7 @@ def wait_for(
     timeout: float = 30.0,
 ) -> dict[str, Any]:
     """GET `path` until `done(document)`; fails with the last document after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
+    deadline = deadline_after(timeout)
     doc: dict[str, Any] = {}
     while time.monotonic() < deadline:
         response = client.get(path)

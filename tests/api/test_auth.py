@@ -21,6 +21,7 @@ from sitejobs.auth.tokens import ISSUER, DatabaseKeys, SubjectKind, TokenIssuer
 from sitejobs.settings import Settings
 from tests.api.conftest import V, assert_fault, params, stored_count
 from tests.conftest import CLIENT_ID, CLIENT_SECRET, add_client, basic, store_db, token_for
+from tests.timing import deadline_after
 
 TOKEN_URL = "/dwsso/oauth2/access_token"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -228,7 +229,7 @@ def test_a_token_that_worked_stops_working_when_it_expires(settings: Settings) -
     with TestClient(create_app(settings, executor=False)) as client:
         token = token_for(client)
         assert client.post(f"{V}/jobs/noop/executions", headers=_bearer(token)).status_code == 202
-        deadline = time.monotonic() + 10
+        deadline = deadline_after(10)
         while True:
             response = client.post(f"{V}/jobs/noop/executions", headers=_bearer(token))
             if response.status_code != 202 or time.monotonic() > deadline:
@@ -244,7 +245,7 @@ def test_a_removed_clients_token_is_refused(settings: Settings, app: TestClient)
     with store_db(settings) as db:
         assert ClientStore(db).remove("short-lived")  # as another node would
     # The server re-reads the clients at most once per RELOAD_CHECK_SECONDS.
-    deadline = time.monotonic() + RELOAD_CHECK_SECONDS + 2
+    deadline = deadline_after(RELOAD_CHECK_SECONDS + 2)
     response = app.post(f"{V}/jobs/noop/executions", headers=_bearer(token))
     while response.status_code == 202 and time.monotonic() < deadline:
         time.sleep(0.1)

@@ -21,6 +21,7 @@ from sitejobs.settings import Settings
 from tests.api.conftest import V, assert_fault, wait_for
 from tests.conftest import CLIENT_ID, ServerProcess, add_client, sitejobs_cli, store_db, token_for
 from tests.sites.commerce.helpers import fixture_entries, write_zip
+from tests.timing import deadline_after
 
 INSTANCE = "/on/demandware.servlet/webdav/Sites/impex/src/instance"
 ARCHIVE = "shared-site.zip"
@@ -94,7 +95,7 @@ def test_a_client_added_by_the_cli_on_one_node_works_on_the_other(
     assert "shared-bot" in listed.stdout
     removed = sitejobs_cli(b, "clients", "remove", "shared-bot")
     assert removed.returncode == 0, removed.stderr
-    deadline = time.monotonic() + 5
+    deadline = deadline_after(5)
     while time.monotonic() < deadline:  # each node re-reads the clients within a second
         response = on_a.post(f"{V}/jobs/noop/executions", headers=_bearer(token))
         if response.status_code != 202:

@@ -26,6 +26,7 @@ from sitejobs.auth.clients import JOB_RESOURCES
 from sitejobs.errors import BadRequest
 from sitejobs.settings import Settings
 from tests.conftest import ServerProcess, add_client, token_for
+from tests.timing import deadline_after
 
 SITES = "/on/demandware.servlet/webdav/Sites"
 INSTANCE = f"{SITES}/impex/src/instance"
@@ -400,7 +401,7 @@ def run_to_end(api: TestClient, job_id: str, params: dict[str, str]) -> dict[str
     started = api.post(f"/s/-/dw/data/v23_2/jobs/{job_id}/executions", json=body)
     assert started.status_code == 202, started.text
     url = f"/s/-/dw/data/v23_2/jobs/{job_id}/executions/{started.json()['id']}"
-    deadline = time.monotonic() + 30
+    deadline = deadline_after(30)
     while time.monotonic() < deadline:
         doc: dict[str, object] = api.get(url).json()
         if doc["status"] in ("OK", "ERROR"):
@@ -412,7 +413,7 @@ def run_to_end(api: TestClient, job_id: str, params: dict[str, str]) -> dict[str
 def test_job_log_is_readable_under_logs_and_impex_log(api: TestClient, settings: Settings) -> None:
     doc = run_to_end(api, "hello-world", {"Seconds": "0"})
     assert doc["status"] == "OK"
-    deadline = time.monotonic() + 10
+    deadline = deadline_after(10)
     while not api.get(f"/s/-/dw/data/v23_2/jobs/hello-world/executions/{doc['id']}").json()[
         "is_log_file_existing"
     ]:
@@ -474,7 +475,7 @@ def test_chunked_upload_streams_to_disk(server: ServerProcess, settings: Setting
                 digest.update(block)
                 yield block
                 if i == total // 2:  # the server must already be writing what it received to a temporary file
-                    deadline = time.monotonic() + 15
+                    deadline = deadline_after(15)
                     while time.monotonic() < deadline:
                         temp = stray_uploads(instance)
                         if temp and temp[0].stat().st_size >= 8 * mib:

@@ -19,6 +19,7 @@ from sitejobs.celery_app import create_celery, dispatcher
 from sitejobs.engine.celery_executor import CeleryDispatcher
 from sitejobs.engine.service import JobEngine
 from tests.conftest import cli_env, wait_for
+from tests.timing import deadline_after
 
 BROKERS = {
     "celery-redis": "redis://127.0.0.1:6379/0",
@@ -112,7 +113,7 @@ class CeleryCluster:
         for proc in self.procs:
             if proc.poll() is None:
                 proc.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + 15
+        deadline = deadline_after(15)
         for proc in self.procs:
             try:
                 proc.wait(max(0.1, deadline - time.monotonic()))

@@ -21,6 +21,7 @@ from sitejobs.engine.states import TERMINAL, State
 from sitejobs.settings import Settings
 from tests.conftest import free_port, wait_for
 from tests.engine.celery_cluster import BROKERS, CeleryCluster
+from tests.timing import deadline_after
 
 KILL_TRIALS = int(os.environ.get("SITEJOBS_KILL_TRIALS", "20"))
 pytestmark = pytest.mark.postgres  # Celery mode refuses SQLite
@@ -44,7 +45,7 @@ def kill_trials(cluster: CeleryCluster, engine: JobEngine, trials: int) -> None:
     ids = [e.id for e in jobs]
     rng = random.Random(trials)
     kills = 0
-    deadline = time.monotonic() + 60 + trials * 3
+    deadline = deadline_after(60 + trials * 3)
     lease_ms = int(engine.settings.lease_seconds * 1000)
     while kills < trials and time.monotonic() < deadline:
         running = [e for e in (engine.get(i) for i in ids) if e is not None and e.state is State.RUNNING]

@@ -22,6 +22,7 @@ from sitejobs.engine.service import WORKER_LOST, JobEngine
 from sitejobs.engine.states import TERMINAL, State
 from sitejobs.settings import Settings
 from tests.conftest import ServerProcess, add_client, current, token_for, until, wait_for
+from tests.timing import TIME_SCALE
 
 #: How long the executions that must still be running when their process is killed are set to run. A job that
 #: is recovered by retrying runs again from the start, so the retry case uses a shorter one (it is killed well
@@ -126,7 +127,7 @@ def test_killed_worker_retry_policy_runs_again_as_a_restart(
     wait_for(
         recovered, settings.lease_seconds + RECOVERY_MARGIN, "the lease to expire and the run to be requeued"
     )
-    assert time.monotonic() - killed_at <= settings.lease_seconds + RECOVERY_MARGIN
+    assert time.monotonic() - killed_at <= settings.lease_seconds + RECOVERY_MARGIN * TIME_SCALE
 
     rerun = until(
         jobs_engine,
@@ -185,7 +186,7 @@ def test_killed_worker_fail_policy_ends_worker_lost(
         settings.lease_seconds + RECOVERY_MARGIN,
         "the lease to expire and the run to be failed",
     )
-    assert time.monotonic() - killed_at <= settings.lease_seconds + RECOVERY_MARGIN
+    assert time.monotonic() - killed_at <= settings.lease_seconds + RECOVERY_MARGIN * TIME_SCALE
     assert final.state is State.FAILED
     assert final.exit_code == WORKER_LOST
     assert final.exit_message is not None

@@ -25,6 +25,7 @@ from playwright.sync_api import Browser, Page, Route, sync_playwright
 
 from sitejobs.api.app import create_app
 from sitejobs.settings import Settings
+from tests.timing import deadline_after
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -69,7 +70,7 @@ def live_server(settings: Settings) -> Iterator[str]:
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 30
+    deadline = deadline_after(30)
     while not server.started:
         if time.monotonic() > deadline or not thread.is_alive():
             pytest.fail("the server did not start")

@@ -23,6 +23,7 @@ from sitejobs.settings import Settings
 from sitejobs.sites.content.install import install_template
 from sitejobs.sites.content.store import ContentStore
 from tests.conftest import REPO
+from tests.timing import deadline_after
 
 API = "/sites/management/api/v1"
 TEMPLATES = REPO.parent / "shared" / "fixtures" / "oce-site-template"
@@ -67,7 +68,7 @@ def poll_like_the_toolkit(client: TestClient | httpx.Client, location: str, auth
     `completed && progress == "succeeded"`. Returns the last status; fails the test on the toolkit's failures."""
     assert location.startswith(("http://", "https://")), f"Location must be absolute: {location}"
     url = location + ("&" if "?" in location else "?") + "links=none"
-    deadline = time.monotonic() + timeout
+    deadline = deadline_after(timeout)
     interval = POLL_MS / 1000
     while time.monotonic() < deadline:
         time.sleep(interval)
@@ -95,7 +96,7 @@ def wait_status(
     client: TestClient, location: str, auth: dict[str, str], timeout: float = 60.0
 ) -> dict[str, Any]:
     """The status once the job has ended, whatever the outcome."""
-    deadline = time.monotonic() + timeout
+    deadline = deadline_after(timeout)
     while time.monotonic() < deadline:
         data: dict[str, Any] = client.get(location, headers=auth).json()
         if data.get("endTime"):

@@ -10,6 +10,8 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
+from tests.timing import deadline_after
+
 CM = "/content/management/api/v1.1"
 IDC = "/documents/integration"
 #: serverRest.js MAX_LIMIT, the page size of `_getAllResources`.
@@ -79,7 +81,7 @@ def wait_idc_job(
     client: TestClient, auth: dict[str, str], token: str, job_id: str, timeout: float = 60.0
 ) -> dict[str, str]:
     """The toolkit's wait loop: FAILED (or no JobStatus) is a failure; COMPLETE or JobPercentage "100" ends it."""
-    deadline = time.monotonic() + timeout
+    deadline = deadline_after(timeout)
     while time.monotonic() < deadline:
         status = job_status(client, auth, token, job_id)
         if not status.get("JobStatus") or status["JobStatus"] == "FAILED":

@@ -15,6 +15,7 @@ from sitejobs.engine.models import Execution
 from sitejobs.engine.service import JobEngine
 from sitejobs.sites.commerce import schema
 from tests.conftest import FIXTURES
+from tests.timing import deadline_after
 
 DEMO = FIXTURES / "sfcc-site-archive" / "demo_data_sfra"
 TOP = "demo_data_sfra"
@@ -52,7 +53,7 @@ def run_import(engine: JobEngine, file_name: str, mode: str = "merge", timeout: 
 def run_job(engine: JobEngine, job_id: str, request: dict[str, Any], timeout: float = 120) -> Execution:
     """Submit a system job with its request document and wait for it to end (an executor must be running)."""
     execution = engine.submit(job_id, request=request)
-    deadline = time.monotonic() + timeout
+    deadline = deadline_after(timeout)
     while time.monotonic() < deadline:
         current = engine.get(execution.id)
         assert current is not None

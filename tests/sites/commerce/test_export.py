@@ -45,6 +45,7 @@ from tests.sites.commerce.helpers import (
     write_zip,
 )
 from tests.sites.commerce.strategies import site_archive
+from tests.timing import deadline_after
 
 JOB = "sfcc-site-archive-export"
 MAPS = (
@@ -77,7 +78,7 @@ def run_export(
 ) -> Execution:
     request = {"data_units": data_units, "export_file": export_file, "overwrite_export_file": False, **more}
     execution = engine.submit(JOB, request=request)
-    deadline = time.monotonic() + 120
+    deadline = deadline_after(120)
     while time.monotonic() < deadline:
         current = engine.get(execution.id)
         assert current is not None
@@ -206,7 +207,7 @@ def test_b2c_tools_request_with_a_whole_site_as_true(demo_store: JobEngine) -> N
         JOB, request={"export_file": "b2c.zip", "data_units": {"sites": {"RefArch": True}}}
     )
     assert {p["name"]: p["value"] for p in execution.parameters}["OverwriteExportFile"] == "false"
-    deadline = time.monotonic() + 60
+    deadline = deadline_after(60)
     while not (done := demo_store.get(execution.id)) or not done.is_terminal:
         assert time.monotonic() < deadline
         time.sleep(0.05)
