@@ -1,9 +1,12 @@
 """Group commit: writes from many callers share one transaction and one fsync.
 
-Two kinds of write go through it. A plain operation is a function of the connection, run under its own
-savepoint so that one failing (a unique violation, say) is rolled back alone. A bulk operation names a handler
-that takes all the payloads of its kind queued at that moment and writes them with a few statements; if it
-fails, its payloads are retried one by one. A caller's future resolves only after the commit is durable.
+Two kinds of write go through it. A plain operation is a function of the connection. A bulk operation names a
+handler that takes all the payloads of its kind queued at that moment and writes them with a few statements.
+A batch is first written in one transaction without savepoints (the common case: nothing fails). If anything
+fails (a unique violation, say), that transaction is rolled back and the batch is written again with each
+plain operation and each bulk group under a savepoint of its own, so that one failing write is rolled back
+alone; a failing bulk group's payloads are then retried one by one. A caller's future resolves only after the
+commit is durable.
 """
 
 from __future__ import annotations
@@ -94,7 +97,6 @@ class WriteBatcher:
                 return
 
     def _commit(self, batch: list[_Item]) -> None:
-        outcomes: list[tuple[Future[Any], bool, Any]] = []
         groups: dict[BulkHandler, list[tuple[Any, Future[Any]]]] = {}
         plain: list[tuple[Operation, Future[Any]]] = []
         for op, future in batch:
@@ -103,25 +105,52 @@ class WriteBatcher:
             else:
                 plain.append((op, future))
         try:
-            with write_transaction(self._engine) as conn:
-                for handler, items in groups.items():
-                    self._bulk(conn, handler, items, outcomes)
-                for op, future in plain:
-                    self._guarded(conn, op, future, outcomes)
+            outcomes = self._attempt(groups, plain, guarded=False)
         except Exception as exc:
             if len(batch) == 1:
                 batch[0][1].set_exception(exc)
                 return
-            log.warning("batched commit failed; retrying each write alone", exc_info=True)
-            for item in batch:
-                self._commit([item])
-            return
+            # Something failed (a singleton's second run, a lost race): the transaction is rolled back; redo
+            # it with each write under a savepoint of its own, so that only the failing ones fail.
+            try:
+                outcomes = self._attempt(groups, plain, guarded=True)
+            except Exception:
+                log.warning("batched commit failed; retrying each write alone", exc_info=True)
+                for item in batch:
+                    self._commit([item])
+                return
         self.commits += 1
         for future, ok, value in outcomes:
             if ok:
                 future.set_result(value)
             else:
                 future.set_exception(value)
+
+    def _attempt(
+        self,
+        groups: dict[BulkHandler, list[tuple[Any, Future[Any]]]],
+        plain: list[tuple[Operation, Future[Any]]],
+        *,
+        guarded: bool,
+    ) -> list[tuple[Future[Any], bool, Any]]:
+        """One transaction for the batch. Unguarded (the first try), any failure fails it all: no savepoints,
+        which cost two statements a write. Guarded, each write runs under a savepoint and may fail alone."""
+        outcomes: list[tuple[Future[Any], bool, Any]] = []
+        with write_transaction(self._engine) as conn:
+            for handler, items in groups.items():
+                if guarded:
+                    self._bulk(conn, handler, items, outcomes)
+                else:
+                    results = handler(conn, [payload for payload, _ in items])
+                    outcomes.extend(
+                        (future, True, result) for (_, future), result in zip(items, results, strict=True)
+                    )
+            for op, future in plain:
+                if guarded:
+                    self._guarded(conn, op, future, outcomes)
+                else:
+                    outcomes.append((future, True, op(conn)))
+        return outcomes
 
     def _bulk(
         self,

@@ -19,14 +19,13 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future
 from typing import Any
 
 from sitejobs.engine import joblog, store
 from sitejobs.engine.executor import FinishedHook
 from sitejobs.engine.models import now_ms
 from sitejobs.engine.notify import PendingListener
-from sitejobs.engine.runner import EngineSink, run_execution
+from sitejobs.engine.runner import EngineSink, run_execution, warn_unwritten
 from sitejobs.engine.service import JobEngine
 from sitejobs.engine.upkeep import Holder, Upkeep, new_worker_id
 from sitejobs.settings import Settings
@@ -171,7 +170,7 @@ class _GroupedLinesSink(EngineSink):
         # Called under the lock, so lines reach the writer in the order they were logged.
         self._due.pop(execution_id, None)
         for line in self._held.pop(execution_id, ()):
-            self._writer.submit_bulk(joblog.insert_lines, line).add_done_callback(_warn_unwritten)
+            self._writer.submit_bulk(joblog.insert_lines, line).add_done_callback(warn_unwritten)
 
     def _flush_loop(self) -> None:
         with self._cond:
@@ -180,11 +179,6 @@ class _GroupedLinesSink(EngineSink):
                 for execution_id in [e for e, at in self._due.items() if at <= now]:
                     self._write(execution_id)
                 self._cond.wait(max(0.0, min(self._due.values(), default=now + 60.0) - now))
-
-
-def _warn_unwritten(line: Future[None]) -> None:
-    if line.exception() is not None:
-        log.warning("a job log line was not written", exc_info=line.exception())
 
 
 class CeleryRuntime:

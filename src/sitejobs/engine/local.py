@@ -55,7 +55,7 @@ class LocalExecutor:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._loops: list[threading.Thread] = []
-        self._sink = EngineSink(engine, self.worker_id)
+        self._sink = EngineSink(engine, self.worker_id, finish_follows=True)
         self._upkeep = Upkeep(
             engine, Holder(self.worker_id, kind, lambda: self.running_ids), after_reap=self._wake.set
         )

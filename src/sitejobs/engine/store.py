@@ -34,19 +34,26 @@ def _dumps(value: Any) -> str | None:
     return None if value is None else orjson.dumps(value).decode()
 
 
+#: An event row to insert: (execution_id, from_state, to_state, worker, note).
+EventRow = tuple[int, str | None, str, str | None, str | None]
+
+
 def _event(
     conn: Connection, rows: Iterable[tuple[int, str | None, str]], worker: str | None, note: str | None
 ) -> None:
-    at = now_ms()
-    params = [(i, at, f, t, worker, note) for i, f, t in rows]
-    if params:
+    _insert_events(conn, [(i, f, t, worker, note) for i, f, t in rows])
+
+
+def _insert_events(conn: Connection, rows: Sequence[EventRow]) -> None:
+    if rows:
+        at = now_ms()
         conn.exec_driver_sql(
             _raw(
                 conn,
                 "INSERT INTO execution_events (execution_id, at, from_state, to_state, worker, note) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
             ),
-            params,
+            [(i, at, f, t, w, n) for i, f, t, w, n in rows],
         )
 
 
@@ -93,7 +100,9 @@ def insert_executions(conn: Connection, new: Sequence[NewExecution]) -> list[Exe
         for n in new
     ]
     try:
-        if len(rows) == 1:
+        if conn.dialect.name == "sqlite":
+            ids = _insert_sqlite(conn, rows)
+        elif len(rows) == 1:
             ids = [conn.execute(insert(executions).values(rows[0]).returning(E.id)).scalar_one()]
         else:
             result = conn.execute(insert(executions).returning(E.id, sort_by_parameter_order=True), rows)
@@ -134,6 +143,38 @@ def insert_executions(conn: Connection, new: Sequence[NewExecution]) -> list[Exe
     return created
 
 
+_INSERT_COLUMNS = (
+    "job_id", "state", "client_id", "owner", "parameters", "request", "singleton_key", "is_restart", "attempt",
+    "created_at", "modified_at", "result",
+)  # fmt: skip
+_JSON_COLUMNS = frozenset({"parameters", "request", "result"})
+#: Rows a multi-row INSERT on SQLite carries (13 values a row, well under its 32,766 variables).
+_SQLITE_INSERT_CHUNK = 500
+
+
+def _insert_sqlite(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Multi-row INSERTs with the ids given: SQLAlchemy's executemany with ordered RETURNING is a statement a
+    row on SQLite. The writer holds the database's write lock for the whole transaction (BEGIN IMMEDIATE), so
+    max(id) + 1, + 2, … are the ids SQLite would have assigned itself, in the order of the rows."""
+    (last,) = conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM executions").one()
+    ids = list(range(last + 1, last + 1 + len(rows)))
+    columns = ("id", *_INSERT_COLUMNS)
+    one = "(" + ", ".join("?" * len(columns)) + ")"
+    for start in range(0, len(rows), _SQLITE_INSERT_CHUNK):
+        chunk = rows[start : start + _SQLITE_INSERT_CHUNK]
+        params: list[Any] = []
+        for offset, row in enumerate(chunk):
+            params.append(ids[start + offset])
+            for column in _INSERT_COLUMNS:
+                value = row[column]
+                params.append(_dumps(value) if column in _JSON_COLUMNS else value)
+        conn.exec_driver_sql(
+            f"INSERT INTO executions ({', '.join(columns)}) VALUES {', '.join([one] * len(chunk))}",
+            tuple(params),
+        )
+    return ids
+
+
 @dataclass(frozen=True, slots=True)
 class Finish:
     execution_id: int
@@ -146,6 +187,14 @@ class Finish:
 
 def finish_executions(conn: Connection, finishes: Sequence[Finish]) -> list[bool]:
     """End runs held by their workers; False for a run whose worker had lost the lease."""
+    events: list[EventRow] = []
+    ok = _finish(conn, finishes, events)
+    _insert_events(conn, events)
+    return ok
+
+
+def _finish(conn: Connection, finishes: Sequence[Finish], events: list[EventRow]) -> list[bool]:
+    """finish_executions, leaving the event rows in `events` for the caller to insert (with others)."""
     ids = [f.execution_id for f in finishes]
     marks = ", ".join("?" * len(ids))
     current = {
@@ -157,7 +206,6 @@ def finish_executions(conn: Connection, finishes: Sequence[Finish]) -> list[bool
     ok: list[bool] = []
     at = now_ms()
     params: list[tuple[Any, ...]] = []
-    events: list[tuple[int, str, str, str]] = []
     for f in finishes:
         row = current.get(f.execution_id)
         allowed = row is not None and row[2] == f.worker and State(row[1]) in sources_of(f.state)
@@ -179,7 +227,7 @@ def finish_executions(conn: Connection, finishes: Sequence[Finish]) -> list[bool
                     row[1],
                 )
             )
-            events.append((f.execution_id, row[1], f.state.value, f.worker))
+            events.append((f.execution_id, row[1], f.state.value, f.worker, None))
     if not params:
         return ok
     changed = conn.exec_driver_sql(
@@ -193,8 +241,6 @@ def finish_executions(conn: Connection, finishes: Sequence[Finish]) -> list[bool
     ).rowcount
     if changed != len(params):  # a concurrent writer got in between (another process): redo one by one
         raise LeaseRace(f"{len(params) - changed} of {len(params)} finishes lost a race")
-    for worker in {e[3] for e in events}:
-        _event(conn, [(i, f, t) for i, f, t, w in events if w == worker], worker, None)
     return ok
 
 
@@ -207,18 +253,22 @@ class FinishAndClaim:
 
 
 def finish_and_claim(conn: Connection, requests: Sequence[FinishAndClaim]) -> list[Execution | None]:
-    """Finish runs, then claim one next execution for each request that wants one: two statements a batch."""
+    """Finish runs, then claim one next execution for each request that wants one: the finishes, the claims and
+    their events are three statements a batch (four with the finishes' lookup)."""
+    events: list[EventRow] = []
     finishes = [r.finish for r in requests if r.finish is not None]
     if finishes:
-        finish_executions(conn, finishes)
+        _finish(conn, finishes, events)
     results: list[Execution | None] = [None] * len(requests)
     for worker in {r.worker for r in requests if r.want}:
         slots = [i for i, r in enumerate(requests) if r.worker == worker and r.want]
         lease_ms = requests[slots[0]].lease_ms
-        for i, execution in zip(
-            slots, claim(conn, worker=worker, limit=len(slots), lease_ms=lease_ms), strict=False
-        ):
+        claimed = _claim(
+            conn, worker=worker, limit=len(slots), lease_ms=lease_ms, job_ids=None, events=events
+        )
+        for i, execution in zip(slots, claimed, strict=False):
             results[i] = execution
+    _insert_events(conn, events)
     return results
 
 
@@ -237,6 +287,21 @@ def claim(
     conn: Connection, *, worker: str, limit: int, lease_ms: int, job_ids: Sequence[str] | None = None
 ) -> list[Execution]:
     """Take up to `limit` pending executions, oldest first, under a lease for `worker`."""
+    events: list[EventRow] = []
+    claimed = _claim(conn, worker=worker, limit=limit, lease_ms=lease_ms, job_ids=job_ids, events=events)
+    _insert_events(conn, events)
+    return claimed
+
+
+def _claim(
+    conn: Connection,
+    *,
+    worker: str,
+    limit: int,
+    lease_ms: int,
+    job_ids: Sequence[str] | None,
+    events: list[EventRow],
+) -> list[Execution]:
     at = now_ms()
     only = ""
     assign_params: list[Any] = [worker, at + lease_ms, at, at]
@@ -261,7 +326,7 @@ def claim(
         params = assign_params + pick_params
     rows = conn.exec_driver_sql(_raw(conn, sql), tuple(params)).all()
     claimed = sorted((Execution.from_row(r) for r in rows), key=lambda e: e.id)
-    _event(conn, [(e.id, State.PENDING.value, State.RUNNING.value) for e in claimed], worker, None)
+    events.extend((e.id, State.PENDING.value, State.RUNNING.value, worker, None) for e in claimed)
     return claimed
 
 
