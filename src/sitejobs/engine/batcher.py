@@ -40,7 +40,21 @@ class _Bulk(Generic[P]):
     payload: P
 
 
-_Item = tuple[Operation | _Bulk[Any], Future[Any]]
+class _Detached:
+    """Stands in for the future of a write nobody waits for (a job's log line): a failure is logged."""
+
+    __slots__ = ()
+
+    def set_result(self, _value: Any) -> None:
+        pass
+
+    def set_exception(self, exc: BaseException) -> None:
+        log.warning("a write nobody waited for failed", exc_info=exc)
+
+
+_DETACHED = _Detached()
+_Done = Future[Any] | _Detached
+_Item = tuple[Operation | _Bulk[Any], _Done]
 
 
 class WriteBatcher:
@@ -58,6 +72,16 @@ class WriteBatcher:
 
     def submit_bulk(self, handler: Callable[[Connection, Sequence[P]], Sequence[R]], payload: P) -> Future[R]:
         return self._put(_Bulk(handler, payload))
+
+    def submit_bulk_detached(
+        self, handler: Callable[[Connection, Sequence[P]], Sequence[Any]], payload: P
+    ) -> None:
+        """Like submit_bulk for a write nobody waits for: no future to make and resolve; a failure is logged.
+        Writes still commit in the order they were queued."""
+        if self._closed:
+            _DETACHED.set_exception(RuntimeError("the store writer is closed"))
+        else:
+            self._queue.put((_Bulk(handler, payload), _DETACHED))
 
     def run(self, op: Callable[[Connection], T], timeout: float | None = None) -> T:
         return self.submit(op).result(timeout)
@@ -97,8 +121,8 @@ class WriteBatcher:
                 return
 
     def _commit(self, batch: list[_Item]) -> None:
-        groups: dict[BulkHandler, list[tuple[Any, Future[Any]]]] = {}
-        plain: list[tuple[Operation, Future[Any]]] = []
+        groups: dict[BulkHandler, list[tuple[Any, _Done]]] = {}
+        plain: list[tuple[Operation, _Done]] = []
         for op, future in batch:
             if isinstance(op, _Bulk):
                 groups.setdefault(op.handler, []).append((op.payload, future))
@@ -128,14 +152,14 @@ class WriteBatcher:
 
     def _attempt(
         self,
-        groups: dict[BulkHandler, list[tuple[Any, Future[Any]]]],
-        plain: list[tuple[Operation, Future[Any]]],
+        groups: dict[BulkHandler, list[tuple[Any, _Done]]],
+        plain: list[tuple[Operation, _Done]],
         *,
         guarded: bool,
-    ) -> list[tuple[Future[Any], bool, Any]]:
+    ) -> list[tuple[_Done, bool, Any]]:
         """One transaction for the batch. Unguarded (the first try), any failure fails it all: no savepoints,
         which cost two statements a write. Guarded, each write runs under a savepoint and may fail alone."""
-        outcomes: list[tuple[Future[Any], bool, Any]] = []
+        outcomes: list[tuple[_Done, bool, Any]] = []
         with write_transaction(self._engine) as conn:
             for handler, items in groups.items():
                 if guarded:
@@ -156,8 +180,8 @@ class WriteBatcher:
         self,
         conn: Connection,
         handler: BulkHandler,
-        items: list[tuple[Any, Future[Any]]],
-        outcomes: list[tuple[Future[Any], bool, Any]],
+        items: list[tuple[Any, _Done]],
+        outcomes: list[tuple[_Done, bool, Any]],
     ) -> None:
         savepoint = conn.begin_nested()
         try:
@@ -172,7 +196,7 @@ class WriteBatcher:
 
     @staticmethod
     def _guarded(
-        conn: Connection, op: Operation, future: Future[Any], outcomes: list[tuple[Future[Any], bool, Any]]
+        conn: Connection, op: Operation, future: _Done, outcomes: list[tuple[_Done, bool, Any]]
     ) -> None:
         savepoint = conn.begin_nested()
         try:

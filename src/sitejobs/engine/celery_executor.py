@@ -21,11 +21,11 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sitejobs.engine import joblog, store
+from sitejobs.engine import store
 from sitejobs.engine.executor import FinishedHook
 from sitejobs.engine.models import now_ms
 from sitejobs.engine.notify import PendingListener
-from sitejobs.engine.runner import EngineSink, run_execution, warn_unwritten
+from sitejobs.engine.runner import EngineSink, run_execution
 from sitejobs.engine.service import JobEngine
 from sitejobs.engine.upkeep import Holder, Upkeep, new_worker_id
 from sitejobs.settings import Settings
@@ -138,7 +138,6 @@ class _GroupedLinesSink(EngineSink):
 
     def __init__(self, engine: JobEngine, worker: str) -> None:
         super().__init__(engine, worker)
-        self._writer = engine.writer
         self._cond = threading.Condition()
         self._held: dict[int, list[tuple[int, int, str, str]]] = {}
         self._due: dict[int, float] = {}
@@ -169,8 +168,8 @@ class _GroupedLinesSink(EngineSink):
     def _write(self, execution_id: int) -> None:
         # Called under the lock, so lines reach the writer in the order they were logged.
         self._due.pop(execution_id, None)
-        for line in self._held.pop(execution_id, ()):
-            self._writer.submit_bulk(joblog.insert_lines, line).add_done_callback(warn_unwritten)
+        for execution, at, level, message in self._held.pop(execution_id, ()):
+            self._engine.queue_log(execution, message, level, at)
 
     def _flush_loop(self) -> None:
         with self._cond:

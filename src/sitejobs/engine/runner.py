@@ -36,11 +36,10 @@ class EngineSink:
         self._last_line: dict[int, Future[None]] = {}
 
     def log(self, execution_id: int, level: str, message: str) -> None:
-        line = self._engine.append_log(execution_id, message, level)
         if self._finish_follows:
-            line.add_done_callback(warn_unwritten)
+            self._engine.queue_log(execution_id, message, level)
         else:
-            self._last_line[execution_id] = line
+            self._last_line[execution_id] = self._engine.append_log(execution_id, message, level)
 
     def log_done(self, execution_id: int) -> None:
         """Returns once every line of the run is committed (lines are committed in order), or at once when the
@@ -63,12 +62,6 @@ class EngineSink:
     def current_state(self, execution_id: int) -> State:
         state: State = self._engine.current_state(execution_id, self._worker)
         return state
-
-
-def warn_unwritten(line: Future[None]) -> None:
-    """A done-callback for a log line nobody waits for."""
-    if line.exception() is not None:
-        log.warning("a job log line was not written", exc_info=line.exception())
 
 
 def run_execution(execution: Execution, engine: JobEngine, sink: ProgressSink) -> Outcome | None:

@@ -442,6 +442,12 @@ class JobEngine:
         """Queue a line for an execution's log; the future resolves once it is committed."""
         return self.writer.submit_bulk(joblog.insert_lines, (execution_id, now_ms(), level, message))
 
+    def queue_log(self, execution_id: int, message: str, level: str = "INFO", at: int | None = None) -> None:
+        """Queue a line for an execution's log that nobody waits for (it commits in order with the writes queued
+        after it, a finish say); a failure to write it is logged."""
+        line = (execution_id, now_ms() if at is None else at, level, message)
+        self.writer.submit_bulk_detached(joblog.insert_lines, line)
+
     def log_line(self, execution: Execution, message: str, level: str = "INFO") -> None:
         """Append a line to an execution's log from outside its run (the reaper, say)."""
         self.append_log(execution.id, message, level).result()

@@ -13,6 +13,7 @@ import orjson
 from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from sitejobs.engine import rawsql
 from sitejobs.engine.models import Execution, now_ms
 from sitejobs.engine.schema import execution_events, executions, workers
 from sitejobs.engine.states import LEASED, TERMINAL, State, sources_of
@@ -23,11 +24,6 @@ _LEASED_VALUES = [s.value for s in LEASED]
 _TERMINAL_VALUES = [s.value for s in TERMINAL]
 _COLUMNS = ", ".join(c.name for c in executions.c)
 _LEASED_SQL = ", ".join(f"'{v}'" for v in sorted(_LEASED_VALUES))
-
-
-def _raw(conn: Connection, sql: str) -> str:
-    """Hot statements go to the driver directly (no SQL compilation): `?` placeholders, per its style."""
-    return sql if conn.dialect.paramstyle == "qmark" else sql.replace("?", "%s")
 
 
 def _dumps(value: Any) -> str | None:
@@ -47,12 +43,10 @@ def _event(
 def _insert_events(conn: Connection, rows: Sequence[EventRow]) -> None:
     if rows:
         at = now_ms()
-        conn.exec_driver_sql(
-            _raw(
-                conn,
-                "INSERT INTO execution_events (execution_id, at, from_state, to_state, worker, note) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-            ),
+        rawsql.execute_many(
+            conn,
+            "INSERT INTO execution_events (execution_id, at, from_state, to_state, worker, note) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
             [(i, at, f, t, w, n) for i, f, t, w, n in rows],
         )
 
@@ -156,7 +150,7 @@ def _insert_sqlite(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[int
     """Multi-row INSERTs with the ids given: SQLAlchemy's executemany with ordered RETURNING is a statement a
     row on SQLite. The writer holds the database's write lock for the whole transaction (BEGIN IMMEDIATE), so
     max(id) + 1, + 2, … are the ids SQLite would have assigned itself, in the order of the rows."""
-    (last,) = conn.exec_driver_sql("SELECT coalesce(max(id), 0) FROM executions").one()
+    ((last,),) = rawsql.fetch(conn, "SELECT coalesce(max(id), 0) FROM executions")
     ids = list(range(last + 1, last + 1 + len(rows)))
     columns = ("id", *_INSERT_COLUMNS)
     one = "(" + ", ".join("?" * len(columns)) + ")"
@@ -168,9 +162,10 @@ def _insert_sqlite(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[int
             for column in _INSERT_COLUMNS:
                 value = row[column]
                 params.append(_dumps(value) if column in _JSON_COLUMNS else value)
-        conn.exec_driver_sql(
+        rawsql.execute(
+            conn,
             f"INSERT INTO executions ({', '.join(columns)}) VALUES {', '.join([one] * len(chunk))}",
-            tuple(params),
+            params,
         )
     return ids
 
@@ -199,8 +194,8 @@ def _finish(conn: Connection, finishes: Sequence[Finish], events: list[EventRow]
     marks = ", ".join("?" * len(ids))
     current = {
         r[0]: r
-        for r in conn.exec_driver_sql(
-            _raw(conn, f"SELECT id, state, lease_owner FROM executions WHERE id IN ({marks})"), tuple(ids)
+        for r in rawsql.fetch(
+            conn, f"SELECT id, state, lease_owner FROM executions WHERE id IN ({marks})", ids
         )
     }
     ok: list[bool] = []
@@ -230,15 +225,13 @@ def _finish(conn: Connection, finishes: Sequence[Finish], events: list[EventRow]
             events.append((f.execution_id, row[1], f.state.value, f.worker, None))
     if not params:
         return ok
-    changed = conn.exec_driver_sql(
-        _raw(
-            conn,
-            "UPDATE executions SET state = ?, exit_code = ?, exit_message = ?, result = COALESCE(?, result), "
-            "percent = COALESCE(?, percent), end_time = ?, modified_at = ?, lease_owner = NULL, "
-            "lease_expires_at = NULL WHERE id = ? AND lease_owner = ? AND state = ?",
-        ),
+    changed = rawsql.execute_many(
+        conn,
+        "UPDATE executions SET state = ?, exit_code = ?, exit_message = ?, result = COALESCE(?, result), "
+        "percent = COALESCE(?, percent), end_time = ?, modified_at = ?, lease_owner = NULL, "
+        "lease_expires_at = NULL WHERE id = ? AND lease_owner = ? AND state = ?",
         params,
-    ).rowcount
+    )
     if changed != len(params):  # a concurrent writer got in between (another process): redo one by one
         raise LeaseRace(f"{len(params) - changed} of {len(params)} finishes lost a race")
     return ok
@@ -277,10 +270,8 @@ class LeaseRace(Exception):
 
 
 def get_execution(conn: Connection, execution_id: int) -> Execution | None:
-    row = conn.exec_driver_sql(
-        _raw(conn, f"SELECT {_COLUMNS} FROM executions WHERE id = ?"), (execution_id,)
-    ).first()
-    return Execution.from_row(row) if row else None
+    rows = rawsql.fetch(conn, f"SELECT {_COLUMNS} FROM executions WHERE id = ?", (execution_id,))
+    return Execution.from_row(rows[0]) if rows else None
 
 
 def claim(
@@ -324,7 +315,7 @@ def _claim(
     else:
         sql = f"{assign}WHERE id IN ({pick}) AND state = 'pending' RETURNING {_COLUMNS}"
         params = assign_params + pick_params
-    rows = conn.exec_driver_sql(_raw(conn, sql), tuple(params)).all()
+    rows = rawsql.fetch(conn, sql, params)
     claimed = sorted((Execution.from_row(r) for r in rows), key=lambda e: e.id)
     events.extend((e.id, State.PENDING.value, State.RUNNING.value, worker, None) for e in claimed)
     return claimed
@@ -334,17 +325,16 @@ def claim_one(conn: Connection, *, execution_id: int, worker: str, lease_ms: int
     """Take one named pending execution under a lease for `worker` (a Celery message names the execution it is
     for): None when it is not pending any more, so a duplicate or late message does nothing."""
     at = now_ms()
-    row = conn.exec_driver_sql(
-        _raw(
-            conn,
-            "UPDATE executions SET state = 'running', lease_owner = ?, lease_expires_at = ?, "
-            "start_time = COALESCE(start_time, ?), modified_at = ?, percent = COALESCE(percent, 0) "
-            f"WHERE id = ? AND state = 'pending' RETURNING {_COLUMNS}",
-        ),
+    rows = rawsql.fetch(
+        conn,
+        "UPDATE executions SET state = 'running', lease_owner = ?, lease_expires_at = ?, "
+        "start_time = COALESCE(start_time, ?), modified_at = ?, percent = COALESCE(percent, 0) "
+        f"WHERE id = ? AND state = 'pending' RETURNING {_COLUMNS}",
         (worker, at + lease_ms, at, at, execution_id),
-    ).first()
-    if row is None:
+    )
+    if not rows:
         return None
+    row = rows[0]
     _event(conn, [(execution_id, State.PENDING.value, State.RUNNING.value)], worker, None)
     return Execution.from_row(row)
 
@@ -366,7 +356,7 @@ def mark_for_dispatch(conn: Connection, *, older_than: int, limit: int) -> list[
     else:
         sql = f"UPDATE executions SET dispatched_at = ? WHERE id IN ({pick}) RETURNING id"
         params = (at, older_than, limit)
-    return sorted(r[0] for r in conn.exec_driver_sql(_raw(conn, sql), params))
+    return sorted(r[0] for r in rawsql.fetch(conn, sql, params))
 
 
 def unmark_dispatch(conn: Connection, ids: Sequence[int]) -> None:
