@@ -369,17 +369,23 @@ class JobEngine:
         return self.writer.submit_bulk(store.finish_executions, finish)
 
     def finish_and_claim(
-        self, execution: Execution, worker: str, outcome: Outcome | None, want: int
+        self,
+        execution: Execution,
+        worker: str,
+        outcome: Outcome | None,
+        want: int,
+        job_ids: Sequence[str] | None = None,
     ) -> Future[Execution | None]:
         """End a run (unless `outcome` is None: the lease was lost) and, in the same commit, claim the next
-        pending execution for `worker` when `want` is 1."""
+        pending execution for `worker` when `want` is 1 (of one of `job_ids`, when given)."""
         finish = None
         if outcome is not None:
             to = outcome.state if outcome.state in TERMINAL else State.FAILED
             finish = store.Finish(
                 execution.id, worker, to, outcome.exit_code, outcome.message, outcome.result
             )
-        request = store.FinishAndClaim(finish, worker, want, self._lease_ms)
+        only = None if job_ids is None else tuple(job_ids)
+        request = store.FinishAndClaim(finish, worker, want, self._lease_ms, only)
         return self.writer.submit_bulk(store.finish_and_claim, request)
 
     def reap(self) -> list[tuple[int, str]]:

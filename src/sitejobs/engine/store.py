@@ -243,6 +243,8 @@ class FinishAndClaim:
     worker: str
     want: int
     lease_ms: int
+    #: The jobs the worker can run (None: any).
+    job_ids: tuple[str, ...] | None = None
 
 
 def finish_and_claim(conn: Connection, requests: Sequence[FinishAndClaim]) -> list[Execution | None]:
@@ -253,11 +255,11 @@ def finish_and_claim(conn: Connection, requests: Sequence[FinishAndClaim]) -> li
     if finishes:
         _finish(conn, finishes, events)
     results: list[Execution | None] = [None] * len(requests)
-    for worker in {r.worker for r in requests if r.want}:
-        slots = [i for i, r in enumerate(requests) if r.worker == worker and r.want]
+    for worker, job_ids in {(r.worker, r.job_ids) for r in requests if r.want}:
+        slots = [i for i, r in enumerate(requests) if r.worker == worker and r.job_ids == job_ids and r.want]
         lease_ms = requests[slots[0]].lease_ms
         claimed = _claim(
-            conn, worker=worker, limit=len(slots), lease_ms=lease_ms, job_ids=None, events=events
+            conn, worker=worker, limit=len(slots), lease_ms=lease_ms, job_ids=job_ids, events=events
         )
         for i, execution in zip(slots, claimed, strict=False):
             results[i] = execution
