@@ -58,8 +58,18 @@ _Item = tuple[Operation | _Bulk[Any], _Done]
 
 
 class WriteBatcher:
-    def __init__(self, engine: Engine, *, name: str = "sitejobs-writer") -> None:
+    """`relaxed`: bulk handlers whose writes are redone when lost (see db.write_transaction); a batch made only
+    of them is committed without waiting for the disk. Any other write in the batch makes the commit durable."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        name: str = "sitejobs-writer",
+        relaxed: frozenset[Callable[..., Any]] = frozenset(),
+    ) -> None:
         self._engine = engine
+        self._relaxed = relaxed
         self._queue: queue.SimpleQueue[_Item | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._closed = False
@@ -160,7 +170,8 @@ class WriteBatcher:
         """One transaction for the batch. Unguarded (the first try), any failure fails it all: no savepoints,
         which cost two statements a write. Guarded, each write runs under a savepoint and may fail alone."""
         outcomes: list[tuple[_Done, bool, Any]] = []
-        with write_transaction(self._engine) as conn:
+        relaxed = not plain and all(handler in self._relaxed for handler in groups)
+        with write_transaction(self._engine, relaxed=relaxed) as conn:
             for handler, items in groups.items():
                 if guarded:
                     self._bulk(conn, handler, items, outcomes)

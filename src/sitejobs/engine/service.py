@@ -39,6 +39,11 @@ from sitejobs.timefmt import compact_ms
 log = logging.getLogger(__name__)
 
 WORKER_LOST = "WORKER_LOST"
+#: A worker's writes that are redone when a crash loses them (see db.write_transaction): their commits need not
+#: wait for the disk, unless the settings say so. Submissions and control requests always do.
+RELAXED_WRITES: frozenset[Callable[..., Any]] = frozenset(
+    {store.claim_named, store.finish_executions, store.finish_and_claim, joblog.insert_lines}
+)
 
 
 _LOG_NAME = re.compile(r"Job-(.+)-([0-9]{17})\.log")
@@ -59,7 +64,9 @@ class JobEngine:
         self.db = engine or create_store_engine(
             settings.resolved_database_url, synchronous=settings.sqlite_synchronous
         )
-        self.writer = WriteBatcher(self.db)
+        self.writer = WriteBatcher(
+            self.db, relaxed=frozenset() if settings.durable_worker_writes else RELAXED_WRITES
+        )
         self.reader = PointReader(self.db)
         #: Rendered status documents, valid until the store changes (see read_cache).
         self.read_cache = ReadCache(self.reader, lambda: self.writer.commits)
@@ -306,9 +313,8 @@ class JobEngine:
 
     def claim_one(self, worker: str, execution_id: int) -> Execution | None:
         """Claim the named execution if it is still pending (what a Celery message asks for)."""
-        return self.writer.run(
-            lambda c: store.claim_one(c, execution_id=execution_id, worker=worker, lease_ms=self._lease_ms)
-        )
+        claim = store.NamedClaim(execution_id, worker, self._lease_ms)
+        return self.writer.submit_bulk(store.claim_named, claim).result()
 
     def heartbeat(self, worker: str, ids: Sequence[int], *, kind: str, pid: int, hostname: str) -> set[int]:
         def op(conn: Connection) -> set[int]:

@@ -326,6 +326,10 @@ def _claim(
 def claim_one(conn: Connection, *, execution_id: int, worker: str, lease_ms: int) -> Execution | None:
     """Take one named pending execution under a lease for `worker` (a Celery message names the execution it is
     for): None when it is not pending any more, so a duplicate or late message does nothing."""
+    return claim_named(conn, [NamedClaim(execution_id, worker, lease_ms)])[0]
+
+
+def _claim_one(conn: Connection, *, execution_id: int, worker: str, lease_ms: int) -> Execution | None:
     at = now_ms()
     rows = rawsql.fetch(
         conn,
@@ -334,11 +338,28 @@ def claim_one(conn: Connection, *, execution_id: int, worker: str, lease_ms: int
         f"WHERE id = ? AND state = 'pending' RETURNING {_COLUMNS}",
         (worker, at + lease_ms, at, at, execution_id),
     )
-    if not rows:
-        return None
-    row = rows[0]
-    _event(conn, [(execution_id, State.PENDING.value, State.RUNNING.value)], worker, None)
-    return Execution.from_row(row)
+    return Execution.from_row(rows[0]) if rows else None
+
+
+@dataclass(frozen=True, slots=True)
+class NamedClaim:
+    execution_id: int
+    worker: str
+    lease_ms: int
+
+
+def claim_named(conn: Connection, claims: Sequence[NamedClaim]) -> list[Execution | None]:
+    """claim_one for several named executions (a bulk handler, so that a claim shares its commit with the
+    finishes and log lines queued before it): None for each that is not pending any more."""
+    events: list[EventRow] = []
+    claimed: list[Execution | None] = []
+    for c in claims:
+        execution = _claim_one(conn, execution_id=c.execution_id, worker=c.worker, lease_ms=c.lease_ms)
+        if execution is not None:
+            events.append((execution.id, State.PENDING.value, State.RUNNING.value, c.worker, None))
+        claimed.append(execution)
+    _insert_events(conn, events)
+    return claimed
 
 
 def mark_for_dispatch(conn: Connection, *, older_than: int, limit: int) -> list[int]:
