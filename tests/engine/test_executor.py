@@ -271,7 +271,9 @@ def test_a_local_worker_claims_only_the_jobs_its_registry_defines(jobs_engine: J
     worker = LocalExecutor(builtin_only, slots=1, kind="test")
     try:
         first = builtin_only.submit("noop")
-        foreign = jobs_engine.submit("explode")  # older than the next noop: picked first were claims not filtered
+        foreign = jobs_engine.submit(
+            "explode"
+        )  # older than the next noop: picked first were claims not filtered
         worker.start()
         # The idle slot claims `first`; finishing it claims again in the same commit, and must skip `foreign`.
         assert finished(builtin_only, first.id, 10).state is State.SUCCEEDED

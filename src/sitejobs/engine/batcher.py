@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 
-from sitejobs.engine.db import write_transaction
+from sitejobs.engine.db import write_transaction_on
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +70,10 @@ class WriteBatcher:
         relaxed: frozenset[Callable[..., Any]] = frozenset(),
     ) -> None:
         self._engine = engine
-        self._relaxed = relaxed
+        self.relaxed = relaxed
+        #: The writer thread's connection, kept between batches (a checkout pings the server first); given
+        #: back after a failure, so that the next batch checks out a live one.
+        self._conn: Connection | None = None
         self._queue: queue.SimpleQueue[_Item | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._closed = False
@@ -111,6 +115,12 @@ class WriteBatcher:
         return future
 
     def _run(self) -> None:
+        try:
+            self._loop()
+        finally:
+            self._release()
+
+    def _loop(self) -> None:
         while True:
             item = self._queue.get()
             if item is None:
@@ -170,22 +180,54 @@ class WriteBatcher:
         """One transaction for the batch. Unguarded (the first try), any failure fails it all: no savepoints,
         which cost two statements a write. Guarded, each write runs under a savepoint and may fail alone."""
         outcomes: list[tuple[_Done, bool, Any]] = []
-        relaxed = not plain and all(handler in self._relaxed for handler in groups)
-        with write_transaction(self._engine, relaxed=relaxed) as conn:
-            for handler, items in groups.items():
-                if guarded:
-                    self._bulk(conn, handler, items, outcomes)
-                else:
-                    results = handler(conn, [payload for payload, _ in items])
-                    outcomes.extend(
-                        (future, True, result) for (_, future), result in zip(items, results, strict=True)
-                    )
-            for op, future in plain:
-                if guarded:
-                    self._guarded(conn, op, future, outcomes)
-                else:
-                    outcomes.append((future, True, op(conn)))
-        return outcomes
+        relaxed = not plain and all(handler in self.relaxed for handler in groups)
+        for last_try in (False, True):
+            if self._conn is None:
+                self._conn = self._engine.connect()
+            conn = self._conn
+            try:
+                with write_transaction_on(conn, relaxed=relaxed):
+                    self._write(conn, groups, plain, guarded, outcomes)
+                return outcomes
+            except DBAPIError as exc:
+                self._release()
+                if last_try or not exc.connection_invalidated:
+                    raise
+                outcomes.clear()  # the kept connection had gone stale (a restarted server): once more, anew
+            except BaseException:
+                self._release()
+                raise
+        raise AssertionError("unreachable")
+
+    def _release(self) -> None:
+        if self._conn is not None:
+            conn, self._conn = self._conn, None
+            try:
+                conn.close()
+            except Exception:
+                log.warning("could not give the writer's connection back", exc_info=True)
+
+    def _write(
+        self,
+        conn: Connection,
+        groups: dict[BulkHandler, list[tuple[Any, _Done]]],
+        plain: list[tuple[Operation, _Done]],
+        guarded: bool,
+        outcomes: list[tuple[_Done, bool, Any]],
+    ) -> None:
+        for handler, items in groups.items():
+            if guarded:
+                self._bulk(conn, handler, items, outcomes)
+            else:
+                results = handler(conn, [payload for payload, _ in items])
+                outcomes.extend(
+                    (future, True, result) for (_, future), result in zip(items, results, strict=True)
+                )
+        for op, future in plain:
+            if guarded:
+                self._guarded(conn, op, future, outcomes)
+            else:
+                outcomes.append((future, True, op(conn)))
 
     def _bulk(
         self,

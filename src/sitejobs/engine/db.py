@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 
 log = logging.getLogger(__name__)
@@ -64,17 +64,16 @@ def create_store_engine(url: str, *, synchronous: str = "FULL", pool_size: int =
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
-            if conn.info.get("write"):
-                # A relaxed write's commit is not synced (WAL, synchronous=NORMAL): the next synced commit
-                # syncs the log up to and including it, and a crash can only lose the relaxed commits after
-                # the last synced one. The setting is the connection's; set it only when it changes.
-                level = "NORMAL" if conn.info.get("relaxed") else synchronous
-                if conn.connection.info.get("synchronous", synchronous) != level:
-                    conn.exec_driver_sql(f"PRAGMA synchronous={level}")
-                    conn.connection.info["synchronous"] = level
-                conn.exec_driver_sql("BEGIN IMMEDIATE")
-            else:
-                conn.exec_driver_sql("BEGIN")
+            # A relaxed write's commit is not synced (WAL, synchronous=NORMAL): the next synced commit syncs
+            # the log up to and including it, and a crash can only lose the relaxed commits after the last
+            # synced one. The setting is the connection's: every other transaction puts it back (set only
+            # when it changes).
+            write = bool(conn.info.get("write"))
+            level = "NORMAL" if write and conn.info.get("relaxed") else synchronous
+            if conn.connection.info.get("synchronous", synchronous) != level:
+                conn.exec_driver_sql(f"PRAGMA synchronous={level}")
+                conn.connection.info["synchronous"] = level
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
         return engine
     return create_engine(
@@ -105,6 +104,13 @@ def _json_dumps(value: Any) -> str:
 
 @contextlib.contextmanager
 def write_transaction(engine: Engine, *, relaxed: bool = False) -> Iterator[Any]:
+    """See `write_transaction_on`, on a connection of the pool."""
+    with engine.connect() as conn, write_transaction_on(conn, relaxed=relaxed):
+        yield conn
+
+
+@contextlib.contextmanager
+def write_transaction_on(conn: Connection, *, relaxed: bool = False) -> Iterator[Connection]:
     """A transaction that takes SQLite's write lock up front, so it never fails half-way on a busy database.
 
     `relaxed`: its commit need not wait for the disk (PostgreSQL: synchronous_commit off; SQLite in WAL mode:
@@ -112,17 +118,16 @@ def write_transaction(engine: Engine, *, relaxed: bool = False) -> Iterator[Any]
     before it, nor a durable commit made after it (both logs are sequential). Only for writes that are redone
     when lost (a worker's claims, finishes and log lines: a lost claim leaves the execution pending, a lost
     finish leaves it running under a lease that expires), never for submissions."""
-    with engine.connect() as conn:
-        conn.info["write"] = True
-        conn.info["relaxed"] = relaxed
-        try:
-            with conn.begin():
-                if relaxed and conn.dialect.name == "postgresql":
-                    conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
-                yield conn
-        finally:
-            conn.info["write"] = False
-            conn.info["relaxed"] = False
+    conn.info["write"] = True
+    conn.info["relaxed"] = relaxed
+    try:
+        with conn.begin():
+            if relaxed and conn.dialect.name == "postgresql":
+                conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
+            yield conn
+    finally:
+        conn.info["write"] = False
+        conn.info["relaxed"] = False
 
 
 def alembic_config(url: str) -> Config:

@@ -7,6 +7,7 @@ Statements are written with `?` placeholders and turned into the driver's style 
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -47,6 +48,9 @@ def _run(
             cursor.execute(statement, params)
         return cursor.rowcount, (list(cursor.fetchall()) if rows else [])
     except dbapi.Error as exc:
-        raise DBAPIError.instance(statement, params, exc, dbapi.Error) from exc
+        # A lost connection is said so, as SQLAlchemy's own execution says it (the batcher then retries anew).
+        lost = conn.dialect.is_disconnect(exc, conn.connection.dbapi_connection, cursor)
+        raise DBAPIError.instance(statement, params, exc, dbapi.Error, connection_invalidated=lost) from exc
     finally:
-        cursor.close()
+        with contextlib.suppress(dbapi.Error):
+            cursor.close()
