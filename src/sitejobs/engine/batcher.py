@@ -22,7 +22,7 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
-from sitejobs.engine.db import write_transaction_on
+from sitejobs.engine.db import is_relaxed_session, write_transaction_on
 
 log = logging.getLogger(__name__)
 
@@ -203,6 +203,8 @@ class WriteBatcher:
         if self._conn is not None:
             conn, self._conn = self._conn, None
             try:
+                if not conn.invalidated and is_relaxed_session(conn):
+                    conn.invalidate()  # closed, never handed to another user of the pool
                 conn.close()
             except Exception:
                 log.warning("could not give the writer's connection back", exc_info=True)

@@ -121,13 +121,39 @@ def write_transaction_on(conn: Connection, *, relaxed: bool = False) -> Iterator
     conn.info["write"] = True
     conn.info["relaxed"] = relaxed
     try:
+        sent = None
         with conn.begin():
-            if relaxed and conn.dialect.name == "postgresql":
-                conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
+            if conn.dialect.name == "postgresql":
+                sent = _pg_synchronous_commit(conn, relaxed)
             yield conn
+        if sent is not None:  # committed: the session keeps it
+            conn.connection.info[_PG_SYNC] = sent
     finally:
         conn.info["write"] = False
         conn.info["relaxed"] = False
+
+
+def _pg_synchronous_commit(conn: Connection, relaxed: bool) -> str | None:
+    """Set the session's synchronous_commit for this transaction when it differs from the last one's (a
+    writer keeping its connection sends it only when a relaxed batch follows a durable one, or the reverse):
+    returns what it set, which the session keeps once the transaction commits. Set inside the transaction, it
+    is undone if that rolls back, and then sent again next time. A connection that may be left relaxed must
+    not go back to the pool (see `is_relaxed_session`)."""
+    info = conn.connection.info
+    want = "off" if relaxed else "on"
+    if info.get(_PG_SYNC, "on") == want:
+        return None
+    info[_PG_SYNC] = "unknown"
+    conn.exec_driver_sql("SET synchronous_commit = off" if relaxed else "SET synchronous_commit TO DEFAULT")
+    return want
+
+
+def is_relaxed_session(conn: Connection) -> bool:
+    """Whether the connection's session may still commit without waiting for the disk (PostgreSQL)."""
+    return conn.dialect.name == "postgresql" and conn.connection.info.get(_PG_SYNC, "on") != "on"
+
+
+_PG_SYNC = "sitejobs_synchronous_commit"
 
 
 def alembic_config(url: str) -> Config:

@@ -329,18 +329,6 @@ def claim_one(conn: Connection, *, execution_id: int, worker: str, lease_ms: int
     return claim_named(conn, [NamedClaim(execution_id, worker, lease_ms)])[0]
 
 
-def _claim_one(conn: Connection, *, execution_id: int, worker: str, lease_ms: int) -> Execution | None:
-    at = now_ms()
-    rows = rawsql.fetch(
-        conn,
-        "UPDATE executions SET state = 'running', lease_owner = ?, lease_expires_at = ?, "
-        "start_time = COALESCE(start_time, ?), modified_at = ?, percent = COALESCE(percent, 0) "
-        f"WHERE id = ? AND state = 'pending' RETURNING {_COLUMNS}",
-        (worker, at + lease_ms, at, at, execution_id),
-    )
-    return Execution.from_row(rows[0]) if rows else None
-
-
 @dataclass(frozen=True, slots=True)
 class NamedClaim:
     execution_id: int
@@ -351,15 +339,36 @@ class NamedClaim:
 def claim_named(conn: Connection, claims: Sequence[NamedClaim]) -> list[Execution | None]:
     """claim_one for several named executions (a bulk handler, so that a claim shares its commit with the
     finishes and log lines queued before it): None for each that is not pending any more."""
+    at = now_ms()
+    assign = (
+        "UPDATE executions SET state = 'running', lease_owner = ?, lease_expires_at = ?, "
+        "start_time = COALESCE(start_time, ?), modified_at = ?, percent = COALESCE(percent, 0) "
+        f"WHERE id = ? AND state = 'pending' RETURNING {_COLUMNS}"
+    )
+    if conn.dialect.name == "postgresql":
+        # The claim and its event in one round trip (a Celery worker claims one execution a message).
+        sql = (
+            f"WITH claimed AS ({assign}), event AS (INSERT INTO execution_events "
+            "(execution_id, at, from_state, to_state, worker, note) "
+            f"SELECT id, ?, 'pending', 'running', ?, NULL FROM claimed) SELECT {_COLUMNS} FROM claimed"
+        )
+        return [
+            _first(rawsql.fetch(conn, sql, (c.worker, at + c.lease_ms, at, at, c.execution_id, at, c.worker)))
+            for c in claims
+        ]
     events: list[EventRow] = []
     claimed: list[Execution | None] = []
     for c in claims:
-        execution = _claim_one(conn, execution_id=c.execution_id, worker=c.worker, lease_ms=c.lease_ms)
+        execution = _first(rawsql.fetch(conn, assign, (c.worker, at + c.lease_ms, at, at, c.execution_id)))
         if execution is not None:
             events.append((execution.id, State.PENDING.value, State.RUNNING.value, c.worker, None))
         claimed.append(execution)
     _insert_events(conn, events)
     return claimed
+
+
+def _first(rows: Sequence[tuple[Any, ...]]) -> Execution | None:
+    return Execution.from_row(rows[0]) if rows else None
 
 
 def mark_for_dispatch(conn: Connection, *, older_than: int, limit: int) -> list[int]:
