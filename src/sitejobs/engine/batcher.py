@@ -6,7 +6,7 @@ A batch is first written in one transaction without savepoints (the common case:
 fails (a unique violation, say), that transaction is rolled back and the batch is written again with each
 plain operation and each bulk group under a savepoint of its own, so that one failing write is rolled back
 alone; a failing bulk group's payloads are then retried one by one. A caller's future resolves only after the
-commit is durable.
+commit, which is durable unless every write in the batch is of a `relaxed` kind (see `WriteBatcher`).
 """
 
 from __future__ import annotations
