@@ -37,6 +37,12 @@ class Settings(BaseSettings):
         default=None, description="SQLAlchemy URL; SQLite in the data directory when not given"
     )
     sqlite_synchronous: Literal["FULL", "NORMAL", "EXTRA"] = "FULL"
+    durable_worker_writes: bool = Field(
+        default=False,
+        description="also make workers' claims, finishes and job log lines wait for the disk at commit; by "
+        "default they do not (a database crash may lose the last of them: the execution is then run again or "
+        "failed by the job's retry policy, as when a worker dies); submissions always wait for the disk",
+    )
     executor: Literal["local", "none", "celery"] = Field(
         default="local",
         description="local: the server runs jobs in-process; none: it only serves, `sitejobs worker`s run jobs; "
@@ -46,6 +52,11 @@ class Settings(BaseSettings):
         default="redis://127.0.0.1:6379/0", description="Celery's broker (redis://… or amqp://…)"
     )
     celery_queue: str = Field(default="sitejobs", description="the broker queue sitejobs' Celery tasks use")
+    celery_task_events: bool = Field(
+        default=False,
+        description="Celery workers and publishers send task events from the start (for monitors other than "
+        "Flower; Flower turns them on in running workers itself)",
+    )
     redispatch_seconds: float = Field(
         default=30.0,
         gt=0,

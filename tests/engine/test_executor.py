@@ -262,3 +262,27 @@ def test_unexpected_exception_ends_error_with_the_traceback_in_the_log_only(
     )
     assert "ERROR Failed with an unexpected error" in text
     assert states_of(jobs_engine, submitted.id) == ["pending", "running", "failed"]
+
+
+def test_a_local_worker_claims_only_the_jobs_its_registry_defines(jobs_engine: JobEngine) -> None:
+    """One database, two registries: a worker without the sample jobs module must leave `explode` pending for
+    a worker that has it, both when it claims for an idle slot and when it finishes a run and claims the next."""
+    builtin_only = JobEngine(jobs_engine.settings, default_registry(None))
+    assert "explode" not in builtin_only.registry
+    worker = LocalExecutor(builtin_only, slots=1, kind="test")
+    try:
+        first = builtin_only.submit("noop")
+        foreign = jobs_engine.submit(
+            "explode"
+        )  # older than the next noop: picked first were claims not filtered
+        worker.start()
+        # The idle slot claims `first`; finishing it claims again in the same commit, and must skip `foreign`.
+        assert finished(builtin_only, first.id, 10).state is State.SUCCEEDED
+        assert current(jobs_engine, foreign.id).state is State.PENDING
+        # The slot is idle again: a submission wakes the dispatcher, whose claim must skip `foreign` too.
+        second = builtin_only.submit("noop")
+        assert finished(builtin_only, second.id, 10).state is State.SUCCEEDED
+        assert current(jobs_engine, foreign.id).state is State.PENDING
+    finally:
+        worker.stop(grace_seconds=1)
+        builtin_only.close()

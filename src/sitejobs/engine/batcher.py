@@ -1,9 +1,12 @@
 """Group commit: writes from many callers share one transaction and one fsync.
 
-Two kinds of write go through it. A plain operation is a function of the connection, run under its own
-savepoint so that one failing (a unique violation, say) is rolled back alone. A bulk operation names a handler
-that takes all the payloads of its kind queued at that moment and writes them with a few statements; if it
-fails, its payloads are retried one by one. A caller's future resolves only after the commit is durable.
+Two kinds of write go through it. A plain operation is a function of the connection. A bulk operation names a
+handler that takes all the payloads of its kind queued at that moment and writes them with a few statements.
+A batch is first written in one transaction without savepoints (the common case: nothing fails). If anything
+fails (a unique violation, say), that transaction is rolled back and the batch is written again with each
+plain operation and each bulk group under a savepoint of its own, so that one failing write is rolled back
+alone; a failing bulk group's payloads are then retried one by one. A caller's future resolves only after the
+commit, which is durable unless every write in the batch is of a `relaxed` kind (see `WriteBatcher`).
 """
 
 from __future__ import annotations
@@ -17,8 +20,9 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 
-from sitejobs.engine.db import write_transaction
+from sitejobs.engine.db import is_relaxed_session, write_transaction_on
 
 log = logging.getLogger(__name__)
 
@@ -37,12 +41,39 @@ class _Bulk(Generic[P]):
     payload: P
 
 
-_Item = tuple[Operation | _Bulk[Any], Future[Any]]
+class _Detached:
+    """Stands in for the future of a write nobody waits for (a job's log line): a failure is logged."""
+
+    __slots__ = ()
+
+    def set_result(self, _value: Any) -> None:
+        pass
+
+    def set_exception(self, exc: BaseException) -> None:
+        log.warning("a write nobody waited for failed", exc_info=exc)
+
+
+_DETACHED = _Detached()
+_Done = Future[Any] | _Detached
+_Item = tuple[Operation | _Bulk[Any], _Done]
 
 
 class WriteBatcher:
-    def __init__(self, engine: Engine, *, name: str = "sitejobs-writer") -> None:
+    """`relaxed`: bulk handlers whose writes are redone when lost (see db.write_transaction); a batch made only
+    of them is committed without waiting for the disk. Any other write in the batch makes the commit durable."""
+
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        name: str = "sitejobs-writer",
+        relaxed: frozenset[Callable[..., Any]] = frozenset(),
+    ) -> None:
         self._engine = engine
+        self.relaxed = relaxed
+        #: The writer thread's connection, kept between batches (a checkout pings the server first); given
+        #: back after a failure, so that the next batch checks out a live one.
+        self._conn: Connection | None = None
         self._queue: queue.SimpleQueue[_Item | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._closed = False
@@ -55,6 +86,16 @@ class WriteBatcher:
 
     def submit_bulk(self, handler: Callable[[Connection, Sequence[P]], Sequence[R]], payload: P) -> Future[R]:
         return self._put(_Bulk(handler, payload))
+
+    def submit_bulk_detached(
+        self, handler: Callable[[Connection, Sequence[P]], Sequence[Any]], payload: P
+    ) -> None:
+        """Like submit_bulk for a write nobody waits for: no future to make and resolve; a failure is logged.
+        Writes still commit in the order they were queued."""
+        if self._closed:
+            _DETACHED.set_exception(RuntimeError("the store writer is closed"))
+        else:
+            self._queue.put((_Bulk(handler, payload), _DETACHED))
 
     def run(self, op: Callable[[Connection], T], timeout: float | None = None) -> T:
         return self.submit(op).result(timeout)
@@ -74,6 +115,12 @@ class WriteBatcher:
         return future
 
     def _run(self) -> None:
+        try:
+            self._loop()
+        finally:
+            self._release()
+
+    def _loop(self) -> None:
         while True:
             item = self._queue.get()
             if item is None:
@@ -94,28 +141,28 @@ class WriteBatcher:
                 return
 
     def _commit(self, batch: list[_Item]) -> None:
-        outcomes: list[tuple[Future[Any], bool, Any]] = []
-        groups: dict[BulkHandler, list[tuple[Any, Future[Any]]]] = {}
-        plain: list[tuple[Operation, Future[Any]]] = []
+        groups: dict[BulkHandler, list[tuple[Any, _Done]]] = {}
+        plain: list[tuple[Operation, _Done]] = []
         for op, future in batch:
             if isinstance(op, _Bulk):
                 groups.setdefault(op.handler, []).append((op.payload, future))
             else:
                 plain.append((op, future))
         try:
-            with write_transaction(self._engine) as conn:
-                for handler, items in groups.items():
-                    self._bulk(conn, handler, items, outcomes)
-                for op, future in plain:
-                    self._guarded(conn, op, future, outcomes)
+            outcomes = self._attempt(groups, plain, guarded=False)
         except Exception as exc:
             if len(batch) == 1:
                 batch[0][1].set_exception(exc)
                 return
-            log.warning("batched commit failed; retrying each write alone", exc_info=True)
-            for item in batch:
-                self._commit([item])
-            return
+            # Something failed (a singleton's second run, a lost race): the transaction is rolled back; redo
+            # it with each write under a savepoint of its own, so that only the failing ones fail.
+            try:
+                outcomes = self._attempt(groups, plain, guarded=True)
+            except Exception:
+                log.warning("batched commit failed; retrying each write alone", exc_info=True)
+                for item in batch:
+                    self._commit([item])
+                return
         self.commits += 1
         for future, ok, value in outcomes:
             if ok:
@@ -123,12 +170,73 @@ class WriteBatcher:
             else:
                 future.set_exception(value)
 
+    def _attempt(
+        self,
+        groups: dict[BulkHandler, list[tuple[Any, _Done]]],
+        plain: list[tuple[Operation, _Done]],
+        *,
+        guarded: bool,
+    ) -> list[tuple[_Done, bool, Any]]:
+        """One transaction for the batch. Unguarded (the first try), any failure fails it all: no savepoints,
+        which cost two statements a write. Guarded, each write runs under a savepoint and may fail alone."""
+        outcomes: list[tuple[_Done, bool, Any]] = []
+        relaxed = not plain and all(handler in self.relaxed for handler in groups)
+        for last_try in (False, True):
+            if self._conn is None:
+                self._conn = self._engine.connect()
+            conn = self._conn
+            try:
+                with write_transaction_on(conn, relaxed=relaxed):
+                    self._write(conn, groups, plain, guarded, outcomes)
+                return outcomes
+            except DBAPIError as exc:
+                self._release()
+                if last_try or not exc.connection_invalidated:
+                    raise
+                outcomes.clear()  # the kept connection had gone stale (a restarted server): once more, anew
+            except BaseException:
+                self._release()
+                raise
+        raise AssertionError("unreachable")
+
+    def _release(self) -> None:
+        if self._conn is not None:
+            conn, self._conn = self._conn, None
+            try:
+                if not conn.invalidated and is_relaxed_session(conn):
+                    conn.invalidate()  # closed, never handed to another user of the pool
+                conn.close()
+            except Exception:
+                log.warning("could not give the writer's connection back", exc_info=True)
+
+    def _write(
+        self,
+        conn: Connection,
+        groups: dict[BulkHandler, list[tuple[Any, _Done]]],
+        plain: list[tuple[Operation, _Done]],
+        guarded: bool,
+        outcomes: list[tuple[_Done, bool, Any]],
+    ) -> None:
+        for handler, items in groups.items():
+            if guarded:
+                self._bulk(conn, handler, items, outcomes)
+            else:
+                results = handler(conn, [payload for payload, _ in items])
+                outcomes.extend(
+                    (future, True, result) for (_, future), result in zip(items, results, strict=True)
+                )
+        for op, future in plain:
+            if guarded:
+                self._guarded(conn, op, future, outcomes)
+            else:
+                outcomes.append((future, True, op(conn)))
+
     def _bulk(
         self,
         conn: Connection,
         handler: BulkHandler,
-        items: list[tuple[Any, Future[Any]]],
-        outcomes: list[tuple[Future[Any], bool, Any]],
+        items: list[tuple[Any, _Done]],
+        outcomes: list[tuple[_Done, bool, Any]],
     ) -> None:
         savepoint = conn.begin_nested()
         try:
@@ -143,7 +251,7 @@ class WriteBatcher:
 
     @staticmethod
     def _guarded(
-        conn: Connection, op: Operation, future: Future[Any], outcomes: list[tuple[Future[Any], bool, Any]]
+        conn: Connection, op: Operation, future: _Done, outcomes: list[tuple[_Done, bool, Any]]
     ) -> None:
         savepoint = conn.begin_nested()
         try:

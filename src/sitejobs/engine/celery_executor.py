@@ -22,7 +22,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from typing import Any
 
-from sitejobs.engine import joblog, store
+from sitejobs.engine import store
 from sitejobs.engine.executor import FinishedHook
 from sitejobs.engine.models import now_ms
 from sitejobs.engine.notify import PendingListener
@@ -59,8 +59,10 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "broker_connection_retry_on_startup": True,
         "broker_connection_timeout": 2.0,
         "broker_transport_options": {"socket_timeout": 5.0, "socket_connect_timeout": 2.0},
-        "worker_send_task_events": True,
-        "task_send_sent_event": True,
+        # Task events cost the workers a broker message a task state (a sixth of their CPU on no-op jobs):
+        # off unless asked for. Flower turns them on in running workers when it starts (`enable_events`).
+        "worker_send_task_events": settings.celery_task_events,
+        "task_send_sent_event": settings.celery_task_events,
         "worker_hijack_root_logger": False,
     }
 
@@ -139,7 +141,6 @@ class _GroupedLinesSink(EngineSink):
 
     def __init__(self, engine: JobEngine, worker: str) -> None:
         super().__init__(engine, worker)
-        self._writer = engine.writer
         self._cond = threading.Condition()
         self._held: dict[int, list[tuple[int, int, str, str]]] = {}
         self._due: dict[int, float] = {}
@@ -170,8 +171,8 @@ class _GroupedLinesSink(EngineSink):
     def _write(self, execution_id: int) -> None:
         # Called under the lock, so lines reach the writer in the order they were logged.
         self._due.pop(execution_id, None)
-        for line in self._held.pop(execution_id, ()):
-            self._writer.submit_bulk(joblog.insert_lines, line).add_done_callback(_warn_unwritten)
+        for execution, at, level, message in self._held.pop(execution_id, ()):
+            self._engine.queue_log(execution, message, level, at)
 
     def _flush_loop(self) -> None:
         with self._cond:
@@ -180,11 +181,6 @@ class _GroupedLinesSink(EngineSink):
                 for execution_id in [e for e, at in self._due.items() if at <= now]:
                     self._write(execution_id)
                 self._cond.wait(max(0.0, min(self._due.values(), default=now + 60.0) - now))
-
-
-def _warn_unwritten(line: Future[None]) -> None:
-    if line.exception() is not None:
-        log.warning("a job log line was not written", exc_info=line.exception())
 
 
 class CeleryRuntime:
@@ -206,7 +202,12 @@ class CeleryRuntime:
             return list(self._running)
 
     def run(self, execution_id: int) -> str:
-        """Claim and run one execution; "skipped" when it is not pending (a duplicate or late message)."""
+        """Claim and run one execution; "skipped" when it is not pending (a duplicate or late message).
+
+        The finish is queued, not waited for: the task returns (and Celery acknowledges the message and takes
+        the next one) while it commits, and the next claim may share its commit. The lease is held until it is
+        committed; should this process die before that, the lease expires and the reaper recovers the
+        execution as for any lost worker."""
         execution = self.engine.claim_one(self.worker_id, execution_id)
         if execution is None:
             return "skipped"
@@ -214,13 +215,26 @@ class CeleryRuntime:
             self._running.add(execution.id)
         try:
             outcome = run_execution(execution, self.engine, self._sink)
-            if outcome is None:
-                return "lease lost"
-            recorded = self.engine.finish_future(execution, self.worker_id, outcome).result()
-            return outcome.state.value if recorded else "lease lost"
-        finally:
-            with self._lock:
-                self._running.discard(execution.id)
+        except BaseException:
+            self._release(execution.id)
+            raise
+        if outcome is None:
+            self._release(execution.id)
+            return "lease lost"
+        finish = self.engine.finish_future(execution, self.worker_id, outcome)
+        finish.add_done_callback(lambda done: self._finished(execution.id, done))
+        return outcome.state.value
+
+    def _release(self, execution_id: int) -> None:
+        with self._lock:
+            self._running.discard(execution_id)
+
+    def _finished(self, execution_id: int, done: Future[bool]) -> None:
+        self._release(execution_id)
+        if done.exception() is not None:
+            log.warning("could not record the end of execution %s; its lease will expire", execution_id)
+        elif not done.result():
+            log.warning("execution %s ended after its lease was lost; not recorded", execution_id)
 
     def close(self) -> None:
         self._sink.close()

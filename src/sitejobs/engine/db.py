@@ -64,7 +64,16 @@ def create_store_engine(url: str, *, synchronous: str = "FULL", pool_size: int =
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("write") else "BEGIN")
+            # A relaxed write's commit is not synced (WAL, synchronous=NORMAL): the next synced commit syncs
+            # the log up to and including it, and a crash can only lose the relaxed commits after the last
+            # synced one. The setting is the connection's: every other transaction puts it back (set only
+            # when it changes).
+            write = bool(conn.info.get("write"))
+            level = "NORMAL" if write and conn.info.get("relaxed") else synchronous
+            if conn.connection.info.get("synchronous", synchronous) != level:
+                conn.exec_driver_sql(f"PRAGMA synchronous={level}")
+                conn.connection.info["synchronous"] = level
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
         return engine
     return create_engine(
@@ -94,15 +103,57 @@ def _json_dumps(value: Any) -> str:
 
 
 @contextlib.contextmanager
-def write_transaction(engine: Engine) -> Iterator[Connection]:
-    """A transaction that takes SQLite's write lock up front, so it never fails half-way on a busy database."""
-    with engine.connect() as conn:
-        conn.info["write"] = True
-        try:
-            with conn.begin():
-                yield conn
-        finally:
-            conn.info["write"] = False
+def write_transaction(engine: Engine, *, relaxed: bool = False) -> Iterator[Connection]:
+    """See `write_transaction_on`, on a connection of the pool."""
+    with engine.connect() as conn, write_transaction_on(conn, relaxed=relaxed):
+        yield conn
+
+
+@contextlib.contextmanager
+def write_transaction_on(conn: Connection, *, relaxed: bool = False) -> Iterator[Connection]:
+    """A transaction that takes SQLite's write lock up front, so it never fails half-way on a busy database.
+
+    `relaxed`: its commit need not wait for the disk (PostgreSQL: synchronous_commit off; SQLite in WAL mode:
+    synchronous NORMAL). A crash of the database server or machine may then lose it, but never a commit made
+    before it, nor a durable commit made after it (both logs are sequential). Only for writes that are redone
+    when lost (a worker's claims, finishes and log lines: a lost claim leaves the execution pending, a lost
+    finish leaves it running under a lease that expires), never for submissions."""
+    conn.info["write"] = True
+    conn.info["relaxed"] = relaxed
+    try:
+        sent = None
+        with conn.begin():
+            if conn.dialect.name == "postgresql":
+                sent = _pg_synchronous_commit(conn, relaxed)
+            yield conn
+        if sent is not None:  # committed: the session keeps it
+            conn.connection.info[_PG_SYNC] = sent
+    finally:
+        conn.info["write"] = False
+        conn.info["relaxed"] = False
+
+
+def _pg_synchronous_commit(conn: Connection, relaxed: bool) -> str | None:
+    """Set the session's synchronous_commit for this transaction when it differs from the last one's (a
+    writer keeping its connection sends it only when a relaxed batch follows a durable one, or the reverse):
+    returns what it set, which the session keeps once the transaction commits. Set inside the transaction, it
+    is undone if that rolls back, and then sent again next time. A connection that may be left relaxed must
+    not go back to the pool (see `is_relaxed_session`)."""
+    info = conn.connection.info
+    want = "off" if relaxed else "on"
+    if info.get(_PG_SYNC, "on") == want:
+        return None
+    info[_PG_SYNC] = "unknown"
+    conn.exec_driver_sql("SET synchronous_commit = off" if relaxed else "SET synchronous_commit TO DEFAULT")
+    return want
+
+
+def is_relaxed_session(conn: Connection) -> bool:
+    """Whether the connection's session may still commit without waiting for the disk (PostgreSQL)."""
+    return conn.dialect.name == "postgresql" and conn.connection.info.get(_PG_SYNC, "on") != "on"
+
+
+_PG_SYNC = "sitejobs_synchronous_commit"
 
 
 def alembic_config(url: str) -> Config:

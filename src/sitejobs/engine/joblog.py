@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, select
 
+from sitejobs.engine import rawsql
 from sitejobs.engine.schema import execution_logs
 
 L = execution_logs.c
@@ -39,10 +40,8 @@ def format_line(at_ms: int, level: str, message: str) -> str:
 
 def insert_lines(conn: Connection, lines: Sequence[tuple[int, int, str, str]]) -> list[None]:
     """Append (execution_id, at, level, message) rows: one statement for a whole batch."""
-    conn.exec_driver_sql(
-        "INSERT INTO execution_logs (execution_id, at, level, message) VALUES "
-        + ("(?, ?, ?, ?)" if conn.dialect.paramstyle == "qmark" else "(%s, %s, %s, %s)"),
-        list(lines),
+    rawsql.execute_many(
+        conn, "INSERT INTO execution_logs (execution_id, at, level, message) VALUES (?, ?, ?, ?)", lines
     )
     return [None] * len(lines)
 

@@ -1,5 +1,6 @@
 """The in-process executor: claims executions in batches and runs them on a thread pool (I/O-bound jobs)
-or a process pool (jobs declared CPU-bound), renewing leases and reaping expired ones while it runs.
+or a process pool (jobs declared CPU-bound), renewing leases and reaping expired ones while it runs. It claims
+only executions of the jobs its registry defines: a worker loaded with other jobs modules leaves them alone.
 
 `sitejobs serve` embeds one; `sitejobs worker` runs one alone against the same database. On PostgreSQL it
 wakes on NOTIFY (a submission on any node); on SQLite it is woken by this process's submissions and polls.
@@ -55,7 +56,7 @@ class LocalExecutor:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._loops: list[threading.Thread] = []
-        self._sink = EngineSink(engine, self.worker_id)
+        self._sink = EngineSink(engine, self.worker_id, finish_follows=True)
         self._upkeep = Upkeep(
             engine, Holder(self.worker_id, kind, lambda: self.running_ids), after_reap=self._wake.set
         )
@@ -140,7 +141,7 @@ class LocalExecutor:
                 free = self.slots - len(self._running)
             if free <= 0:
                 return
-            claimed = self.engine.claim(self.worker_id, free)
+            claimed = self.engine.claim(self.worker_id, free, self.engine.registry.job_ids)
             for execution in claimed:
                 self._start(execution)
             if len(claimed) < free:
@@ -163,7 +164,9 @@ class LocalExecutor:
             outcome = self._run_one(execution)
             want = 0 if self._stop.is_set() else 1
             try:
-                nxt = self.engine.finish_and_claim(execution, self.worker_id, outcome, want).result()
+                nxt = self.engine.finish_and_claim(
+                    execution, self.worker_id, outcome, want, self.engine.registry.job_ids
+                ).result()
             except Exception:
                 log.exception("could not record the end of execution %s; its lease will expire", execution.id)
                 nxt = None

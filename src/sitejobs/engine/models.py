@@ -45,7 +45,7 @@ class Execution:
     lease_expires_at: int | None
 
     @classmethod
-    def from_row(cls, row: Row[Any]) -> Execution:
+    def from_row(cls, row: Row[Any] | tuple[Any, ...]) -> Execution:
         """From a row of all columns in table order; JSON columns may come decoded or as text (raw SQL)."""
         (
             id_,

@@ -179,6 +179,7 @@ def _validation_fault(exc: ValidationError) -> Exception:
 class Registry:
     def __init__(self) -> None:
         self._jobs: dict[str, JobDefinition] = {}
+        self._ids: tuple[str, ...] | None = None
 
     def add(self, definition: JobDefinition, *, system: bool = False) -> JobDefinition:
         if not JOB_ID_RE.match(definition.id):
@@ -191,7 +192,15 @@ class Registry:
         if definition.id in self._jobs and self._jobs[definition.id] is not definition:
             raise InvalidJobDefinition(f"Job '{definition.id}' is already registered.", jobId=definition.id)
         self._jobs[definition.id] = definition
+        self._ids = None
         return definition
+
+    @property
+    def job_ids(self) -> tuple[str, ...]:
+        """The ids of the jobs defined here, sorted: the only ones a worker with this registry claims."""
+        if self._ids is None:
+            self._ids = tuple(sorted(self._jobs))
+        return self._ids
 
     def job(
         self,

@@ -22,18 +22,28 @@ LOG_FLUSH_TIMEOUT_SECONDS = 10.0
 
 
 class EngineSink:
-    """Sends a job's reports to the engine under the worker's lease, and its log lines to the store."""
+    """Sends a job's reports to the engine under the worker's lease, and its log lines to the store.
 
-    def __init__(self, engine: JobEngine, worker: str) -> None:
+    `finish_follows` says the run's finish is written through this same engine's writer after its lines (the
+    in-process executor): lines reach the writer in order and the finish after them, so it commits with them or
+    after them, and the run need not wait for its lines on its own. Elsewhere (a process pool child, whose
+    parent writes the finish) `log_done` waits until the lines are committed."""
+
+    def __init__(self, engine: JobEngine, worker: str, *, finish_follows: bool = False) -> None:
         self._engine = engine
         self._worker = worker
+        self._finish_follows = finish_follows
         self._last_line: dict[int, Future[None]] = {}
 
     def log(self, execution_id: int, level: str, message: str) -> None:
-        self._last_line[execution_id] = self._engine.append_log(execution_id, message, level)
+        if self._finish_follows:
+            self._engine.queue_log(execution_id, message, level)
+        else:
+            self._last_line[execution_id] = self._engine.append_log(execution_id, message, level)
 
     def log_done(self, execution_id: int) -> None:
-        """Returns once every line of the run is committed (lines are committed in order)."""
+        """Returns once every line of the run is committed (lines are committed in order), or at once when the
+        finish follows on the same writer."""
         last = self._last_line.pop(execution_id, None)
         if last is None:
             return

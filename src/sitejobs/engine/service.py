@@ -39,6 +39,11 @@ from sitejobs.timefmt import compact_ms
 log = logging.getLogger(__name__)
 
 WORKER_LOST = "WORKER_LOST"
+#: A worker's writes that are redone when a crash loses them (see db.write_transaction): their commits need not
+#: wait for the disk, unless the settings say so. Submissions and control requests always do.
+RELAXED_WRITES: frozenset[Callable[..., Any]] = frozenset(
+    {store.claim_named, store.finish_executions, store.finish_and_claim, joblog.insert_lines}
+)
 
 
 _LOG_NAME = re.compile(r"Job-(.+)-([0-9]{17})\.log")
@@ -59,7 +64,9 @@ class JobEngine:
         self.db = engine or create_store_engine(
             settings.resolved_database_url, synchronous=settings.sqlite_synchronous
         )
-        self.writer = WriteBatcher(self.db)
+        self.writer = WriteBatcher(
+            self.db, relaxed=frozenset() if settings.durable_worker_writes else RELAXED_WRITES
+        )
         self.reader = PointReader(self.db)
         #: Rendered status documents, valid until the store changes (see read_cache).
         self.read_cache = ReadCache(self.reader, lambda: self.writer.commits)
@@ -306,9 +313,8 @@ class JobEngine:
 
     def claim_one(self, worker: str, execution_id: int) -> Execution | None:
         """Claim the named execution if it is still pending (what a Celery message asks for)."""
-        return self.writer.run(
-            lambda c: store.claim_one(c, execution_id=execution_id, worker=worker, lease_ms=self._lease_ms)
-        )
+        claim = store.NamedClaim(execution_id, worker, self._lease_ms)
+        return self.writer.submit_bulk(store.claim_named, claim).result()
 
     def heartbeat(self, worker: str, ids: Sequence[int], *, kind: str, pid: int, hostname: str) -> set[int]:
         def op(conn: Connection) -> set[int]:
@@ -369,17 +375,23 @@ class JobEngine:
         return self.writer.submit_bulk(store.finish_executions, finish)
 
     def finish_and_claim(
-        self, execution: Execution, worker: str, outcome: Outcome | None, want: int
+        self,
+        execution: Execution,
+        worker: str,
+        outcome: Outcome | None,
+        want: int,
+        job_ids: Sequence[str] | None = None,
     ) -> Future[Execution | None]:
         """End a run (unless `outcome` is None: the lease was lost) and, in the same commit, claim the next
-        pending execution for `worker` when `want` is 1."""
+        pending execution for `worker` when `want` is 1 (of one of `job_ids`, when given)."""
         finish = None
         if outcome is not None:
             to = outcome.state if outcome.state in TERMINAL else State.FAILED
             finish = store.Finish(
                 execution.id, worker, to, outcome.exit_code, outcome.message, outcome.result
             )
-        request = store.FinishAndClaim(finish, worker, want, self._lease_ms)
+        only = None if job_ids is None else tuple(job_ids)
+        request = store.FinishAndClaim(finish, worker, want, self._lease_ms, only)
         return self.writer.submit_bulk(store.finish_and_claim, request)
 
     def reap(self) -> list[tuple[int, str]]:
@@ -441,6 +453,12 @@ class JobEngine:
     def append_log(self, execution_id: int, message: str, level: str = "INFO") -> Future[None]:
         """Queue a line for an execution's log; the future resolves once it is committed."""
         return self.writer.submit_bulk(joblog.insert_lines, (execution_id, now_ms(), level, message))
+
+    def queue_log(self, execution_id: int, message: str, level: str = "INFO", at: int | None = None) -> None:
+        """Queue a line for an execution's log that nobody waits for (it commits in order with the writes queued
+        after it, a finish say); a failure to write it is logged."""
+        line = (execution_id, now_ms() if at is None else at, level, message)
+        self.writer.submit_bulk_detached(joblog.insert_lines, line)
 
     def log_line(self, execution: Execution, message: str, level: str = "INFO") -> None:
         """Append a line to an execution's log from outside its run (the reaper, say)."""

@@ -13,6 +13,7 @@ import orjson
 from sqlalchemy import Connection, and_, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from sitejobs.engine import rawsql
 from sitejobs.engine.models import Execution, now_ms
 from sitejobs.engine.schema import execution_events, executions, workers
 from sitejobs.engine.states import LEASED, TERMINAL, State, sources_of
@@ -25,28 +26,28 @@ _COLUMNS = ", ".join(c.name for c in executions.c)
 _LEASED_SQL = ", ".join(f"'{v}'" for v in sorted(_LEASED_VALUES))
 
 
-def _raw(conn: Connection, sql: str) -> str:
-    """Hot statements go to the driver directly (no SQL compilation): `?` placeholders, per its style."""
-    return sql if conn.dialect.paramstyle == "qmark" else sql.replace("?", "%s")
-
-
 def _dumps(value: Any) -> str | None:
     return None if value is None else orjson.dumps(value).decode()
+
+
+#: An event row to insert: (execution_id, from_state, to_state, worker, note).
+EventRow = tuple[int, str | None, str, str | None, str | None]
 
 
 def _event(
     conn: Connection, rows: Iterable[tuple[int, str | None, str]], worker: str | None, note: str | None
 ) -> None:
-    at = now_ms()
-    params = [(i, at, f, t, worker, note) for i, f, t in rows]
-    if params:
-        conn.exec_driver_sql(
-            _raw(
-                conn,
-                "INSERT INTO execution_events (execution_id, at, from_state, to_state, worker, note) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-            ),
-            params,
+    _insert_events(conn, [(i, f, t, worker, note) for i, f, t in rows])
+
+
+def _insert_events(conn: Connection, rows: Sequence[EventRow]) -> None:
+    if rows:
+        at = now_ms()
+        rawsql.execute_many(
+            conn,
+            "INSERT INTO execution_events (execution_id, at, from_state, to_state, worker, note) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [(i, at, f, t, w, n) for i, f, t, w, n in rows],
         )
 
 
@@ -93,7 +94,9 @@ def insert_executions(conn: Connection, new: Sequence[NewExecution]) -> list[Exe
         for n in new
     ]
     try:
-        if len(rows) == 1:
+        if conn.dialect.name == "sqlite":
+            ids = _insert_sqlite(conn, rows)
+        elif len(rows) == 1:
             ids = [conn.execute(insert(executions).values(rows[0]).returning(E.id)).scalar_one()]
         else:
             result = conn.execute(insert(executions).returning(E.id, sort_by_parameter_order=True), rows)
@@ -134,6 +137,39 @@ def insert_executions(conn: Connection, new: Sequence[NewExecution]) -> list[Exe
     return created
 
 
+_INSERT_COLUMNS = (
+    "job_id", "state", "client_id", "owner", "parameters", "request", "singleton_key", "is_restart", "attempt",
+    "created_at", "modified_at", "result",
+)  # fmt: skip
+_JSON_COLUMNS = frozenset({"parameters", "request", "result"})
+#: Rows a multi-row INSERT on SQLite carries (13 values a row, well under its 32,766 variables).
+_SQLITE_INSERT_CHUNK = 500
+
+
+def _insert_sqlite(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Multi-row INSERTs with the ids given: SQLAlchemy's executemany with ordered RETURNING is a statement a
+    row on SQLite. The writer holds the database's write lock for the whole transaction (BEGIN IMMEDIATE), so
+    max(id) + 1, + 2, … are the ids SQLite would have assigned itself, in the order of the rows."""
+    ((last,),) = rawsql.fetch(conn, "SELECT coalesce(max(id), 0) FROM executions")
+    ids = list(range(last + 1, last + 1 + len(rows)))
+    columns = ("id", *_INSERT_COLUMNS)
+    one = "(" + ", ".join("?" * len(columns)) + ")"
+    for start in range(0, len(rows), _SQLITE_INSERT_CHUNK):
+        chunk = rows[start : start + _SQLITE_INSERT_CHUNK]
+        params: list[Any] = []
+        for offset, row in enumerate(chunk):
+            params.append(ids[start + offset])
+            for column in _INSERT_COLUMNS:
+                value = row[column]
+                params.append(_dumps(value) if column in _JSON_COLUMNS else value)
+        rawsql.execute(
+            conn,
+            f"INSERT INTO executions ({', '.join(columns)}) VALUES {', '.join([one] * len(chunk))}",
+            params,
+        )
+    return ids
+
+
 @dataclass(frozen=True, slots=True)
 class Finish:
     execution_id: int
@@ -146,18 +182,25 @@ class Finish:
 
 def finish_executions(conn: Connection, finishes: Sequence[Finish]) -> list[bool]:
     """End runs held by their workers; False for a run whose worker had lost the lease."""
+    events: list[EventRow] = []
+    ok = _finish(conn, finishes, events)
+    _insert_events(conn, events)
+    return ok
+
+
+def _finish(conn: Connection, finishes: Sequence[Finish], events: list[EventRow]) -> list[bool]:
+    """finish_executions, leaving the event rows in `events` for the caller to insert (with others)."""
     ids = [f.execution_id for f in finishes]
     marks = ", ".join("?" * len(ids))
     current = {
         r[0]: r
-        for r in conn.exec_driver_sql(
-            _raw(conn, f"SELECT id, state, lease_owner FROM executions WHERE id IN ({marks})"), tuple(ids)
+        for r in rawsql.fetch(
+            conn, f"SELECT id, state, lease_owner FROM executions WHERE id IN ({marks})", ids
         )
     }
     ok: list[bool] = []
     at = now_ms()
     params: list[tuple[Any, ...]] = []
-    events: list[tuple[int, str, str, str]] = []
     for f in finishes:
         row = current.get(f.execution_id)
         allowed = row is not None and row[2] == f.worker and State(row[1]) in sources_of(f.state)
@@ -179,22 +222,18 @@ def finish_executions(conn: Connection, finishes: Sequence[Finish]) -> list[bool
                     row[1],
                 )
             )
-            events.append((f.execution_id, row[1], f.state.value, f.worker))
+            events.append((f.execution_id, row[1], f.state.value, f.worker, None))
     if not params:
         return ok
-    changed = conn.exec_driver_sql(
-        _raw(
-            conn,
-            "UPDATE executions SET state = ?, exit_code = ?, exit_message = ?, result = COALESCE(?, result), "
-            "percent = COALESCE(?, percent), end_time = ?, modified_at = ?, lease_owner = NULL, "
-            "lease_expires_at = NULL WHERE id = ? AND lease_owner = ? AND state = ?",
-        ),
+    changed = rawsql.execute_many(
+        conn,
+        "UPDATE executions SET state = ?, exit_code = ?, exit_message = ?, result = COALESCE(?, result), "
+        "percent = COALESCE(?, percent), end_time = ?, modified_at = ?, lease_owner = NULL, "
+        "lease_expires_at = NULL WHERE id = ? AND lease_owner = ? AND state = ?",
         params,
-    ).rowcount
+    )
     if changed != len(params):  # a concurrent writer got in between (another process): redo one by one
         raise LeaseRace(f"{len(params) - changed} of {len(params)} finishes lost a race")
-    for worker in {e[3] for e in events}:
-        _event(conn, [(i, f, t) for i, f, t, w in events if w == worker], worker, None)
     return ok
 
 
@@ -204,21 +243,27 @@ class FinishAndClaim:
     worker: str
     want: int
     lease_ms: int
+    #: The jobs the worker can run (None: any).
+    job_ids: tuple[str, ...] | None = None
 
 
 def finish_and_claim(conn: Connection, requests: Sequence[FinishAndClaim]) -> list[Execution | None]:
-    """Finish runs, then claim one next execution for each request that wants one: two statements a batch."""
+    """Finish runs, then claim one next execution for each request that wants one: the finishes, the claims and
+    their events are three statements a batch (four with the finishes' lookup)."""
+    events: list[EventRow] = []
     finishes = [r.finish for r in requests if r.finish is not None]
     if finishes:
-        finish_executions(conn, finishes)
+        _finish(conn, finishes, events)
     results: list[Execution | None] = [None] * len(requests)
-    for worker in {r.worker for r in requests if r.want}:
-        slots = [i for i, r in enumerate(requests) if r.worker == worker and r.want]
+    for worker, job_ids in {(r.worker, r.job_ids) for r in requests if r.want}:
+        slots = [i for i, r in enumerate(requests) if r.worker == worker and r.job_ids == job_ids and r.want]
         lease_ms = requests[slots[0]].lease_ms
-        for i, execution in zip(
-            slots, claim(conn, worker=worker, limit=len(slots), lease_ms=lease_ms), strict=False
-        ):
+        claimed = _claim(
+            conn, worker=worker, limit=len(slots), lease_ms=lease_ms, job_ids=job_ids, events=events
+        )
+        for i, execution in zip(slots, claimed, strict=False):
             results[i] = execution
+    _insert_events(conn, events)
     return results
 
 
@@ -227,16 +272,29 @@ class LeaseRace(Exception):
 
 
 def get_execution(conn: Connection, execution_id: int) -> Execution | None:
-    row = conn.exec_driver_sql(
-        _raw(conn, f"SELECT {_COLUMNS} FROM executions WHERE id = ?"), (execution_id,)
-    ).first()
-    return Execution.from_row(row) if row else None
+    rows = rawsql.fetch(conn, f"SELECT {_COLUMNS} FROM executions WHERE id = ?", (execution_id,))
+    return Execution.from_row(rows[0]) if rows else None
 
 
 def claim(
     conn: Connection, *, worker: str, limit: int, lease_ms: int, job_ids: Sequence[str] | None = None
 ) -> list[Execution]:
     """Take up to `limit` pending executions, oldest first, under a lease for `worker`."""
+    events: list[EventRow] = []
+    claimed = _claim(conn, worker=worker, limit=limit, lease_ms=lease_ms, job_ids=job_ids, events=events)
+    _insert_events(conn, events)
+    return claimed
+
+
+def _claim(
+    conn: Connection,
+    *,
+    worker: str,
+    limit: int,
+    lease_ms: int,
+    job_ids: Sequence[str] | None,
+    events: list[EventRow],
+) -> list[Execution]:
     at = now_ms()
     only = ""
     assign_params: list[Any] = [worker, at + lease_ms, at, at]
@@ -259,29 +317,58 @@ def claim(
     else:
         sql = f"{assign}WHERE id IN ({pick}) AND state = 'pending' RETURNING {_COLUMNS}"
         params = assign_params + pick_params
-    rows = conn.exec_driver_sql(_raw(conn, sql), tuple(params)).all()
+    rows = rawsql.fetch(conn, sql, params)
     claimed = sorted((Execution.from_row(r) for r in rows), key=lambda e: e.id)
-    _event(conn, [(e.id, State.PENDING.value, State.RUNNING.value) for e in claimed], worker, None)
+    events.extend((e.id, State.PENDING.value, State.RUNNING.value, worker, None) for e in claimed)
     return claimed
 
 
 def claim_one(conn: Connection, *, execution_id: int, worker: str, lease_ms: int) -> Execution | None:
     """Take one named pending execution under a lease for `worker` (a Celery message names the execution it is
     for): None when it is not pending any more, so a duplicate or late message does nothing."""
+    return claim_named(conn, [NamedClaim(execution_id, worker, lease_ms)])[0]
+
+
+@dataclass(frozen=True, slots=True)
+class NamedClaim:
+    execution_id: int
+    worker: str
+    lease_ms: int
+
+
+def claim_named(conn: Connection, claims: Sequence[NamedClaim]) -> list[Execution | None]:
+    """claim_one for several named executions (a bulk handler, so that a claim shares its commit with the
+    finishes and log lines queued before it): None for each that is not pending any more."""
     at = now_ms()
-    row = conn.exec_driver_sql(
-        _raw(
-            conn,
-            "UPDATE executions SET state = 'running', lease_owner = ?, lease_expires_at = ?, "
-            "start_time = COALESCE(start_time, ?), modified_at = ?, percent = COALESCE(percent, 0) "
-            f"WHERE id = ? AND state = 'pending' RETURNING {_COLUMNS}",
-        ),
-        (worker, at + lease_ms, at, at, execution_id),
-    ).first()
-    if row is None:
-        return None
-    _event(conn, [(execution_id, State.PENDING.value, State.RUNNING.value)], worker, None)
-    return Execution.from_row(row)
+    assign = (
+        "UPDATE executions SET state = 'running', lease_owner = ?, lease_expires_at = ?, "
+        "start_time = COALESCE(start_time, ?), modified_at = ?, percent = COALESCE(percent, 0) "
+        f"WHERE id = ? AND state = 'pending' RETURNING {_COLUMNS}"
+    )
+    if conn.dialect.name == "postgresql":
+        # The claim and its event in one round trip (a Celery worker claims one execution a message).
+        sql = (
+            f"WITH claimed AS ({assign}), event AS (INSERT INTO execution_events "
+            "(execution_id, at, from_state, to_state, worker, note) "
+            f"SELECT id, ?, 'pending', 'running', ?, NULL FROM claimed) SELECT {_COLUMNS} FROM claimed"
+        )
+        return [
+            _first(rawsql.fetch(conn, sql, (c.worker, at + c.lease_ms, at, at, c.execution_id, at, c.worker)))
+            for c in claims
+        ]
+    events: list[EventRow] = []
+    claimed: list[Execution | None] = []
+    for c in claims:
+        execution = _first(rawsql.fetch(conn, assign, (c.worker, at + c.lease_ms, at, at, c.execution_id)))
+        if execution is not None:
+            events.append((execution.id, State.PENDING.value, State.RUNNING.value, c.worker, None))
+        claimed.append(execution)
+    _insert_events(conn, events)
+    return claimed
+
+
+def _first(rows: Sequence[tuple[Any, ...]]) -> Execution | None:
+    return Execution.from_row(rows[0]) if rows else None
 
 
 def mark_for_dispatch(conn: Connection, *, older_than: int, limit: int) -> list[int]:
@@ -301,7 +388,7 @@ def mark_for_dispatch(conn: Connection, *, older_than: int, limit: int) -> list[
     else:
         sql = f"UPDATE executions SET dispatched_at = ? WHERE id IN ({pick}) RETURNING id"
         params = (at, older_than, limit)
-    return sorted(r[0] for r in conn.exec_driver_sql(_raw(conn, sql), params))
+    return sorted(r[0] for r in rawsql.fetch(conn, sql, params))
 
 
 def unmark_dispatch(conn: Connection, ids: Sequence[int]) -> None:

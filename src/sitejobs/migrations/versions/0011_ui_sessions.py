@@ -3,8 +3,8 @@
 One row per signed-in dashboard session, keyed by a digest of the key its signed cookie carries. Sign-out
 deletes the row, so the cookie is refused on every node sharing the database from then on.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-03 14:40:00.000000
 """
 
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0010"
-down_revision = "0009"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
