@@ -21,7 +21,6 @@ from sitejobs.engine.batcher import WriteBatcher
 from sitejobs.engine.context import JobServices
 from sitejobs.engine.db import create_store_engine, migrate
 from sitejobs.engine.models import Execution, Outcome, now_ms
-from sitejobs.engine.read_cache import ReadCache
 from sitejobs.engine.reader import PointReader
 from sitejobs.engine.registry import JobDefinition, Registry
 from sitejobs.engine.search import ExecutionSearch, search_executions
@@ -61,8 +60,6 @@ class JobEngine:
         )
         self.writer = WriteBatcher(self.db)
         self.reader = PointReader(self.db)
-        #: Rendered status documents, valid until the store changes (see read_cache).
-        self.read_cache = ReadCache(self.reader, lambda: self.writer.commits)
         self._listeners: list[Callable[[], None]] = []
         self._lease_ms = int(settings.lease_seconds * 1000)
         #: What a running job may use besides its context.

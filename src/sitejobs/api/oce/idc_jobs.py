@@ -61,7 +61,6 @@ class TranslationJobExists(SitejobsError):
     """A translation job with this name already exists."""
 
     status = 409
-    fault_type = "TranslationJobExistsException"
 
 
 def job_type(job_id: str) -> str:

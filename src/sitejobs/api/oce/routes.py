@@ -24,13 +24,13 @@ from starlette.routing import Route
 from starlette.types import Scope
 
 from sitejobs.api.credentials import client_address
-from sitejobs.api.database import DatabaseGate
 from sitejobs.api.oce import resources
 from sitejobs.api.oce.auth import current_user, user_from_header
 from sitejobs.api.oce.query import Query, default_query, parse_query
 from sitejobs.api.oce.shaping import page_collection, shape
 from sitejobs.api.oce.site_relations import resource_doc, site_doc, site_docs, site_relations
 from sitejobs.api.oce.status import STATUS_PATH, status_document
+from sitejobs.api.services import Services, services
 from sitejobs.auth.users import User
 from sitejobs.engine.models import Execution
 from sitejobs.engine.service import JobEngine
@@ -97,7 +97,7 @@ def check_accept(accept: str) -> None:
 
 async def _caller(request: Request) -> User:
     check_accept(request.headers.get("accept", ""))
-    request.app.state.database.check()  # the database was not answering a moment ago: 503 at once
+    services(request).database.check()  # the database was not answering a moment ago: 503 at once
     return await current_user(request)
 
 
@@ -115,7 +115,7 @@ def base_url(scope: Scope) -> str:
 
 
 def _store(request: Request) -> ContentStore:
-    store: ContentStore = request.app.state.content
+    store: ContentStore = services(request).content
     return store
 
 
@@ -171,8 +171,8 @@ async def _accepted(request: Request, user: User, job_id: str, document: dict[st
     """202 with the status's absolute `Location` when the client prefers `respond-async` (the toolkit always
     does for long operations); otherwise the answer once the job has ended (the toolkit copies components
     synchronously), or the 202 after all if it takes longer than `SYNC_WAIT_S`."""
-    engine: JobEngine = request.app.state.engine
-    poll_ms = request.app.state.settings.oce_poll_interval_ms
+    engine: JobEngine = services(request).engine
+    poll_ms = services(request).settings.oce_poll_interval_ms
     execution = await engine.asubmit(job_id, request=document, client_id=user.name)
     base = _base_url(request)
     if "respond-async" not in request.headers.get("prefer", "").lower():
@@ -194,7 +194,7 @@ async def create_site(request: Request) -> Response:
     user = await _caller(request)
     document = await _body(request, req.CreateSite)
     store = _store(request)
-    if await request.app.state.database.run(store.resource, "templates", document["template"]) is None:
+    if await services(request).database.run(store.resource, "templates", document["template"]) is None:
         raise TemplateNotFound(document["template"])
     if document.get("repository"):
         await run_in_threadpool(check_enterprise, store, document)
@@ -232,7 +232,7 @@ def _site_operation(
 ) -> Callable[..., Any]:
     async def endpoint(request: Request) -> Response:
         user = await _caller(request)
-        site = await request.app.state.database.run(
+        site = await services(request).database.run(
             partial(_site_for, include_deleted=include_deleted),
             _store(request),
             user,
@@ -251,7 +251,7 @@ async def import_translations(request: Request) -> Response:
     `POST /sites/{id}/importTranslations`. Only the file's owner (or an administrator) may import it."""
     user = await _caller(request)
     document = await _body(request, req.ImportTranslations)
-    site = await request.app.state.database.run(
+    site = await services(request).database.run(
         import_target, _store(request), user, document["translationImportFile"], request.path_params.get("id")
     )
     document["target_site"] = site.id
@@ -272,7 +272,7 @@ def _resource_operation(kind: str, job_id: str, model: type[BaseModel]) -> Calla
     async def endpoint(request: Request) -> Response:
         user = await _caller(request)
         ref = request.path_params["id"]
-        row = await request.app.state.database.run(_store(request).resource, kind, ref)
+        row = await services(request).database.run(_store(request).resource, kind, ref)
         if row is None:
             raise NOT_FOUND[kind](ref)
         document = await _body(request, model, target_resource=row["id"])
@@ -286,7 +286,7 @@ def _resource_operation(kind: str, job_id: str, model: type[BaseModel]) -> Calla
 
 async def job_status(request: Request) -> Response:
     payload = await status_payload(
-        request.app.state,
+        services(request),
         request.headers.get("authorization", ""),
         request.headers.get("accept", ""),
         request.path_params["id"],
@@ -298,11 +298,17 @@ async def job_status(request: Request) -> Response:
 
 
 async def status_payload(
-    state: Any, authorization: str, accept: str, raw_id: str, query_string: bytes, base: str, address: str
+    state: Services,
+    authorization: str,
+    accept: str,
+    raw_id: str,
+    query_string: bytes,
+    base: str,
+    address: str,
 ) -> bytes:
-    """The `_status` answer. The front fast path (`api/oce/fastpath.py`) and the routed handler both call it.
+    """The `_status` answer, the request pollers repeat (the toolkit every 5 s per job, dashboards more often).
 
-    Who asks is checked first; the rendered bytes then come from the store's read cache, keyed by the user
+    Who asks is checked first; the rendered bytes then come from the read cache, keyed by the user
     (visibility is per user), the job, the query and the base URL, until the store changes."""
     check_accept(accept)
     user = await user_from_header(state, authorization, address)
@@ -314,14 +320,13 @@ async def status_payload(
         return orjson.dumps(shape(doc, params, relations=_status_relations(state.content, base, execution)))
 
     key = ("oce-status", user.name, raw_id, query_string, base)
-    gate: DatabaseGate = state.database
-    cached: bytes = await gate.read_now(lambda: state.engine.read_cache.get(key, render))
+    cached: bytes = await state.database.read_now(lambda: state.read_cache.get(key, render))
     return cached
 
 
 async def job_status_pages(request: Request) -> Response:
     user = await _caller(request)
-    state = request.app.state
+    state = services(request)
     params = _query(request, resources.STATUS_PAGES)
     execution = visible_execution(state.engine, state.content, user, request.path_params["id"])
     items = _absolute_pages((execution.result or {}).get("pages", []), _base_url(request))
@@ -375,17 +380,17 @@ def _list(kind: str) -> Callable[..., Any]:
         store = _store(request)
         base = _base_url(request)
         if kind == "sites":
-            rows = await request.app.state.database.run(
+            rows = await services(request).database.run(
                 partial(store.sites, include_deleted="includeDeleted" in params.flags), user
             )
             by_id = {s.id: s for s in rows}
-            items = await request.app.state.database.run(site_docs, store, rows, base)
+            items = await services(request).database.run(site_docs, store, rows, base)
 
             def shape_site(doc: dict[str, Any]) -> dict[str, Any]:
                 return shape(doc, params, relations=site_relations(store, by_id[doc["id"]], base))
 
             return _json(await run_in_threadpool(page_collection, items, params, shape_site))
-        rows_ = await request.app.state.database.run(
+        rows_ = await services(request).database.run(
             partial(store.resources, include_deleted="includeDeleted" in params.flags), kind
         )
         items = [resource_doc(store, kind, r, base) for r in rows_]
@@ -402,13 +407,13 @@ def _item(kind: str) -> Callable[..., Any]:
         store = _store(request)
         base = _base_url(request)
         if kind == "sites":
-            site = await request.app.state.database.run(
+            site = await services(request).database.run(
                 partial(_site_for, include_deleted="includeDeleted" in params.flags), store, user, ref, READ
             )
-            doc = await request.app.state.database.run(site_doc, store, site, base)
+            doc = await services(request).database.run(site_doc, store, site, base)
             relations = site_relations(store, site, base)
             return _json(await run_in_threadpool(partial(shape, relations=relations), doc, params))
-        row = await request.app.state.database.run(
+        row = await services(request).database.run(
             partial(store.resource, include_deleted="includeDeleted" in params.flags), kind, ref
         )
         if row is None:

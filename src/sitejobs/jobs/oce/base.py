@@ -68,7 +68,7 @@ def fail(ctx: JobContext, error: SitejobsError) -> JobFailed:
     """End the job in error, recording the error (a code and its arguments) that its `_status` renders
     (raise what this returns)."""
     ctx.result["error"] = error_record(error)
-    return JobFailed(error.message, code=error.fault_type)
+    return JobFailed(error.message, code=error.code)
 
 
 def target_site(ctx: JobContext, store: ContentStore, *, include_deleted: bool = False) -> SiteRow:
