@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import Connection, Engine
 
 from sitejobs.engine import joblog, store
@@ -88,11 +89,14 @@ class JobEngine:
         self,
         job_id: str,
         parameters: Iterable[tuple[str, object]] | None = None,
-        request: Mapping[str, Any] | None = None,
+        request: Mapping[str, Any] | BaseModel | None = None,
     ) -> tuple[JobDefinition, list[dict[str, str]], dict[str, Any] | None]:
-        """Validate a submission against the job's schema: (definition, echoed parameters, request document)."""
+        """Validate a submission against the job's schema: (definition, echoed parameters, request document).
+        A request that is already its job's model was validated by whoever made it, and is taken as it is."""
         definition = self.registry.get(job_id)
         if definition.system_request is not None:
+            if isinstance(request, BaseModel) and not parameters:
+                return (definition, *definition.read_system_request(request))
             document = dict(request or {})
             if parameters:
                 document.update(dict(parameters))
@@ -108,7 +112,7 @@ class JobEngine:
         self,
         job_id: str,
         parameters: Iterable[tuple[str, object]] | None = None,
-        request: Mapping[str, Any] | None = None,
+        request: Mapping[str, Any] | BaseModel | None = None,
         *,
         client_id: str | None = None,
         owner: str | None = None,

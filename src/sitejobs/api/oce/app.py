@@ -12,6 +12,7 @@ from sitejobs.api.oce import (
     doc_files,
     errors,
     integration,
+    jobs,
     routes,
     shares,
     site_settings,
@@ -44,6 +45,7 @@ def create_oce(started: Started, settings: Settings) -> Surface:
     found: list[BaseRoute] = []
     for module in (
         routes,
+        jobs,
         site_state,
         site_settings,
         integration,

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
 import orjson
@@ -49,10 +49,13 @@ from sitejobs.errors import (
 )
 from sitejobs.jobs.oce import ACTIONS
 from sitejobs.jobs.oce import requests as req
+from sitejobs.jobs.oce.table import JOBS, OceJob
 from sitejobs.sites.content.access import may_see_execution
 from sitejobs.sites.content.enterprise import EnterpriseStore
 from sitejobs.sites.content.store import ContentStore, SiteRow
 from sitejobs.sites.content.translation.archive import site_of_translation_zip
+
+M = TypeVar("M", bound=BaseModel)
 
 API = "/sites/management/api/v1"
 #: How long a request without `Prefer: respond-async` waits for its job before answering 202 anyway.
@@ -63,6 +66,8 @@ JSON = "application/json"
 MANAGE = frozenset({"manager"})
 CONTRIBUTE = frozenset({"manager", "contributor"})
 READ = frozenset({"manager", "contributor", "downloader", "viewer"})
+#: The least role a job's row asks for → the roles that have it.
+RIGHTS = {"manager": MANAGE, "contributor": CONTRIBUTE, "viewer": READ}
 NOT_FOUND: dict[str, type[ResourceNotFound]] = {
     "sites": SiteNotFound,
     "templates": TemplateNotFound,
@@ -120,6 +125,11 @@ def _store(request: Request) -> ContentStore:
 
 
 async def _body(request: Request, model: type[BaseModel], **path_fields: str) -> dict[str, Any]:
+    return (await _request(request, model, **path_fields)).model_dump(mode="json", by_alias=True)
+
+
+async def _request(request: Request, model: type[M], **path_fields: str) -> M:
+    """The request body as `model`, with the fields the path names; BadRequest when it is not one."""
     raw = await request.body()
     try:
         document = orjson.loads(raw) if raw.strip() else {}
@@ -129,7 +139,7 @@ async def _body(request: Request, model: type[BaseModel], **path_fields: str) ->
         raise MalformedDocument("The request body must be a JSON object.")
     document.update(path_fields)
     try:
-        return model.model_validate(document).model_dump(mode="json", by_alias=True)
+        return model.model_validate(document)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "body"
@@ -167,7 +177,7 @@ def visible_execution(engine: JobEngine, store: ContentStore, user: User, raw_id
 # ---- starting jobs ---------------------------------------------------------------------------------------------
 
 
-async def _accepted(request: Request, user: User, job_id: str, document: dict[str, Any]) -> Response:
+async def _accepted(request: Request, user: User, job_id: str, document: BaseModel) -> Response:
     """202 with the status's absolute `Location` when the client prefers `respond-async` (the toolkit always
     does for long operations); otherwise the answer once the job has ended (the toolkit copies components
     synchronously), or the 202 after all if it takes longer than `SYNC_WAIT_S`."""
@@ -192,44 +202,47 @@ async def _accepted(request: Request, user: User, job_id: str, document: dict[st
 
 async def create_site(request: Request) -> Response:
     user = await _caller(request)
-    document = await _body(request, req.CreateSite)
+    document = await _request(request, req.CreateSite)
     store = _store(request)
-    if await services(request).database.run(store.resource, "templates", document["template"]) is None:
-        raise TemplateNotFound(document["template"])
-    if document.get("repository"):
+    if await services(request).database.run(store.resource, "templates", document.template) is None:
+        raise TemplateNotFound(document.template)
+    if document.repository:
         await run_in_threadpool(check_enterprise, store, document)
     return await _accepted(request, user, "oce-create-site", document)
 
 
-def check_enterprise(store: ContentStore, document: dict[str, Any]) -> None:
+def check_enterprise(store: ContentStore, document: req.CreateSite) -> None:
     """An enterprise site (one made in a repository) needs an existing repository, a localization policy
     and a default language among the policy's required languages."""
     enterprise = EnterpriseStore(store.db)
-    repository = enterprise.get("repositories", document["repository"])
+    repository = enterprise.get("repositories", document.repository or "")
     if repository is None:
-        raise BadRequest(f"Repository '{document['repository']}' does not exist.", property="repository")
+        raise BadRequest(f"Repository '{document.repository}' does not exist.", property="repository")
     if repository["repository_type"].lower() == "business":
         raise BadRequest("An enterprise site cannot be made in a business repository.", property="repository")
-    policy_ref = document.get("localizationPolicy")
+    policy_ref = document.localizationPolicy
     policy = enterprise.get("localizationPolicies", policy_ref) if policy_ref else None
     if policy is None:
         raise BadRequest(
             "An enterprise site needs an existing localization policy.", property="localizationPolicy"
         )
-    language = document.get("defaultLanguage")
+    language = document.defaultLanguage
     if not language or language not in policy["required_values"]:
         raise BadRequest(
             f"The default language must be one of the required languages of policy '{policy['name']}': "
             f"{', '.join(policy['required_values'])}.",
             property="defaultLanguage",
         )
-    document["repository"] = repository["id"]
-    document["localizationPolicy"] = policy["id"]
+    document.repository = repository["id"]
+    document.localizationPolicy = policy["id"]
 
 
-def _site_operation(
-    job_id: str, model: type[BaseModel], rights: frozenset[str], *, include_deleted: bool = False
-) -> Callable[..., Any]:
+def site_operation(job: OceJob) -> Callable[..., Any]:
+    """The route of a job on the site its path names, which the caller's role on it must allow (a hard delete
+    reaches the site in the trash too)."""
+    rights = RIGHTS[job.role or "viewer"]
+    include_deleted = job.action == "hardDelete"
+
     async def endpoint(request: Request) -> Response:
         user = await _caller(request)
         site = await services(request).database.run(
@@ -239,9 +252,10 @@ def _site_operation(
             request.path_params["id"],
             rights,
         )
+        model = job.request
         extra = {"target_base_url": _base_url(request)} if "target_base_url" in model.model_fields else {}
-        document = await _body(request, model, target_site=site.id, **extra)
-        return await _accepted(request, user, job_id, document)
+        document = await _request(request, model, target_site=site.id, **extra)
+        return await _accepted(request, user, job.job_id, document)
 
     return endpoint
 
@@ -250,11 +264,11 @@ async def import_translations(request: Request) -> Response:
     """`POST /sites/_importTranslations` (the site is the one the translation zip was made from) and
     `POST /sites/{id}/importTranslations`. Only the file's owner (or an administrator) may import it."""
     user = await _caller(request)
-    document = await _body(request, req.ImportTranslations)
+    document = await _request(request, req.ImportTranslations)
     site = await services(request).database.run(
-        import_target, _store(request), user, document["translationImportFile"], request.path_params.get("id")
+        import_target, _store(request), user, document.translationImportFile, request.path_params.get("id")
     )
-    document["target_site"] = site.id
+    document.target_site = site.id
     return await _accepted(request, user, "oce-import-translations", document)
 
 
@@ -265,18 +279,20 @@ def import_target(store: ContentStore, user: User, file_id: str, site_ref: str |
     if file is None or (file["owner"] != user.name and not user.is_admin):
         raise ResourceNotFound(file_id)
     ref = site_ref or file.get("site_id") or site_of_translation_zip(Path(file["path"])) or ""
-    return _site_for(store, user, ref, CONTRIBUTE)
+    return _site_for(store, user, ref, RIGHTS[JOBS["oce-import-translations"].role or "viewer"])
 
 
-def _resource_operation(kind: str, job_id: str, model: type[BaseModel]) -> Callable[..., Any]:
+def resource_operation(job: OceJob, kind: str) -> Callable[..., Any]:
+    """The route of a job on the theme, component or template (`kind`) its path names."""
+
     async def endpoint(request: Request) -> Response:
         user = await _caller(request)
         ref = request.path_params["id"]
         row = await services(request).database.run(_store(request).resource, kind, ref)
         if row is None:
             raise NOT_FOUND[kind](ref)
-        document = await _body(request, model, target_resource=row["id"])
-        return await _accepted(request, user, job_id, document)
+        document = await _request(request, job.request, target_resource=row["id"])
+        return await _accepted(request, user, job.job_id, document)
 
     return endpoint
 
@@ -426,50 +442,6 @@ def _item(kind: str) -> Callable[..., Any]:
 routes = [
     Route(f"{API}/sites/_status/{{id}}", job_status, methods=["GET"]),
     Route(f"{API}/sites/_status/{{id}}/pages", job_status_pages, methods=["GET"]),
-    Route(f"{API}/sites/_importTranslations", import_translations, methods=["POST"]),
-    Route(f"{API}/sites", create_site, methods=["POST"]),
-    Route(f"{API}/sites/{{id}}/copy", _site_operation("oce-copy-site", req.CopySite, READ), methods=["POST"]),
-    Route(
-        f"{API}/sites/{{id}}/publish",
-        _site_operation("oce-publish-site", req.PublishSite, CONTRIBUTE),
-        methods=["POST"],
-    ),
-    Route(
-        f"{API}/sites/{{id}}/translate",
-        _site_operation("oce-translate-site", req.TranslateSite, CONTRIBUTE),
-        methods=["POST"],
-    ),
-    Route(f"{API}/sites/{{id}}/importTranslations", import_translations, methods=["POST"]),
-    Route(
-        f"{API}/sites/{{id}}/refresh",
-        _site_operation("oce-refresh-site", req.SiteOperation, CONTRIBUTE),
-        methods=["POST"],
-    ),
-    Route(
-        f"{API}/sites/{{id}}/hardDelete",
-        _site_operation("oce-hard-delete-site", req.SiteOperation, MANAGE, include_deleted=True),
-        methods=["POST"],
-    ),
-    Route(
-        f"{API}/themes/{{id}}/copy",
-        _resource_operation("themes", "oce-copy-theme", req.CopyResource),
-        methods=["POST"],
-    ),
-    Route(
-        f"{API}/themes/{{id}}/publish",
-        _resource_operation("themes", "oce-publish-theme", req.PublishResource),
-        methods=["POST"],
-    ),
-    Route(
-        f"{API}/components/{{id}}/copy",
-        _resource_operation("components", "oce-copy-component", req.CopyResource),
-        methods=["POST"],
-    ),
-    Route(
-        f"{API}/components/{{id}}/publish",
-        _resource_operation("components", "oce-publish-component", req.PublishResource),
-        methods=["POST"],
-    ),
     *(
         Route(f"{API}/{kind}", _list(kind), methods=["GET"])
         for kind in ("sites", "templates", "themes", "components")
