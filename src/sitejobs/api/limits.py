@@ -42,10 +42,18 @@ class BodyLimit:
             await self.app(scope, receive, send)
             return
         max_bytes = limit
+        body = False
         for name, value in scope["headers"]:
-            if name == b"content-length" and value.isdigit() and int(value) > max_bytes:
-                await self._refuse(scope, receive, send, max_bytes)
-                return
+            if name == b"content-length":
+                if value.isdigit() and int(value) > max_bytes:
+                    await self._refuse(scope, receive, send, max_bytes)
+                    return
+                body = True
+            elif name == b"transfer-encoding":
+                body = True
+        if not body:  # neither a length nor chunks: HTTP/1.1 has no body to count (the status reads)
+            await self.app(scope, receive, send)
+            return
         seen = 0
         started = False
 

@@ -9,18 +9,25 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from starlette.applications import Starlette
 from starlette.datastructures import URLPath
-from starlette.middleware import Middleware
-from starlette.routing import BaseRoute, Match, NoMatchFound
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.routing import BaseRoute, Match, NoMatchFound, Router
+from starlette.types import ASGIApp, ExceptionHandler, Message, Receive, Scope, Send
 
 from sitejobs.api.faults import Render, exception_handlers
 from sitejobs.api.limits import BodyLimit
 from sitejobs.api.services import Started
+from sitejobs.errors import SitejobsError
 
 
-class Surface(Starlette):
+class Surface:
+    """A sub-app: its router, with its error handlers around it and its body limit in front.
+
+    The handlers are the same for every route, so one `try` here does what Starlette's two exception
+    middlewares and its per-route wrapper do together (the hot status reads cross nothing else); routes
+    whose endpoints take a Request find them in the scope as Starlette's do."""
+
     def __init__(
         self,
         started: Started,
@@ -32,14 +39,38 @@ class Surface(Starlette):
     ) -> None:
         """`render` shapes its errors; requests may carry `max_body_bytes`, or under a path prefix of
         `body_limits` (below the mount) that prefix's limit (None: the routes enforce their own)."""
-        limit = (
-            []
-            if max_body_bytes is None
-            else [Middleware(BodyLimit, max_bytes=max_body_bytes, render=render, by_prefix=body_limits)]
-        )
-        super().__init__(routes=routes, exception_handlers=dict(exception_handlers(render)), middleware=limit)
         #: The server's services, once it has started (see `sitejobs.api.services.services`).
         self.started = started
+        self.router = Router(list(routes))
+        self._handlers = dict(exception_handlers(render))
+        no_status_handlers: dict[int, ExceptionHandler] = {}
+        self._scope_handlers = (self._handlers, no_status_handlers)
+        self._app: ASGIApp = (
+            self.router
+            if max_body_bytes is None
+            else BodyLimit(self.router, max_body_bytes, render, body_limits)
+        )
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        scope["app"] = self
+        scope["starlette.exception_handlers"] = self._scope_handlers
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self._app(scope, receive, tracked)
+        except Exception as exc:
+            if started or scope["type"] != "http":
+                raise
+            handler = next(self._handlers[cls] for cls in type(exc).__mro__ if cls in self._handlers)
+            response = await handler(Request(scope, receive), exc)
+            await response(scope, receive, send)
+            if not isinstance(exc, SitejobsError | HTTPException):
+                raise  # as Starlette does: the server logs it too (the client has its answer)
 
 
 class Mounted(BaseRoute):

@@ -16,13 +16,14 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sitejobs.api.database import DatabaseGate, unavailable
 from sitejobs.api.faults import JSON_TYPE, json_response
 from sitejobs.api.ocapi import query
 from sitejobs.api.ocapi.documents import job_execution
-from sitejobs.api.security import authorize
-from sitejobs.api.services import services
+from sitejobs.api.security import authorize, authorize_header
+from sitejobs.api.services import services, services_in
 from sitejobs.engine.models import Execution
 from sitejobs.engine.search import Compare, Condition, Not
 from sitejobs.engine.service import JobEngine
@@ -40,6 +41,7 @@ from sitejobs.settings import Settings
 # ASCII digits only (`\d` takes any Unicode digit) and fullmatch (`$` lets a trailing newline through).
 _VERSION = re.compile(r"v([0-9]{2})_([0-9]{1,2})")
 _ID = re.compile(r"[0-9]{1,18}")
+_JSON_TYPE = JSON_TYPE.encode()
 
 
 def api_version(segment: str) -> str:
@@ -176,26 +178,40 @@ async def start(
     return job_execution(execution, version)
 
 
-async def get_execution(request: Request) -> Response:
-    """The status read. Its document does not depend on the caller, whose grants are checked first (unless
-    executions are private to their client: then the entry is the caller's own), so it comes from the read
-    cache until the store changes."""
-    params = request.path_params
-    version, job_id, raw_id = params["version"], params["job_id"], params["execution"]
-    v = api_version(version)
-    client = authorize(request, f"/jobs/{job_id}/executions/{raw_id}", "get")
-    svc = services(request)
-    engine = svc.engine
-    own = engine.settings.own_executions
+class StatusRead:
+    """`GET …/jobs/{job_id}/executions/{execution}`, which clients repeat while a job runs: a plain ASGI
+    endpoint, which takes what it needs from the scope and sends the cached bytes.
 
-    def render() -> bytes:
-        execution = engine.get_for_job(job_id, ocapi_execution_id(engine, job_id, raw_id))
-        owned(engine.settings, execution, client.client_id)
-        return orjson.dumps(job_execution(execution, v))
+    The document does not depend on the caller, whose grants are checked first (unless executions are private
+    to their client: then the entry is the caller's own), so it comes from the read cache until the store
+    changes."""
 
-    key = (v, job_id, raw_id, client.client_id if own else None)
-    payload = await svc.database.read_now(lambda: svc.read_cache.get(key, render))
-    return Response(payload, media_type=JSON_TYPE)
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        params = scope["path_params"]
+        version, job_id, raw_id = params["version"], params["job_id"], params["execution"]
+        v = api_version(version)
+        authorization = next((value for name, value in scope["headers"] if name == b"authorization"), b"")
+        svc = services_in(scope)
+        client = authorize_header(
+            svc.tokens,
+            svc.clients,
+            authorization.decode("latin-1"),
+            f"/jobs/{job_id}/executions/{raw_id}",
+            "get",
+        )
+        engine = svc.engine
+        own = engine.settings.own_executions
+
+        def render() -> bytes:
+            execution = engine.get_for_job(job_id, ocapi_execution_id(engine, job_id, raw_id))
+            owned(engine.settings, execution, client.client_id)
+            return orjson.dumps(job_execution(execution, v))
+
+        key = (v, job_id, raw_id, client.client_id if own else None)
+        payload = await svc.database.read_now(lambda: svc.read_cache.get(key, render))
+        headers = [(b"content-length", str(len(payload)).encode()), (b"content-type", _JSON_TYPE)]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": payload})
 
 
 async def delete_execution(request: Request) -> Response:
@@ -261,7 +277,7 @@ async def search_executions(request: Request) -> Response:
     return json_response(result)
 
 
-def _route(path: str, endpoint: Callable[[Request], Awaitable[Response]], method: str) -> Route:
+def _route(path: str, endpoint: Callable[[Request], Awaitable[Response]] | ASGIApp, method: str) -> Route:
     route = Route(path, endpoint, methods=[method])
     route.methods = {method}  # no implicit HEAD: these resources have never answered one (405, with Allow)
     return route
@@ -269,7 +285,7 @@ def _route(path: str, endpoint: Callable[[Request], Awaitable[Response]], method
 
 routes = [
     _route("/{version}/jobs/{job_id}/executions", start_execution, "POST"),
-    _route("/{version}/jobs/{job_id}/executions/{execution}", get_execution, "GET"),
+    _route("/{version}/jobs/{job_id}/executions/{execution}", StatusRead(), "GET"),
     _route("/{version}/jobs/{job_id}/executions/{execution}", delete_execution, "DELETE"),
     _route("/{version}/jobs/{job_id}/executions/{execution}/abort", abort_execution, "POST"),
     _route("/{version}/job_execution_search", search_executions, "POST"),

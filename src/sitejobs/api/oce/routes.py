@@ -8,6 +8,7 @@ administrators; to anyone else it does not exist (404, the same answer as for an
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import Callable
 from functools import partial
@@ -21,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from starlette.types import Scope
+from starlette.types import Receive, Scope, Send
 
 from sitejobs.api.credentials import client_address
 from sitejobs.api.oce import resources
@@ -30,7 +31,7 @@ from sitejobs.api.oce.query import Query, default_query, parse_query
 from sitejobs.api.oce.shaping import page_collection, shape
 from sitejobs.api.oce.site_relations import resource_doc, site_doc, site_docs, site_relations
 from sitejobs.api.oce.status import STATUS_PATH, status_document
-from sitejobs.api.services import Services, services
+from sitejobs.api.services import Services, services, services_in
 from sitejobs.auth.users import User
 from sitejobs.engine.models import Execution
 from sitejobs.engine.service import JobEngine
@@ -93,11 +94,14 @@ def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -
 
 
 def check_accept(accept: str) -> None:
-    if not accept:
-        return
-    types = [part.split(";")[0].strip().lower() for part in accept.split(",")]
-    if not any(t in ("*/*", "application/*", JSON) or t.endswith("+json") for t in types):
+    if accept and not _accepts_json(accept):
         raise NotAcceptable(f"This resource answers only {JSON}, not '{accept}'.")
+
+
+@functools.lru_cache(maxsize=256)
+def _accepts_json(accept: str) -> bool:
+    types = [part.split(";")[0].strip().lower() for part in accept.split(",")]
+    return any(t in ("*/*", "application/*", JSON) or t.endswith("+json") for t in types)
 
 
 async def _caller(request: Request) -> User:
@@ -300,17 +304,32 @@ def resource_operation(job: OceJob, kind: str) -> Callable[..., Any]:
 # ---- _status ---------------------------------------------------------------------------------------------------
 
 
-async def job_status(request: Request) -> Response:
-    payload = await status_payload(
-        services(request),
-        request.headers.get("authorization", ""),
-        request.headers.get("accept", ""),
-        request.path_params["id"],
-        request.scope["query_string"],
-        _base_url(request),
-        client_address(request.scope.get("client")),
-    )
-    return Response(payload, media_type=JSON)
+class StatusRead:
+    """`GET …/sites/_status/{id}`, the request pollers repeat (the toolkit every 5 s per job, dashboards more
+    often): a plain ASGI endpoint, which takes what it needs from the scope and sends the cached bytes."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        authorization = accept = ""
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                authorization = value.decode("latin-1")
+            elif name == b"accept":
+                accept = value.decode("latin-1")
+        payload = await status_payload(
+            services_in(scope),
+            authorization,
+            accept,
+            scope["path_params"]["id"],
+            scope["query_string"],
+            base_url(scope),
+            client_address(scope.get("client")),
+        )
+        await send({"type": "http.response.start", "status": 200, "headers": _json_headers(len(payload))})
+        await send({"type": "http.response.body", "body": payload})
+
+
+def _json_headers(length: int) -> list[tuple[bytes, bytes]]:
+    return [(b"content-length", str(length).encode()), (b"content-type", JSON.encode())]
 
 
 async def status_payload(
@@ -322,15 +341,16 @@ async def status_payload(
     base: str,
     address: str,
 ) -> bytes:
-    """The `_status` answer, the request pollers repeat (the toolkit every 5 s per job, dashboards more often).
-
-    Who asks is checked first; the rendered bytes then come from the read cache, keyed by the user
-    (visibility is per user), the job, the query and the base URL, until the store changes."""
+    """The `_status` answer. Who asks is checked first; the rendered bytes then come from the read cache,
+    keyed by the user (visibility is per user), the job, the query and the base URL, until the store changes
+    (a query that is not valid is refused each time: only answers are cached)."""
     check_accept(accept)
     user = await user_from_header(state, authorization, address)
-    params = parse_query(parse_qsl(query_string.decode("latin-1"), keep_blank_values=True), resources.STATUS)
 
     def render() -> bytes:
+        params = parse_query(
+            parse_qsl(query_string.decode("latin-1"), keep_blank_values=True), resources.STATUS
+        )
         execution = visible_execution(state.engine, state.content, user, raw_id)
         doc = status_document(execution, base, state.settings.oce_poll_interval_ms)
         return orjson.dumps(shape(doc, params, relations=_status_relations(state.content, base, execution)))
@@ -440,7 +460,7 @@ def _item(kind: str) -> Callable[..., Any]:
 
 
 routes = [
-    Route(f"{API}/sites/_status/{{id}}", job_status, methods=["GET"]),
+    Route(f"{API}/sites/_status/{{id}}", StatusRead(), methods=["GET"]),
     Route(f"{API}/sites/_status/{{id}}/pages", job_status_pages, methods=["GET"]),
     *(
         Route(f"{API}/{kind}", _list(kind), methods=["GET"])
