@@ -283,9 +283,9 @@ def _route(path: str, endpoint: Callable[[Request], Awaitable[Response]] | ASGIA
     return route
 
 
-routes = [
-    _route("/{version}/jobs/{job_id}/executions", start_execution, "POST"),
+routes = [  # the status read first: the router tries the routes in turn
     _route("/{version}/jobs/{job_id}/executions/{execution}", StatusRead(), "GET"),
+    _route("/{version}/jobs/{job_id}/executions", start_execution, "POST"),
     _route("/{version}/jobs/{job_id}/executions/{execution}", delete_execution, "DELETE"),
     _route("/{version}/jobs/{job_id}/executions/{execution}/abort", abort_execution, "POST"),
     _route("/{version}/job_execution_search", search_executions, "POST"),
