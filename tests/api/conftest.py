@@ -11,7 +11,8 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
-from sitejobs.api.app import create_app
+from sitejobs.api.app import Server, create_app
+from sitejobs.api.services import Services
 from sitejobs.engine.service import JobEngine
 from sitejobs.settings import Settings
 from tests.conftest import add_client, token_for
@@ -24,12 +25,14 @@ FINAL_STATUSES = ("OK", "ERROR")
 
 
 def app_engine(client: TestClient) -> JobEngine:
-    """The engine the app under test opened at startup (the app is wrapped in its body-limit guard)."""
-    app: Any = client.app
-    while not hasattr(app, "state"):
-        app = app.app
-    engine: JobEngine = app.state.engine
-    return engine
+    """The engine the app under test opened at startup."""
+    return app_services(client).engine
+
+
+def app_services(client: TestClient) -> Services:
+    """The services the app under test opened at startup."""
+    assert isinstance(client.app, Server)
+    return client.app.started()
 
 
 def stored_count(client: TestClient) -> int:

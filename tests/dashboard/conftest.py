@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
 
 import httpx
 import pytest
 from starlette.testclient import TestClient
 
-from sitejobs.api.app import create_app
+from sitejobs.api.app import Server, create_app
+from sitejobs.api.services import Services
 from sitejobs.auth.users import UserStore
 from sitejobs.engine.db import create_store_engine, migrate
 from sitejobs.engine.service import JobEngine
@@ -22,11 +22,10 @@ USERS = {"ada": ("ada-password", True), "alice": ("alice-password", False), "bob
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
 
 
-def server_state(client: TestClient) -> Any:
-    app: Any = client.app
-    while not hasattr(app, "state"):
-        app = app.app
-    return app.state
+def server_state(client: TestClient) -> Services:
+    """The services the server under test opened at startup."""
+    assert isinstance(client.app, Server)
+    return client.app.started()
 
 
 def ui_engine(client: TestClient) -> JobEngine:

@@ -5,16 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import httpx
-import pytest
 from starlette.testclient import TestClient
 
 from tests.dashboard.conftest import server_state, sign_in
-
-SUBAPPS = (
-    "On main the body limit in front of the whole server refuses a declared oversized body before routing, "
-    "with the OCAPI JSON fault; mounting the dashboard as a sub-app owning its error pages (branch `subapps`) "
-    "makes it the dashboard's page"
-)
 
 
 def _assert_html_413(response: httpx.Response) -> None:
@@ -24,7 +17,6 @@ def _assert_html_413(response: httpx.Response) -> None:
     assert "exceeds the limit" in response.text
 
 
-@pytest.mark.xfail(strict=True, reason=SUBAPPS)
 def test_a_declared_oversized_post_under_ui_gets_the_dashboards_413_page(ui: TestClient) -> None:
     csrf = sign_in(ui, "alice")
     limit: int = server_state(ui).settings.max_body_bytes

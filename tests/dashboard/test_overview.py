@@ -8,6 +8,7 @@ import re
 import httpx
 from starlette.testclient import TestClient
 
+from sitejobs.engine.local import LocalExecutor
 from sitejobs.engine.models import Execution, Outcome
 from sitejobs.engine.service import JobEngine
 from sitejobs.engine.states import State
@@ -27,6 +28,7 @@ def test_workers_page_shows_the_embedded_worker_with_its_slots_and_the_hours_cha
     until(engine, ok.id, lambda e: e.is_terminal, 30, "noop")
     until(engine, bad.id, lambda e: e.state is State.FAILED, 30, "the failing job")
     executor = server_state(ui).executor
+    assert isinstance(executor, LocalExecutor)
     wait_for(
         lambda: any(w["id"] == executor.worker_id for w in engine.live_workers()),
         30,

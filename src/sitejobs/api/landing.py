@@ -10,6 +10,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from sitejobs.api.oce.published import SERVED_STATUS
+from sitejobs.api.services import services
 from sitejobs.sites.content.store import ContentStore
 
 DASHBOARD = "/ui"
@@ -26,7 +27,7 @@ def _published(store: ContentStore) -> list[str]:
 
 
 async def landing_page(request: Request) -> Response:
-    store: ContentStore = request.app.state.content
+    store: ContentStore = services(request).content
     sites = await run_in_threadpool(_published, store)
     base = str(request.base_url).rstrip("/")
     site_items = (

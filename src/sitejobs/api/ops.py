@@ -14,6 +14,7 @@ from starlette.routing import Route
 
 from sitejobs.api.database import DatabaseGate
 from sitejobs.api.faults import json_response
+from sitejobs.api.services import services
 from sitejobs.engine.service import JobEngine
 from sitejobs.engine.states import State
 from sitejobs.errors import ServiceUnavailable
@@ -65,8 +66,8 @@ async def healthz(request: Request) -> Response:
 
 async def readyz(request: Request) -> Response:
     """Ready when the database answers `SELECT 1` within `READY_TIMEOUT_SECONDS`; 503 otherwise."""
-    engine: JobEngine = request.app.state.engine
-    gate: DatabaseGate = request.app.state.database
+    engine: JobEngine = services(request).engine
+    gate: DatabaseGate = services(request).database
 
     def ping() -> None:
         with engine.db.connect() as conn:
@@ -82,8 +83,8 @@ async def readyz(request: Request) -> Response:
 
 
 async def metrics(request: Request) -> Response:
-    registry: CollectorRegistry = request.app.state.metrics
-    gate: DatabaseGate = request.app.state.database
+    registry: CollectorRegistry = services(request).metrics
+    gate: DatabaseGate = services(request).database
     body = await gate.run(generate_latest, registry)
     return Response(body, media_type=CONTENT_TYPE_LATEST)
 

@@ -8,6 +8,7 @@ import binascii
 
 from starlette.requests import HTTPConnection
 
+from sitejobs.api.services import services
 from sitejobs.auth.clients import Client, ClientStore
 from sitejobs.auth.tokens import SubjectKind, TokenIssuer
 from sitejobs.errors import Forbidden, Unauthorized
@@ -34,9 +35,8 @@ def bearer_token(header: str) -> str:
 
 def authorize(conn: HTTPConnection, resource: str, method: str) -> Client:
     """The calling client, if its token is valid and its grants cover `method` on `resource`."""
-    return authorize_header(
-        conn.app.state.tokens, conn.app.state.clients, conn.headers.get("authorization", ""), resource, method
-    )
+    svc = services(conn)
+    return authorize_header(svc.tokens, svc.clients, conn.headers.get("authorization", ""), resource, method)
 
 
 def authorize_header(

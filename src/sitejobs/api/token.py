@@ -11,6 +11,7 @@ from starlette.routing import Route
 from sitejobs.api.credentials import CredentialChecker, client_address
 from sitejobs.api.faults import json_response
 from sitejobs.api.security import basic_credentials
+from sitejobs.api.services import services
 from sitejobs.auth.tokens import SubjectKind, TokenIssuer
 from sitejobs.errors import TooManyRequests
 
@@ -52,14 +53,14 @@ async def user_access_token(request: Request) -> Response:
         return form
     if form.get("grant_type") != "password":
         return _oauth_error("unsupported_grant_type", 400, "Only grant_type=password is supported here.")
-    return await _user_token(request, form, request.app.state.tokens)
+    return await _user_token(request, form, services(request).tokens)
 
 
 async def access_token(request: Request) -> Response:
     form = await _form(request)
     if isinstance(form, Response):
         return form
-    tokens: TokenIssuer = request.app.state.tokens
+    tokens: TokenIssuer = services(request).tokens
     if form.get("grant_type") != "client_credentials":
         return _oauth_error("unsupported_grant_type", 400, "Only grant_type=client_credentials is supported.")
     credentials = basic_credentials(request.headers.get("authorization", ""))
@@ -72,7 +73,7 @@ async def access_token(request: Request) -> Response:
         # RFC 6749 2.3.1: Basic credentials are form-encoded first (sfcc-ci does this to the secret).
         client_id, secret = credentials
         candidates.append((unquote_plus(client_id), unquote_plus(secret)))
-    checker: CredentialChecker = request.app.state.credentials
+    checker: CredentialChecker = services(request).credentials
     try:
         client = await checker.client(candidates, client_address(request.scope.get("client")))
     except TooManyRequests as exc:
@@ -83,7 +84,7 @@ async def access_token(request: Request) -> Response:
 
 
 async def _user_token(request: Request, form: dict[str, str], tokens: TokenIssuer) -> Response:
-    checker: CredentialChecker = request.app.state.credentials
+    checker: CredentialChecker = services(request).credentials
     address = client_address(request.scope.get("client"))
     try:
         user = await checker.user(form.get("username", ""), form.get("password", ""), address)

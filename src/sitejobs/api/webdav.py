@@ -57,7 +57,10 @@ from starlette.routing import BaseRoute, Match, NoMatchFound
 from starlette.types import Receive, Scope, Send
 
 from sitejobs.api import webdav_logs
+from sitejobs.api.faults import common_headers
 from sitejobs.api.security import authorize
+from sitejobs.api.services import Started, services
+from sitejobs.api.surface import Surface
 from sitejobs.api.webdav_logs import LogFile
 from sitejobs.engine.service import JobEngine
 from sitejobs.errors import (
@@ -225,7 +228,7 @@ def _content_type(name: str) -> str:
 def error_response(error: SitejobsError, method: str) -> Response:
     root = ET.Element("D:error", {"xmlns:D": DAV_NS, "xmlns:sj": SITEJOBS_NS})
     ET.SubElement(root, "sj:message").text = error.message
-    headers: dict[str, str] = {}
+    headers = common_headers(error)
     if error.status == 401:
         headers["WWW-Authenticate"] = 'Bearer realm="sitejobs"'
     if error.status == 405:
@@ -334,12 +337,12 @@ def _stays_in(path: str, real_root: str) -> bool:
 
 
 def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
+    settings: Settings = services(request).settings
     return settings
 
 
 def _resolve(request: Request, parts: tuple[str, ...]) -> Target:
-    engine: JobEngine = request.app.state.engine
+    engine: JobEngine = services(request).engine
     return resolve(_settings(request), engine, parts)
 
 
@@ -596,4 +599,11 @@ class WebDAVRoute(BaseRoute):
         await self.app(scope, receive, send)
 
 
-routes: list[BaseRoute] = [WebDAVRoute()]
+def render(request: Request, error: SitejobsError) -> Response:
+    """What escaped the handlers (an unexpected error, the router's 404 for a path outside `Sites`)."""
+    return error_response(error, request.method.upper())
+
+
+def create_webdav(started: Started) -> Surface:
+    """The WebDAV sub-app: every path below `Sites`, each route enforcing its own body limit."""
+    return Surface(started, [WebDAVRoute()], render, max_body_bytes=None)

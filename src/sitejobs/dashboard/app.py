@@ -1,4 +1,5 @@
-"""The dashboard as a mountable Starlette application: its routes, its static files, its own error pages."""
+"""The dashboard as a mountable Starlette application: its routes, its static files, its own error pages (an
+oversized request body included)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ from urllib.parse import quote
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from sitejobs.api.limits import BodyLimit
 from sitejobs.dashboard import auth_views, execution_views, job_views, overview_views
 from sitejobs.dashboard.live import LiveFeed
 from sitejobs.dashboard.session import SessionSigner
@@ -54,7 +57,7 @@ async def _on_not_signed_in(request: Request, exc: Exception) -> Response:
 
 async def _on_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, SitejobsError)
-    return _error_page(request, exc.status, exc.message)
+    return _error_document(request, exc)
 
 
 async def _on_unexpected(request: Request, exc: Exception) -> Response:
@@ -68,6 +71,10 @@ async def _on_http_error(request: Request, exc: Exception) -> Response:
     return _error_page(request, status, str(detail))
 
 
+def _error_document(request: Request, error: SitejobsError) -> Response:
+    return _error_page(request, error.status, error.message)
+
+
 def _error_page(request: Request, status: int, message: str) -> Response:
     return render(
         request,
@@ -79,13 +86,22 @@ def _error_page(request: Request, status: int, message: str) -> Response:
 
 
 def create_dashboard(
-    settings: Settings, host: Host, *, secret: Callable[[], bytes], mount_path: str = "/ui"
+    settings: Settings, host: Callable[[], Host], *, secret: Callable[[], bytes], mount_path: str = "/ui"
 ) -> Starlette:
-    """The dashboard, to mount (at `/ui`) in the server. `host` holds the server's services (engine, users,
-    content store, executor); it may be filled in later, at startup. `secret` gives the server's token key (asked
-    for on first use), which keys the session cookies; they are sent back only under `mount_path`."""
+    """The dashboard, to mount (at `/ui`) in the server. `host` gives the server's services (engine, users,
+    content store, executor), which it opens at startup. `secret` gives the server's token key (asked for on
+    first use), which keys the session cookies; they are sent back only under `mount_path`. Request bodies may
+    carry `max_body_bytes`, a site archive uploaded to `/impex` the WebDAV upload limit."""
     app = Starlette(
         routes=_routes(),
+        middleware=[
+            Middleware(
+                BodyLimit,
+                max_bytes=settings.max_body_bytes,
+                render=_error_document,
+                by_prefix={"/impex": settings.webdav_max_upload_bytes},
+            )
+        ],
         exception_handlers={
             NotSignedIn: _on_not_signed_in,
             SitejobsError: _on_error,
@@ -98,6 +114,6 @@ def create_dashboard(
         host=host,
         signer=SessionSigner(secret, path=mount_path),
         templates=templates(),
-        live=LiveFeed(lambda: host.engine),
+        live=LiveFeed(lambda: host().engine),
     )
     return app

@@ -55,7 +55,7 @@ def _workers(d: Dashboard, user: User) -> dict[str, object]:
         busy = listing.busy_by_worker(conn, visible)
         minutes = listing.finished_per_minute(conn, now_ms=at, visible=visible)
     slots = {w["id"]: 1 for w in live if w["kind"] == "celery"}  # a Celery worker process runs one job
-    local = d.host.executor
+    local = d.host().executor
     if isinstance(local, LocalExecutor):
         slots[local.worker_id] = local.slots
     return {

@@ -3,6 +3,7 @@ rendering with the layout's context."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -29,33 +30,38 @@ HERE = Path(__file__).parent
 
 
 class Host(Protocol):
-    """The server's services as its lifespan sets them up (the dashboard is mounted before they exist)."""
+    """The server's services, which its lifespan opens (the dashboard is mounted before they exist)."""
 
-    engine: JobEngine
-    users: UserStore
-    content: ContentStore
-    executor: Executor | None
+    @property
+    def engine(self) -> JobEngine: ...
+    @property
+    def users(self) -> UserStore: ...
+    @property
+    def content(self) -> ContentStore: ...
+    @property
+    def executor(self) -> Executor | None: ...
 
 
 @dataclass(frozen=True)
 class Dashboard:
     settings: Settings
-    host: Host
+    #: The server's services, once it has started.
+    host: Callable[[], Host]
     signer: SessionSigner
     templates: Jinja2Templates
     live: LiveFeed
 
     @property
     def engine(self) -> JobEngine:
-        return self.host.engine
+        return self.host().engine
 
     @property
     def users(self) -> UserStore:
-        return self.host.users
+        return self.host().users
 
     @property
     def content(self) -> ContentStore:
-        return self.host.content
+        return self.host().content
 
 
 class MemoContent(ContentStore):

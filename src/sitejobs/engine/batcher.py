@@ -77,7 +77,7 @@ class WriteBatcher:
         self._queue: queue.SimpleQueue[_Item | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._closed = False
-        #: Transactions committed so far: readers compare it to know the store changed (see read_cache).
+        #: Transactions committed so far: readers compare it to know the store changed (see sitejobs.api.read_cache).
         self.commits = 0
         self._thread.start()
 

@@ -146,12 +146,18 @@ class JobDefinition:
         """The typed values of a stored execution's parameters (already validated at submit)."""
         return self.validate_parameters((p["name"], p["value"]) for p in echoed)[1]
 
-    def read_system_request(self, body: Mapping[str, Any]) -> tuple[list[dict[str, str]], dict[str, Any]]:
+    def read_system_request(
+        self, body: Mapping[str, Any] | BaseModel
+    ) -> tuple[list[dict[str, str]], dict[str, Any]]:
+        """(echoed parameters, stored request) of a request document, or of the job's model already made."""
         assert self.system_request is not None
-        try:
-            model = self.system_request.model.model_validate(body)
-        except ValidationError as exc:
-            raise _validation_fault(exc) from None
+        if isinstance(body, self.system_request.model):
+            model = body
+        else:
+            try:
+                model = self.system_request.model.model_validate(body)
+            except ValidationError as exc:
+                raise _validation_fault(exc) from None
         echoed = [{"name": n, "value": v} for n, v in self.system_request.echo(model)]
         return echoed, model.model_dump(mode="json")
 

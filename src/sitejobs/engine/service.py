@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Future
 from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy import Connection, Engine
 
 from sitejobs.engine import joblog, store
@@ -21,7 +22,6 @@ from sitejobs.engine.batcher import WriteBatcher
 from sitejobs.engine.context import JobServices
 from sitejobs.engine.db import create_store_engine, migrate
 from sitejobs.engine.models import Execution, Outcome, now_ms
-from sitejobs.engine.read_cache import ReadCache
 from sitejobs.engine.reader import PointReader
 from sitejobs.engine.registry import JobDefinition, Registry
 from sitejobs.engine.search import ExecutionSearch, search_executions
@@ -68,8 +68,6 @@ class JobEngine:
             self.db, relaxed=frozenset() if settings.durable_worker_writes else RELAXED_WRITES
         )
         self.reader = PointReader(self.db)
-        #: Rendered status documents, valid until the store changes (see read_cache).
-        self.read_cache = ReadCache(self.reader, lambda: self.writer.commits)
         self._listeners: list[Callable[[], None]] = []
         self._lease_ms = int(settings.lease_seconds * 1000)
         #: What a running job may use besides its context.
@@ -98,11 +96,14 @@ class JobEngine:
         self,
         job_id: str,
         parameters: Iterable[tuple[str, object]] | None = None,
-        request: Mapping[str, Any] | None = None,
+        request: Mapping[str, Any] | BaseModel | None = None,
     ) -> tuple[JobDefinition, list[dict[str, str]], dict[str, Any] | None]:
-        """Validate a submission against the job's schema: (definition, echoed parameters, request document)."""
+        """Validate a submission against the job's schema: (definition, echoed parameters, request document).
+        A request that is already its job's model was validated by whoever made it, and is taken as it is."""
         definition = self.registry.get(job_id)
         if definition.system_request is not None:
+            if isinstance(request, BaseModel) and not parameters:
+                return (definition, *definition.read_system_request(request))
             document = dict(request or {})
             if parameters:
                 document.update(dict(parameters))
@@ -118,7 +119,7 @@ class JobEngine:
         self,
         job_id: str,
         parameters: Iterable[tuple[str, object]] | None = None,
-        request: Mapping[str, Any] | None = None,
+        request: Mapping[str, Any] | BaseModel | None = None,
         *,
         client_id: str | None = None,
         owner: str | None = None,

@@ -1,0 +1,1 @@
+"""The OCAPI Data API jobs resource: a sub-app of its own (`app.create_ocapi`)."""

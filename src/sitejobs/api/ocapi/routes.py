@@ -1,23 +1,29 @@
 """The Data API jobs resource: start, read, delete and search executions.
 
-Mounted under `/s/-/dw/data/{version}` (what sfcc-ci calls) and `/dw/data/{version}` (the seed's form).
+Mounted under `/s/-/dw/data` (what sfcc-ci calls) and `/dw/data` (the seed's form), each path starting with the
+version. The status read and the start are the hot requests (clients poll a status while a job runs, CI
+pipelines start jobs in bursts): plain endpoints, one token check, one indexed read or one commit.
 """
 
 from __future__ import annotations
 
 import asyncio
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import orjson
-from fastapi import APIRouter, Request
+from starlette.requests import Request
 from starlette.responses import Response
+from starlette.routing import Route
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from sitejobs.api.database import DatabaseGate, unavailable
-from sitejobs.api.faults import json_response
+from sitejobs.api.faults import JSON_TYPE, json_response
 from sitejobs.api.ocapi import query
 from sitejobs.api.ocapi.documents import job_execution
-from sitejobs.api.security import authorize
+from sitejobs.api.security import authorize, authorize_header
+from sitejobs.api.services import services, services_in
 from sitejobs.engine.models import Execution
 from sitejobs.engine.search import Compare, Condition, Not
 from sitejobs.engine.service import JobEngine
@@ -35,8 +41,7 @@ from sitejobs.settings import Settings
 # ASCII digits only (`\d` takes any Unicode digit) and fullmatch (`$` lets a trailing newline through).
 _VERSION = re.compile(r"v([0-9]{2})_([0-9]{1,2})")
 _ID = re.compile(r"[0-9]{1,18}")
-
-router = APIRouter()
+_JSON_TYPE = JSON_TYPE.encode()
 
 
 def api_version(segment: str) -> str:
@@ -131,17 +136,15 @@ def custom_parameters(document: Any) -> list[tuple[str, object]]:
 
 
 def _gate(request: Request) -> DatabaseGate:
-    gate: DatabaseGate = request.app.state.database
-    return gate
+    return services(request).database
 
 
 def _engine(request: Request) -> JobEngine:
-    engine: JobEngine = request.app.state.engine
-    return engine
+    return services(request).engine
 
 
-@router.post("/{version}/jobs/{job_id}/executions", status_code=202, tags=["ocapi"])
-async def start_execution(request: Request, version: str, job_id: str) -> Response:
+async def start_execution(request: Request) -> Response:
+    version, job_id = request.path_params["version"], request.path_params["job_id"]
     v = api_version(version)
     client = authorize(request, f"/jobs/{job_id}/executions", "post")
     engine = _engine(request)
@@ -175,19 +178,45 @@ async def start(
     return job_execution(execution, version)
 
 
-@router.get("/{version}/jobs/{job_id}/executions/{execution}", tags=["ocapi"])
-async def get_execution(request: Request, version: str, job_id: str, execution: str) -> Response:
-    v = api_version(version)
-    client = authorize(request, f"/jobs/{job_id}/executions/{execution}", "get")
-    engine = _engine(request)
-    wanted = ocapi_execution_id(engine, job_id, execution)
-    found = await _gate(request).read_now(lambda: engine.get_for_job(job_id, wanted))
-    owned(engine.settings, found, client.client_id)
-    return json_response(job_execution(found, v))
+class StatusRead:
+    """`GET …/jobs/{job_id}/executions/{execution}`, which clients repeat while a job runs: a plain ASGI
+    endpoint, which takes what it needs from the scope and sends the cached bytes.
+
+    The document does not depend on the caller, whose grants are checked first (unless executions are private
+    to their client: then the entry is the caller's own), so it comes from the read cache until the store
+    changes."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        params = scope["path_params"]
+        version, job_id, raw_id = params["version"], params["job_id"], params["execution"]
+        v = api_version(version)
+        authorization = next((value for name, value in scope["headers"] if name == b"authorization"), b"")
+        svc = services_in(scope)
+        client = authorize_header(
+            svc.tokens,
+            svc.clients,
+            authorization.decode("latin-1"),
+            f"/jobs/{job_id}/executions/{raw_id}",
+            "get",
+        )
+        engine = svc.engine
+        own = engine.settings.own_executions
+
+        def render() -> bytes:
+            execution = engine.get_for_job(job_id, ocapi_execution_id(engine, job_id, raw_id))
+            owned(engine.settings, execution, client.client_id)
+            return orjson.dumps(job_execution(execution, v))
+
+        key = (v, job_id, raw_id, client.client_id if own else None)
+        payload = await svc.database.read_now(lambda: svc.read_cache.get(key, render))
+        headers = [(b"content-length", str(len(payload)).encode()), (b"content-type", _JSON_TYPE)]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": payload})
 
 
-@router.delete("/{version}/jobs/{job_id}/executions/{execution}", status_code=204, tags=["ocapi"])
-async def delete_execution(request: Request, version: str, job_id: str, execution: str) -> Response:
+async def delete_execution(request: Request) -> Response:
+    version, job_id = request.path_params["version"], request.path_params["job_id"]
+    execution = request.path_params["execution"]
     api_version(version)
     client = authorize(request, f"/jobs/{job_id}/executions/{execution}", "delete")
     engine = _engine(request)
@@ -198,10 +227,11 @@ async def delete_execution(request: Request, version: str, job_id: str, executio
     return Response(status_code=204)
 
 
-@router.post("/{version}/jobs/{job_id}/executions/{execution}/abort", tags=["ocapi"])
-async def abort_execution(request: Request, version: str, job_id: str, execution: str) -> Response:
+async def abort_execution(request: Request) -> Response:
     """sitejobs' own: abort a pending execution at once, a running one at its next progress report. It needs
     the grant that deletes the execution (`delete` on `/jobs/*/executions/*`)."""
+    version, job_id = request.path_params["version"], request.path_params["job_id"]
+    execution = request.path_params["execution"]
     v = api_version(version)
     client = authorize(request, f"/jobs/{job_id}/executions/{execution}", "delete")
     engine = _engine(request)
@@ -212,9 +242,8 @@ async def abort_execution(request: Request, version: str, job_id: str, execution
     return json_response(job_execution(aborted, v))
 
 
-@router.post("/{version}/job_execution_search", tags=["ocapi"])
-async def search_executions(request: Request, version: str) -> Response:
-    v = api_version(version)
+async def search_executions(request: Request) -> Response:
+    v = api_version(request.path_params["version"])
     client = authorize(request, "/job_execution_search", "post")
     engine = _engine(request)
     document = await json_body(request)
@@ -246,3 +275,18 @@ async def search_executions(request: Request, version: str) -> Response:
             "count": min(search.count, search.start),
         }
     return json_response(result)
+
+
+def _route(path: str, endpoint: Callable[[Request], Awaitable[Response]] | ASGIApp, method: str) -> Route:
+    route = Route(path, endpoint, methods=[method])
+    route.methods = {method}  # no implicit HEAD: these resources have never answered one (405, with Allow)
+    return route
+
+
+routes = [  # the status read first: the router tries the routes in turn
+    _route("/{version}/jobs/{job_id}/executions/{execution}", StatusRead(), "GET"),
+    _route("/{version}/jobs/{job_id}/executions", start_execution, "POST"),
+    _route("/{version}/jobs/{job_id}/executions/{execution}", delete_execution, "DELETE"),
+    _route("/{version}/jobs/{job_id}/executions/{execution}/abort", abort_execution, "POST"),
+    _route("/{version}/job_execution_search", search_executions, "POST"),
+]

@@ -19,6 +19,7 @@ from sitejobs.api.oce.idc import issue_token
 from sitejobs.api.oce.query import parse_query
 from sitejobs.api.oce.routes import _base_url, _body, _caller, _json, _store
 from sitejobs.api.oce.shaping import page_collection, shape
+from sitejobs.api.services import services
 from sitejobs.auth.users import User
 from sitejobs.errors import BadRequest, Forbidden, ResourceAlreadyExists, ResourceNotFound
 from sitejobs.sites.content.enterprise import EnterpriseStore
@@ -242,7 +243,7 @@ async def update_translation_job(request: Request) -> Response:
 
 async def csrf_token(request: Request) -> Response:
     user = await _caller(request)
-    return _json({"token": issue_token(request.app.state, user)})
+    return _json({"token": issue_token(services(request), user)})
 
 
 routes = [

@@ -21,6 +21,7 @@ from starlette.routing import Route
 from sitejobs.api.oce.items import item_query, items_page
 from sitejobs.api.oce.published import is_served
 from sitejobs.api.oce.routes import _json, _store, check_accept
+from sitejobs.api.services import services
 from sitejobs.errors import BadRequest, ResourceNotFound
 from sitejobs.sites.content import schema
 from sitejobs.sites.content.site_items import delivered_items
@@ -53,14 +54,14 @@ def _delivered(request: Request) -> list[dict[str, Any]]:
 
 async def list_items(request: Request) -> Response:
     check_accept(request.headers.get("accept", ""))
-    request.app.state.database.check()
+    services(request).database.check()
     item_query(request)  # a bad parameter is a 400 before any work
     return _json(items_page(await run_in_threadpool(_delivered, request), request))
 
 
 async def get_item(request: Request) -> Response:
     check_accept(request.headers.get("accept", ""))
-    request.app.state.database.check()
+    services(request).database.check()
     ref = request.path_params["id"]
     found = next((i for i in await run_in_threadpool(_delivered, request) if i.get("id") == ref), None)
     if found is None:

@@ -23,6 +23,7 @@ from starlette.routing import Route
 
 from sitejobs.api.oce.auth import current_user
 from sitejobs.api.oce.routes import CONTRIBUTE, READ, _json
+from sitejobs.api.services import services
 from sitejobs.auth.users import User, user_reference
 from sitejobs.errors import BadRequest, Forbidden, ResourceNotFound
 from sitejobs.sites.content.site_documents import PAGES, SITEINFO, STRUCTURE, FileVersion, SiteDocuments
@@ -229,7 +230,7 @@ def _int_param(request: Request, name: str, default: int) -> int:
 
 
 def _store(request: Request) -> ContentStore:
-    store: ContentStore = request.app.state.content
+    store: ContentStore = services(request).content
     return store
 
 

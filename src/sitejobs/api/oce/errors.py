@@ -24,7 +24,10 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
-from sitejobs.api.faults import common_headers
+from starlette.requests import Request
+from starlette.responses import Response
+
+from sitejobs.api.faults import common_headers, json_response
 from sitejobs.errors import (
     BadQueryParameter,
     ComponentNotFound,
@@ -45,7 +48,16 @@ from sitejobs.errors import (
     UnsafeZip,
 )
 
-__all__ = ["OCE_ERRORS", "OceError", "error_document", "error_headers", "job_error", "row_for", "type_url"]
+__all__ = [
+    "OCE_ERRORS",
+    "OceError",
+    "error_document",
+    "error_headers",
+    "job_error",
+    "render",
+    "row_for",
+    "type_url",
+]
 
 RFC2616 = "http://www.w3.org/Protocols/rfc2616/rfc2616-sec10.html#sec"
 RFC6585_429 = "https://tools.ietf.org/html/rfc6585#section-4"
@@ -120,6 +132,11 @@ def error_headers(error: SitejobsError) -> dict[str, str]:
     if isinstance(error, Unauthorized):
         headers["WWW-Authenticate"] = 'Basic realm="sitejobs", Bearer realm="sitejobs"'
     return headers
+
+
+def render(_request: Request, error: SitejobsError) -> Response:
+    """The error response of the surface: the document and its headers."""
+    return json_response(error_document(error), error.status, error_headers(error))
 
 
 def _document(error: SitejobsError, *, embedded: bool) -> dict[str, Any]:

@@ -20,6 +20,7 @@ import orjson
 from starlette.requests import Request
 from starlette.responses import Response
 
+from sitejobs.api.services import Services, services
 from sitejobs.auth.tokens import SubjectKind
 from sitejobs.auth.users import User
 from sitejobs.errors import BadRequest, Forbidden, SitejobsError, Unauthorized
@@ -39,8 +40,8 @@ class IdcCall:
     token: str
 
     @property
-    def state(self) -> Any:
-        return self.request.app.state
+    def state(self) -> Services:
+        return services(self.request)
 
     def require(self, name: str) -> str:
         value = self.params.get(name, "").strip()
@@ -81,7 +82,7 @@ class IdcAnswer:
 Service = Callable[[IdcCall], Awaitable[IdcAnswer]]
 
 
-def issue_token(state: Any, user: User) -> str:
+def issue_token(state: Services, user: User) -> str:
     token: str = state.tokens.issue(IDC_TOKEN_PREFIX + user.name, SubjectKind.USER)
     return token
 
@@ -140,7 +141,7 @@ def error_answer(service: str, error: SitejobsError) -> Response:
     local = {
         "StatusCode": "-1",
         "StatusMessage": error.message,
-        "StatusMessageKey": error.fault_type,
+        "StatusMessageKey": error.code,
         "IdcService": service,
     }
     return Response(

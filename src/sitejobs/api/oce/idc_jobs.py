@@ -61,7 +61,6 @@ class TranslationJobExists(SitejobsError):
     """A translation job with this name already exists."""
 
     status = 409
-    fault_type = "TranslationJobExistsException"
 
 
 def job_type(job_id: str) -> str:
@@ -97,16 +96,16 @@ def job_row(execution: Execution) -> dict[str, Any]:
     }
 
 
-def _validated(model: type[BaseModel], document: dict[str, Any]) -> dict[str, Any]:
+def _validated(model: type[BaseModel], document: dict[str, Any]) -> BaseModel:
     try:
-        return model.model_validate(document).model_dump(mode="json", by_alias=True)
+        return model.model_validate(document)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "LocalData"
         raise BadRequest(f"Parameter '{where}': {first['msg']}.", property=where) from None
 
 
-async def _submit(call: IdcCall, job_id: str, document: dict[str, Any]) -> IdcAnswer:
+async def _submit(call: IdcCall, job_id: str, document: BaseModel) -> IdcAnswer:
     execution = await call.state.engine.asubmit(job_id, request=document, client_id=call.user.name)
     return IdcAnswer({"JobID": str(execution.id), "idcToken": issue_token(call.state, call.user)})
 
@@ -117,7 +116,7 @@ async def export_site_translation(call: IdcCall) -> IdcAnswer:
     languages = [lang.strip() for lang in call.require("targetLanguages").split(",") if lang.strip()]
     store = call.state.content
 
-    def check() -> dict[str, Any]:
+    def check() -> BaseModel:
         site = _site_for(store, call.user, call.require("siteGUID"), CONTRIBUTE)
         if TranslationJobStore(store.db).name_taken(name):
             raise TranslationJobExists(f"A translation job named '{name}' already exists.")

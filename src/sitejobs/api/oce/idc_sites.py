@@ -47,7 +47,7 @@ def _flag(value: Any) -> bool:
     return value is True or str(value).lower() in ("true", "1")
 
 
-def _publish_request(site: SiteRow, local: dict[str, Any], base: str) -> dict[str, Any]:
+def _publish_request(site: SiteRow, local: dict[str, Any], base: str) -> req.PublishSite:
     document: dict[str, Any] = {"target_site": site.id, "target_base_url": base}
     for flag, field in PUBLISH_FLAGS.items():
         if _flag(local.get(flag)):
@@ -64,7 +64,7 @@ def _publish_request(site: SiteRow, local: dict[str, Any], base: str) -> dict[st
     if local.get("siteSettings"):
         document["siteSettings"] = [s.strip() for s in str(local["siteSettings"]).split(",") if s.strip()]
     try:
-        return req.PublishSite.model_validate(document).model_dump(mode="json")
+        return req.PublishSite.model_validate(document)
     except ValidationError as exc:
         first = exc.errors()[0]
         raise BadRequest(f"LocalData: {first['msg']}.", property=".".join(map(str, first["loc"]))) from None

@@ -27,6 +27,7 @@ from sitejobs.api.oce.idc import (
     result_set,
 )
 from sitejobs.api.oce.routes import _json
+from sitejobs.api.services import services
 from sitejobs.errors import BadRequest, ResourceNotFound, SitejobsError, TooManyRequests, Unauthorized
 from sitejobs.sites.content.store import ContentStore
 
@@ -94,9 +95,9 @@ async def release_version(request: Request) -> Response:
 async def file_data(request: Request) -> Response:
     """A stored file (a translation zip) for its owner; anyone else gets the same 404 as for no file."""
     user = await current_user(request)
-    store: ContentStore = request.app.state.content
+    store: ContentStore = services(request).content
     version = request.query_params.get("version")
-    if await request.app.state.database.run(doc_files.is_site_item, store, request.path_params["id"]):
+    if await services(request).database.run(doc_files.is_site_item, store, request.path_params["id"]):
         if version:
             data = await run_in_threadpool(
                 doc_files.read_file_version, store, user, request.path_params["id"], version
@@ -104,7 +105,7 @@ async def file_data(request: Request) -> Response:
         else:
             data = await run_in_threadpool(doc_files.read_site_file, store, user, request.path_params["id"])
         return Response(data, media_type="application/json")
-    row = await request.app.state.database.run(store.file, request.path_params["id"])
+    row = await services(request).database.run(store.file, request.path_params["id"])
     if row is None or (row["owner"] != user.name and not user.is_admin) or version not in (None, "", "1"):
         raise ResourceNotFound(request.path_params["id"])
     return FileResponse(row["path"], filename=row["name"], media_type="application/zip")
@@ -114,7 +115,7 @@ async def upload_file(request: Request) -> Response:
     """`POST /documents/api/1.2/files/data` (multipart: `jsonInputParameters`, `primaryFile`), as the
     toolkit uploads a translation zip before importing it. Answers the new file's id and version."""
     user = await current_user(request)
-    store: ContentStore = request.app.state.content
+    store: ContentStore = services(request).content
     async with request.form(max_files=1, max_fields=4) as form:
         upload = form.get("primaryFile")
         if not isinstance(upload, UploadFile) or not upload.filename:
@@ -134,7 +135,7 @@ async def upload_file(request: Request) -> Response:
         with tempfile.NamedTemporaryFile(dir=spool, prefix=".upload.", delete=False) as target:
             while chunk := await upload.read(1 << 20):
                 target.write(chunk)
-    row = await request.app.state.database.run(store.add_file, name, user.name, "self", Path(target.name))
+    row = await services(request).database.run(store.add_file, name, user.name, "self", Path(target.name))
     return _json(
         {
             "errorCode": "0",

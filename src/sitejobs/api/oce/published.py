@@ -15,6 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.staticfiles import StaticFiles
 from starlette.types import Receive, Scope, Send
 
+from sitejobs.api.services import services_in
 from sitejobs.errors import SiteNotFound
 from sitejobs.sites.content.store import ContentStore
 
@@ -30,7 +31,7 @@ class PublishedSites:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             name = site_name(scope)
-            store: ContentStore = scope["app"].state.content
+            store = services_in(scope).content
             if not name or not await run_in_threadpool(is_served, store, name):
                 raise SiteNotFound(f"name:{name}")
         await self._files(scope, receive, send)

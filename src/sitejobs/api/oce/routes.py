@@ -8,11 +8,12 @@ administrators; to anyone else it does not exist (404, the same answer as for an
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl
 
 import orjson
@@ -21,16 +22,16 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-from starlette.types import Scope
+from starlette.types import Receive, Scope, Send
 
 from sitejobs.api.credentials import client_address
-from sitejobs.api.database import DatabaseGate
 from sitejobs.api.oce import resources
 from sitejobs.api.oce.auth import current_user, user_from_header
 from sitejobs.api.oce.query import Query, default_query, parse_query
 from sitejobs.api.oce.shaping import page_collection, shape
 from sitejobs.api.oce.site_relations import resource_doc, site_doc, site_docs, site_relations
 from sitejobs.api.oce.status import STATUS_PATH, status_document
+from sitejobs.api.services import Services, services, services_in
 from sitejobs.auth.users import User
 from sitejobs.engine.models import Execution
 from sitejobs.engine.service import JobEngine
@@ -49,10 +50,13 @@ from sitejobs.errors import (
 )
 from sitejobs.jobs.oce import ACTIONS
 from sitejobs.jobs.oce import requests as req
+from sitejobs.jobs.oce.table import JOBS, OceJob
 from sitejobs.sites.content.access import may_see_execution
 from sitejobs.sites.content.enterprise import EnterpriseStore
 from sitejobs.sites.content.store import ContentStore, SiteRow
 from sitejobs.sites.content.translation.archive import site_of_translation_zip
+
+M = TypeVar("M", bound=BaseModel)
 
 API = "/sites/management/api/v1"
 #: How long a request without `Prefer: respond-async` waits for its job before answering 202 anyway.
@@ -63,6 +67,8 @@ JSON = "application/json"
 MANAGE = frozenset({"manager"})
 CONTRIBUTE = frozenset({"manager", "contributor"})
 READ = frozenset({"manager", "contributor", "downloader", "viewer"})
+#: The least role a job's row asks for → the roles that have it.
+RIGHTS = {"manager": MANAGE, "contributor": CONTRIBUTE, "viewer": READ}
 NOT_FOUND: dict[str, type[ResourceNotFound]] = {
     "sites": SiteNotFound,
     "templates": TemplateNotFound,
@@ -88,16 +94,19 @@ def _json(body: Any, status: int = 200, headers: dict[str, str] | None = None) -
 
 
 def check_accept(accept: str) -> None:
-    if not accept:
-        return
-    types = [part.split(";")[0].strip().lower() for part in accept.split(",")]
-    if not any(t in ("*/*", "application/*", JSON) or t.endswith("+json") for t in types):
+    if accept and not _accepts_json(accept):
         raise NotAcceptable(f"This resource answers only {JSON}, not '{accept}'.")
+
+
+@functools.lru_cache(maxsize=256)
+def _accepts_json(accept: str) -> bool:
+    types = [part.split(";")[0].strip().lower() for part in accept.split(",")]
+    return any(t in ("*/*", "application/*", JSON) or t.endswith("+json") for t in types)
 
 
 async def _caller(request: Request) -> User:
     check_accept(request.headers.get("accept", ""))
-    request.app.state.database.check()  # the database was not answering a moment ago: 503 at once
+    services(request).database.check()  # the database was not answering a moment ago: 503 at once
     return await current_user(request)
 
 
@@ -115,11 +124,16 @@ def base_url(scope: Scope) -> str:
 
 
 def _store(request: Request) -> ContentStore:
-    store: ContentStore = request.app.state.content
+    store: ContentStore = services(request).content
     return store
 
 
 async def _body(request: Request, model: type[BaseModel], **path_fields: str) -> dict[str, Any]:
+    return (await _request(request, model, **path_fields)).model_dump(mode="json", by_alias=True)
+
+
+async def _request(request: Request, model: type[M], **path_fields: str) -> M:
+    """The request body as `model`, with the fields the path names; BadRequest when it is not one."""
     raw = await request.body()
     try:
         document = orjson.loads(raw) if raw.strip() else {}
@@ -129,7 +143,7 @@ async def _body(request: Request, model: type[BaseModel], **path_fields: str) ->
         raise MalformedDocument("The request body must be a JSON object.")
     document.update(path_fields)
     try:
-        return model.model_validate(document).model_dump(mode="json", by_alias=True)
+        return model.model_validate(document)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "body"
@@ -167,12 +181,12 @@ def visible_execution(engine: JobEngine, store: ContentStore, user: User, raw_id
 # ---- starting jobs ---------------------------------------------------------------------------------------------
 
 
-async def _accepted(request: Request, user: User, job_id: str, document: dict[str, Any]) -> Response:
+async def _accepted(request: Request, user: User, job_id: str, document: BaseModel) -> Response:
     """202 with the status's absolute `Location` when the client prefers `respond-async` (the toolkit always
     does for long operations); otherwise the answer once the job has ended (the toolkit copies components
     synchronously), or the 202 after all if it takes longer than `SYNC_WAIT_S`."""
-    engine: JobEngine = request.app.state.engine
-    poll_ms = request.app.state.settings.oce_poll_interval_ms
+    engine: JobEngine = services(request).engine
+    poll_ms = services(request).settings.oce_poll_interval_ms
     execution = await engine.asubmit(job_id, request=document, client_id=user.name)
     base = _base_url(request)
     if "respond-async" not in request.headers.get("prefer", "").lower():
@@ -192,56 +206,60 @@ async def _accepted(request: Request, user: User, job_id: str, document: dict[st
 
 async def create_site(request: Request) -> Response:
     user = await _caller(request)
-    document = await _body(request, req.CreateSite)
+    document = await _request(request, req.CreateSite)
     store = _store(request)
-    if await request.app.state.database.run(store.resource, "templates", document["template"]) is None:
-        raise TemplateNotFound(document["template"])
-    if document.get("repository"):
+    if await services(request).database.run(store.resource, "templates", document.template) is None:
+        raise TemplateNotFound(document.template)
+    if document.repository:
         await run_in_threadpool(check_enterprise, store, document)
     return await _accepted(request, user, "oce-create-site", document)
 
 
-def check_enterprise(store: ContentStore, document: dict[str, Any]) -> None:
+def check_enterprise(store: ContentStore, document: req.CreateSite) -> None:
     """An enterprise site (one made in a repository) needs an existing repository, a localization policy
     and a default language among the policy's required languages."""
     enterprise = EnterpriseStore(store.db)
-    repository = enterprise.get("repositories", document["repository"])
+    repository = enterprise.get("repositories", document.repository or "")
     if repository is None:
-        raise BadRequest(f"Repository '{document['repository']}' does not exist.", property="repository")
+        raise BadRequest(f"Repository '{document.repository}' does not exist.", property="repository")
     if repository["repository_type"].lower() == "business":
         raise BadRequest("An enterprise site cannot be made in a business repository.", property="repository")
-    policy_ref = document.get("localizationPolicy")
+    policy_ref = document.localizationPolicy
     policy = enterprise.get("localizationPolicies", policy_ref) if policy_ref else None
     if policy is None:
         raise BadRequest(
             "An enterprise site needs an existing localization policy.", property="localizationPolicy"
         )
-    language = document.get("defaultLanguage")
+    language = document.defaultLanguage
     if not language or language not in policy["required_values"]:
         raise BadRequest(
             f"The default language must be one of the required languages of policy '{policy['name']}': "
             f"{', '.join(policy['required_values'])}.",
             property="defaultLanguage",
         )
-    document["repository"] = repository["id"]
-    document["localizationPolicy"] = policy["id"]
+    document.repository = repository["id"]
+    document.localizationPolicy = policy["id"]
 
 
-def _site_operation(
-    job_id: str, model: type[BaseModel], rights: frozenset[str], *, include_deleted: bool = False
-) -> Callable[..., Any]:
+def site_operation(job: OceJob) -> Callable[..., Any]:
+    """The route of a job on the site its path names, which the caller's role on it must allow (a hard delete
+    reaches the site in the trash too)."""
+    rights = RIGHTS[job.role or "viewer"]
+    include_deleted = job.action == "hardDelete"
+
     async def endpoint(request: Request) -> Response:
         user = await _caller(request)
-        site = await request.app.state.database.run(
+        site = await services(request).database.run(
             partial(_site_for, include_deleted=include_deleted),
             _store(request),
             user,
             request.path_params["id"],
             rights,
         )
+        model = job.request
         extra = {"target_base_url": _base_url(request)} if "target_base_url" in model.model_fields else {}
-        document = await _body(request, model, target_site=site.id, **extra)
-        return await _accepted(request, user, job_id, document)
+        document = await _request(request, model, target_site=site.id, **extra)
+        return await _accepted(request, user, job.job_id, document)
 
     return endpoint
 
@@ -250,11 +268,11 @@ async def import_translations(request: Request) -> Response:
     """`POST /sites/_importTranslations` (the site is the one the translation zip was made from) and
     `POST /sites/{id}/importTranslations`. Only the file's owner (or an administrator) may import it."""
     user = await _caller(request)
-    document = await _body(request, req.ImportTranslations)
-    site = await request.app.state.database.run(
-        import_target, _store(request), user, document["translationImportFile"], request.path_params.get("id")
+    document = await _request(request, req.ImportTranslations)
+    site = await services(request).database.run(
+        import_target, _store(request), user, document.translationImportFile, request.path_params.get("id")
     )
-    document["target_site"] = site.id
+    document.target_site = site.id
     return await _accepted(request, user, "oce-import-translations", document)
 
 
@@ -265,18 +283,20 @@ def import_target(store: ContentStore, user: User, file_id: str, site_ref: str |
     if file is None or (file["owner"] != user.name and not user.is_admin):
         raise ResourceNotFound(file_id)
     ref = site_ref or file.get("site_id") or site_of_translation_zip(Path(file["path"])) or ""
-    return _site_for(store, user, ref, CONTRIBUTE)
+    return _site_for(store, user, ref, RIGHTS[JOBS["oce-import-translations"].role or "viewer"])
 
 
-def _resource_operation(kind: str, job_id: str, model: type[BaseModel]) -> Callable[..., Any]:
+def resource_operation(job: OceJob, kind: str) -> Callable[..., Any]:
+    """The route of a job on the theme, component or template (`kind`) its path names."""
+
     async def endpoint(request: Request) -> Response:
         user = await _caller(request)
         ref = request.path_params["id"]
-        row = await request.app.state.database.run(_store(request).resource, kind, ref)
+        row = await services(request).database.run(_store(request).resource, kind, ref)
         if row is None:
             raise NOT_FOUND[kind](ref)
-        document = await _body(request, model, target_resource=row["id"])
-        return await _accepted(request, user, job_id, document)
+        document = await _request(request, job.request, target_resource=row["id"])
+        return await _accepted(request, user, job.job_id, document)
 
     return endpoint
 
@@ -284,44 +304,65 @@ def _resource_operation(kind: str, job_id: str, model: type[BaseModel]) -> Calla
 # ---- _status ---------------------------------------------------------------------------------------------------
 
 
-async def job_status(request: Request) -> Response:
-    payload = await status_payload(
-        request.app.state,
-        request.headers.get("authorization", ""),
-        request.headers.get("accept", ""),
-        request.path_params["id"],
-        request.scope["query_string"],
-        _base_url(request),
-        client_address(request.scope.get("client")),
-    )
-    return Response(payload, media_type=JSON)
+class StatusRead:
+    """`GET …/sites/_status/{id}`, the request pollers repeat (the toolkit every 5 s per job, dashboards more
+    often): a plain ASGI endpoint, which takes what it needs from the scope and sends the cached bytes."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        authorization = accept = ""
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                authorization = value.decode("latin-1")
+            elif name == b"accept":
+                accept = value.decode("latin-1")
+        payload = await status_payload(
+            services_in(scope),
+            authorization,
+            accept,
+            scope["path_params"]["id"],
+            scope["query_string"],
+            base_url(scope),
+            client_address(scope.get("client")),
+        )
+        await send({"type": "http.response.start", "status": 200, "headers": _json_headers(len(payload))})
+        await send({"type": "http.response.body", "body": payload})
+
+
+def _json_headers(length: int) -> list[tuple[bytes, bytes]]:
+    return [(b"content-length", str(length).encode()), (b"content-type", JSON.encode())]
 
 
 async def status_payload(
-    state: Any, authorization: str, accept: str, raw_id: str, query_string: bytes, base: str, address: str
+    state: Services,
+    authorization: str,
+    accept: str,
+    raw_id: str,
+    query_string: bytes,
+    base: str,
+    address: str,
 ) -> bytes:
-    """The `_status` answer. The front fast path (`api/oce/fastpath.py`) and the routed handler both call it.
-
-    Who asks is checked first; the rendered bytes then come from the store's read cache, keyed by the user
-    (visibility is per user), the job, the query and the base URL, until the store changes."""
+    """The `_status` answer. Who asks is checked first; the rendered bytes then come from the read cache,
+    keyed by the user (visibility is per user), the job, the query and the base URL, until the store changes
+    (a query that is not valid is refused each time: only answers are cached)."""
     check_accept(accept)
     user = await user_from_header(state, authorization, address)
-    params = parse_query(parse_qsl(query_string.decode("latin-1"), keep_blank_values=True), resources.STATUS)
 
     def render() -> bytes:
+        params = parse_query(
+            parse_qsl(query_string.decode("latin-1"), keep_blank_values=True), resources.STATUS
+        )
         execution = visible_execution(state.engine, state.content, user, raw_id)
         doc = status_document(execution, base, state.settings.oce_poll_interval_ms)
         return orjson.dumps(shape(doc, params, relations=_status_relations(state.content, base, execution)))
 
     key = ("oce-status", user.name, raw_id, query_string, base)
-    gate: DatabaseGate = state.database
-    cached: bytes = await gate.read_now(lambda: state.engine.read_cache.get(key, render))
+    cached: bytes = await state.database.read_now(lambda: state.read_cache.get(key, render))
     return cached
 
 
 async def job_status_pages(request: Request) -> Response:
     user = await _caller(request)
-    state = request.app.state
+    state = services(request)
     params = _query(request, resources.STATUS_PAGES)
     execution = visible_execution(state.engine, state.content, user, request.path_params["id"])
     items = _absolute_pages((execution.result or {}).get("pages", []), _base_url(request))
@@ -375,17 +416,17 @@ def _list(kind: str) -> Callable[..., Any]:
         store = _store(request)
         base = _base_url(request)
         if kind == "sites":
-            rows = await request.app.state.database.run(
+            rows = await services(request).database.run(
                 partial(store.sites, include_deleted="includeDeleted" in params.flags), user
             )
             by_id = {s.id: s for s in rows}
-            items = await request.app.state.database.run(site_docs, store, rows, base)
+            items = await services(request).database.run(site_docs, store, rows, base)
 
             def shape_site(doc: dict[str, Any]) -> dict[str, Any]:
                 return shape(doc, params, relations=site_relations(store, by_id[doc["id"]], base))
 
             return _json(await run_in_threadpool(page_collection, items, params, shape_site))
-        rows_ = await request.app.state.database.run(
+        rows_ = await services(request).database.run(
             partial(store.resources, include_deleted="includeDeleted" in params.flags), kind
         )
         items = [resource_doc(store, kind, r, base) for r in rows_]
@@ -402,13 +443,13 @@ def _item(kind: str) -> Callable[..., Any]:
         store = _store(request)
         base = _base_url(request)
         if kind == "sites":
-            site = await request.app.state.database.run(
+            site = await services(request).database.run(
                 partial(_site_for, include_deleted="includeDeleted" in params.flags), store, user, ref, READ
             )
-            doc = await request.app.state.database.run(site_doc, store, site, base)
+            doc = await services(request).database.run(site_doc, store, site, base)
             relations = site_relations(store, site, base)
             return _json(await run_in_threadpool(partial(shape, relations=relations), doc, params))
-        row = await request.app.state.database.run(
+        row = await services(request).database.run(
             partial(store.resource, include_deleted="includeDeleted" in params.flags), kind, ref
         )
         if row is None:
@@ -419,52 +460,8 @@ def _item(kind: str) -> Callable[..., Any]:
 
 
 routes = [
-    Route(f"{API}/sites/_status/{{id}}", job_status, methods=["GET"]),
+    Route(f"{API}/sites/_status/{{id}}", StatusRead(), methods=["GET"]),
     Route(f"{API}/sites/_status/{{id}}/pages", job_status_pages, methods=["GET"]),
-    Route(f"{API}/sites/_importTranslations", import_translations, methods=["POST"]),
-    Route(f"{API}/sites", create_site, methods=["POST"]),
-    Route(f"{API}/sites/{{id}}/copy", _site_operation("oce-copy-site", req.CopySite, READ), methods=["POST"]),
-    Route(
-        f"{API}/sites/{{id}}/publish",
-        _site_operation("oce-publish-site", req.PublishSite, CONTRIBUTE),
-        methods=["POST"],
-    ),
-    Route(
-        f"{API}/sites/{{id}}/translate",
-        _site_operation("oce-translate-site", req.TranslateSite, CONTRIBUTE),
-        methods=["POST"],
-    ),
-    Route(f"{API}/sites/{{id}}/importTranslations", import_translations, methods=["POST"]),
-    Route(
-        f"{API}/sites/{{id}}/refresh",
-        _site_operation("oce-refresh-site", req.SiteOperation, CONTRIBUTE),
-        methods=["POST"],
-    ),
-    Route(
-        f"{API}/sites/{{id}}/hardDelete",
-        _site_operation("oce-hard-delete-site", req.SiteOperation, MANAGE, include_deleted=True),
-        methods=["POST"],
-    ),
-    Route(
-        f"{API}/themes/{{id}}/copy",
-        _resource_operation("themes", "oce-copy-theme", req.CopyResource),
-        methods=["POST"],
-    ),
-    Route(
-        f"{API}/themes/{{id}}/publish",
-        _resource_operation("themes", "oce-publish-theme", req.PublishResource),
-        methods=["POST"],
-    ),
-    Route(
-        f"{API}/components/{{id}}/copy",
-        _resource_operation("components", "oce-copy-component", req.CopyResource),
-        methods=["POST"],
-    ),
-    Route(
-        f"{API}/components/{{id}}/publish",
-        _resource_operation("components", "oce-publish-component", req.PublishResource),
-        methods=["POST"],
-    ),
     *(
         Route(f"{API}/{kind}", _list(kind), methods=["GET"])
         for kind in ("sites", "templates", "themes", "components")

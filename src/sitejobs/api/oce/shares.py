@@ -26,6 +26,7 @@ from starlette.routing import Route
 from sitejobs.api.oce.auth import current_user
 from sitejobs.api.oce.doc_files import DOCS, ItemNotFound
 from sitejobs.api.oce.routes import API, MANAGE, READ, _json, _site_for
+from sitejobs.api.services import services
 from sitejobs.auth.users import User, UserStore
 from sitejobs.errors import BadRequest, Forbidden, MalformedDocument, SiteNotFound
 from sitejobs.sites.content.sharing import ROLES, Sharing
@@ -42,12 +43,12 @@ class Shared:
 
 
 def _users(request: Request) -> UserStore:
-    users: UserStore = request.app.state.users
+    users: UserStore = services(request).users
     return users
 
 
 def _store(request: Request) -> ContentStore:
-    store: ContentStore = request.app.state.content
+    store: ContentStore = services(request).content
     return store
 
 

@@ -33,6 +33,7 @@ from sitejobs.api.oce.routes import (
 )
 from sitejobs.api.oce.shaping import shape
 from sitejobs.api.oce.site_relations import access_item, site_doc, site_relations
+from sitejobs.api.services import services
 from sitejobs.auth.users import User
 from sitejobs.errors import BadRequest, ResourceNotFound, SiteStateConflict
 from sitejobs.sites.content.groups import GroupStore
@@ -128,9 +129,9 @@ async def list_access(request: Request) -> Response:
 
 def _member(request: Request, member: str) -> str:
     kind, _, name = member.partition(":")
-    if kind == "user" and name and request.app.state.users.get(name) is not None:
+    if kind == "user" and name and services(request).users.get(name) is not None:
         return member
-    if kind == "group" and name and (group := GroupStore(request.app.state.content.db).get(name)) is not None:
+    if kind == "group" and name and (group := GroupStore(services(request).content.db).get(name)) is not None:
         return f"group:{group.name}"
     if kind not in ("user", "group") or not name:
         raise BadRequest(f"'{member}' is not user:<login name> or group:<name>.", property="id")

@@ -33,6 +33,7 @@ from sitejobs.api.oce.routes import (
 )
 from sitejobs.api.oce.shaping import shape
 from sitejobs.api.oce.site_relations import site_doc
+from sitejobs.api.services import services
 from sitejobs.errors import SiteNotFound, SiteStateConflict
 from sitejobs.sites.content.store import ContentStore, SiteRow
 
@@ -76,13 +77,13 @@ def _state_change(
         params = _query(request, resources.SITE)
         store = _store(request)
         ref = request.path_params["id"]
-        site = await request.app.state.database.run(
+        site = await services(request).database.run(
             partial(_site_for, include_deleted=in_trash), store, user, ref, rights
         )
         await run_in_threadpool(change, store, site)
         if no_content:
             return Response(status_code=204)
-        changed = await request.app.state.database.run(store.site, site.id)
+        changed = await services(request).database.run(store.site, site.id)
         if changed is None:  # deleted meanwhile
             raise SiteNotFound(site.id)
         return _json(shape(site_doc(store, changed, _base_url(request)), params))

@@ -20,6 +20,7 @@ from starlette.routing import Route
 
 from sitejobs.api.oce.idc import IDC_TOKEN_PREFIX, issue_token
 from sitejobs.api.oce.routes import _body, _caller, _json, _store
+from sitejobs.api.services import services
 from sitejobs.auth.tokens import SubjectKind
 from sitejobs.auth.users import User
 from sitejobs.errors import BadRequest, Forbidden, ResourceAlreadyExists, ResourceNotFound, Unauthorized
@@ -81,7 +82,7 @@ def _check_connection(request: Request, user: User) -> None:
     if not token:
         raise Forbidden("A change needs the apiRandomID of POST /connections in X-Waggle-RandomID.")
     try:
-        subject = request.app.state.tokens.verify(token, SubjectKind.USER)
+        subject = services(request).tokens.verify(token, SubjectKind.USER)
     except Unauthorized:
         raise Forbidden("The X-Waggle-RandomID is not valid or has expired: connect again.") from None
     if subject != IDC_TOKEN_PREFIX + user.name:
@@ -107,7 +108,7 @@ async def _managed(request: Request, user: User) -> Group:
 async def connect(request: Request) -> Response:
     user = await _caller(request)
     who = {"id": user.name, "name": user.name, "displayName": user.display_name}
-    return _json({"apiRandomID": issue_token(request.app.state, user), "user": who})
+    return _json({"apiRandomID": issue_token(services(request), user), "user": who})
 
 
 async def list_groups(request: Request) -> Response:
@@ -192,7 +193,7 @@ async def add_member(request: Request) -> Response:
             raise BadRequest("A group cannot be a member of itself.", property="member")
         member = Member(inner.name, True, body["role"])
     else:
-        if request.app.state.users.get(body["member"]) is None:
+        if services(request).users.get(body["member"]) is None:
             raise ResourceNotFound(f"user:{body['member']}")
         member = Member(body["member"], False, body["role"])
     await run_in_threadpool(groups.add_member, group.id, member)

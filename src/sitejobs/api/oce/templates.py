@@ -9,7 +9,7 @@
 - `DELETE /{templates|themes|components}/{id}` and `POST …/{id}/hardDelete` (`cec delete-template`,
   `delete-theme`, `delete-component`; `request.delete` sends the hard delete as a POST).
 
-The first four are jobs (202 and a `_status`); deletes answer at once: `DELETE` moves to the trash (seen only
+The first four are jobs (202 and a `_status`; their routes are made from `sitejobs.jobs.oce.table`); deletes answer at once: `DELETE` moves to the trash (seen only
 with `includeDeleted=true`, `isDeleted: true`; the name stays taken), `hardDelete` deletes for good, from the
 trash or not. Templates, themes and components are visible to every user; only their owner (or an
 administrator) may delete or overwrite one. A theme that a site or template uses is not deleted (409).
@@ -26,17 +26,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from sitejobs.api.oce.routes import (
-    API,
-    CONTRIBUTE,
-    NOT_FOUND,
-    _accepted,
-    _body,
-    _caller,
-    _resource_operation,
-    _site_operation,
-    _store,
-)
+from sitejobs.api.oce.routes import API, NOT_FOUND, _accepted, _caller, _request, _store
 from sitejobs.auth.users import User
 from sitejobs.errors import Forbidden, ResourceInUse, ResourceNotFound
 from sitejobs.jobs.oce import requests as req
@@ -58,11 +48,11 @@ def _owned(
 
 async def import_template(request: Request) -> Response:
     user = await _caller(request)
-    document = await _body(request, req.ImportTemplate)
+    document = await _request(request, req.ImportTemplate)
     store = _store(request)
-    file = await run_in_threadpool(store.file, document["file"])
+    file = await run_in_threadpool(store.file, document.file)
     if file is None or (file["owner"] != user.name and not user.is_admin):
-        raise ResourceNotFound(document["file"])
+        raise ResourceNotFound(document.file)
     name = file["name"].removesuffix(".zip")
     if await run_in_threadpool(store.resource, "templates", f"name:{name}") is not None:
         await run_in_threadpool(_owned, store, user, "templates", f"name:{name}")
@@ -90,22 +80,6 @@ def _deleter(kind: str, *, permanent: bool) -> Callable[..., Any]:
 
 
 routes = [
-    Route(
-        f"{API}/sites/{{id}}/templates",
-        _site_operation("oce-create-template", req.CreateTemplate, CONTRIBUTE),
-        methods=["POST"],
-    ),
-    Route(f"{API}/templates", import_template, methods=["POST"]),
-    Route(
-        f"{API}/templates/{{id}}/export",
-        _resource_operation("templates", "oce-export-template", req.ExportTemplate),
-        methods=["POST"],
-    ),
-    Route(
-        f"{API}/templates/{{id}}/copy",
-        _resource_operation("templates", "oce-copy-template", req.CopyResource),
-        methods=["POST"],
-    ),
     *(Route(f"{API}/{kind}/{{id}}", _deleter(kind, permanent=False), methods=["DELETE"]) for kind in KINDS),
     *(
         Route(f"{API}/{kind}/{{id}}/hardDelete", _deleter(kind, permanent=True), methods=["POST"])

@@ -6,18 +6,20 @@ the Sites Management API shows them as `_status` documents (`api/oce/status.py`)
 from __future__ import annotations
 
 from sitejobs.engine.registry import JobDefinition, Registry, RetryPolicy, SystemRequest
-from sitejobs.jobs.oce.base import ACTIONS, JOBS
+from sitejobs.jobs.oce.base import RUNS
+from sitejobs.jobs.oce.table import ACTIONS, TABLE
 
 
 def register(registry: Registry) -> None:
-    # Each module adds its jobs to JOBS.
+    """Every job of the table, on the Content Management surface only."""
+    # Each module adds its jobs' functions to RUNS.
     from sitejobs.jobs.oce import publishing, resources, sites, templates, translation  # noqa: F401
 
-    for job in JOBS.values():
+    for job in TABLE:
         registry.add(
             JobDefinition(
                 id=job.job_id,
-                run=job.run,
+                run=RUNS[job.job_id],
                 description=job.description,
                 retry=RetryPolicy(on_worker_lost="retry", max_attempts=2),
                 system_request=SystemRequest(job.request, lambda _model: []),
@@ -26,4 +28,4 @@ def register(registry: Registry) -> None:
         )
 
 
-__all__ = ["ACTIONS", "register"]
+__all__ = ["ACTIONS", "TABLE", "register"]

@@ -1,60 +1,30 @@
-"""What every OCE site job shares: its action name, how it fails with an OCE error, the content store."""
+"""What every OCE site job shares: declaring its function, failing with an OCE error, the content store."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
-
 from sitejobs.engine.context import JobContext, JobFailed
 from sitejobs.errors import SiteAlreadyExists, SitejobsError, SiteNotFound, error_record
+from sitejobs.jobs.oce.table import JOBS
 from sitejobs.sites.content.folders import replace_folder
 from sitejobs.sites.content.store import ContentStore, SiteRow
 
 JobRun = Callable[[JobContext], "dict[str, Any] | None"]
 
-#: Each OCE job's `_status` action (the seed's list: translate, copy, publish, importTranslations, hardDelete,
-#: copyTheme, copyComponent, refresh, publishTheme). Creating and copying a site are both `copy`.
-ACTIONS: dict[str, str] = {
-    "oce-create-site": "copy",
-    "oce-copy-site": "copy",
-    "oce-publish-site": "publish",
-    "oce-translate-site": "translate",
-    "oce-import-translations": "importTranslations",
-    "oce-refresh-site": "refresh",
-    "oce-hard-delete-site": "hardDelete",
-    "oce-copy-theme": "copyTheme",
-    "oce-publish-theme": "publishTheme",
-    "oce-copy-component": "copyComponent",
-    "oce-publish-component": "publish",
-    "oce-create-template": "createTemplate",
-    "oce-export-template": "exportTemplate",
-    "oce-import-template": "importTemplate",
-    "oce-copy-template": "copyTemplate",
-}
+#: Job id → the function that runs it (each module adds its jobs' with `oce_job`; their rows are in `table`).
+RUNS: dict[str, JobRun] = {}
 
 
-@dataclass(frozen=True)
-class OceJob:
-    job_id: str
-    request: type[BaseModel]
-    run: JobRun
-    description: str
-
-
-JOBS: dict[str, OceJob] = {}
-
-
-def oce_job(job_id: str, request: type[BaseModel], description: str) -> Callable[[JobRun], JobRun]:
-    """Declare an OCE job (its action comes from ACTIONS)."""
-    assert job_id in ACTIONS, job_id
+def oce_job(job_id: str) -> Callable[[JobRun], JobRun]:
+    """Declare the function that runs the OCE job `job_id` (a row of `table.TABLE`)."""
+    assert job_id in JOBS, job_id
 
     def add(fn: JobRun) -> JobRun:
-        JOBS[job_id] = OceJob(job_id, request, fn, description)
+        RUNS[job_id] = fn
         return fn
 
     return add
@@ -68,7 +38,7 @@ def fail(ctx: JobContext, error: SitejobsError) -> JobFailed:
     """End the job in error, recording the error (a code and its arguments) that its `_status` renders
     (raise what this returns)."""
     ctx.result["error"] = error_record(error)
-    return JobFailed(error.message, code=error.fault_type)
+    return JobFailed(error.message, code=error.code)
 
 
 def target_site(ctx: JobContext, store: ContentStore, *, include_deleted: bool = False) -> SiteRow:

@@ -11,7 +11,6 @@ from typing import Any
 
 from sitejobs.engine.context import JobContext
 from sitejobs.errors import PublishFailed
-from sitejobs.jobs.oce import requests as req
 from sitejobs.jobs.oce.base import Progress, content_store, fail, oce_job, target_site
 from sitejobs.sites.content import settings_files
 from sitejobs.sites.content.fingerprint import changed_pages, page_fingerprints
@@ -40,7 +39,7 @@ def _languages(content: SiteContent) -> list[str | None]:
     return [None, *sorted(content.translations)]
 
 
-@oce_job("oce-publish-site", req.PublishSite, "Renders every page of a site to static HTML.")
+@oce_job("oce-publish-site")
 def publish(ctx: JobContext) -> dict[str, Any]:
     """A publish renders the pages that changed since the last one (all of them for `type: full` or
     `skipCompile: false`, only the named ones for `pages`) and copies the theme, components and content
@@ -158,9 +157,7 @@ def _publish_settings(
     return {"settingsFiles": written}
 
 
-@oce_job(
-    "oce-refresh-site", req.SiteOperation, "Re-renders every page of a site, reporting each page's status."
-)
+@oce_job("oce-refresh-site")
 def refresh(ctx: JobContext) -> dict[str, Any]:
     store = content_store(ctx)
     site = target_site(ctx, store)

@@ -6,7 +6,6 @@ from typing import Any
 
 from sitejobs.engine.context import JobContext
 from sitejobs.errors import ComponentNotFound, ResourceAlreadyExists, ResourceNotFound, ThemeNotFound
-from sitejobs.jobs.oce import requests as req
 from sitejobs.jobs.oce.base import JobRun, content_store, copy_tree, fail, oce_job
 from sitejobs.sites.content.store import ContentStore
 
@@ -61,9 +60,7 @@ def _publish(kind: str) -> JobRun:
     return run
 
 
-oce_job("oce-copy-theme", req.CopyResource, "Copies a theme under a new name.")(_copy("themes"))
-oce_job("oce-publish-theme", req.PublishResource, "Publishes a theme's files.")(_publish("themes"))
-oce_job("oce-copy-component", req.CopyResource, "Copies a component under a new name.")(_copy("components"))
-oce_job("oce-publish-component", req.PublishResource, "Publishes a component's files.")(
-    _publish("components")
-)
+oce_job("oce-copy-theme")(_copy("themes"))
+oce_job("oce-publish-theme")(_publish("themes"))
+oce_job("oce-copy-component")(_copy("components"))
+oce_job("oce-publish-component")(_publish("components"))

@@ -8,7 +8,6 @@ from typing import Any
 
 from sitejobs.engine.context import JobContext
 from sitejobs.errors import SitejobsError, TemplateNotFound
-from sitejobs.jobs.oce import requests as req
 from sitejobs.jobs.oce.base import (
     content_store,
     copy_tree,
@@ -57,7 +56,7 @@ def _created(site: SiteRow) -> dict[str, Any]:
     return {"site": {"id": site.id, "name": site.name}}
 
 
-@oce_job("oce-create-site", req.CreateSite, "Creates a site from a template.")
+@oce_job("oce-create-site")
 def create_site(ctx: JobContext) -> dict[str, Any]:
     store = content_store(ctx)
     name = ctx.params["name"]
@@ -83,7 +82,7 @@ def create_site(ctx: JobContext) -> dict[str, Any]:
     return _created(site)
 
 
-@oce_job("oce-copy-site", req.CopySite, "Copies a site under a new name.")
+@oce_job("oce-copy-site")
 def copy_site(ctx: JobContext) -> dict[str, Any]:
     store = content_store(ctx)
     source = target_site(ctx, store)
@@ -138,7 +137,7 @@ def _insert(
         raise
 
 
-@oce_job("oce-hard-delete-site", req.SiteOperation, "Deletes a site, its pages and its published files.")
+@oce_job("oce-hard-delete-site")
 def hard_delete(ctx: JobContext) -> dict[str, Any]:
     store = content_store(ctx)
     site = target_site(ctx, store, include_deleted=True)

@@ -12,7 +12,6 @@ import orjson
 
 from sitejobs.engine.context import JobContext
 from sitejobs.errors import ResourceAlreadyExists, SitejobsError, TemplateInvalid, TemplateNotFound
-from sitejobs.jobs.oce import requests as req
 from sitejobs.jobs.oce.base import content_store, copy_tree, fail, oce_job, target_site
 from sitejobs.sites.content.install import install_template
 from sitejobs.sites.content.store import ContentStore
@@ -46,7 +45,7 @@ def _made(row: dict[str, Any]) -> dict[str, Any]:
     return {"template": {"id": row["id"], "name": row["name"]}}
 
 
-@oce_job("oce-create-template", req.CreateTemplate, "Creates a template from a site.")
+@oce_job("oce-create-template")
 def create_template(ctx: JobContext) -> dict[str, Any]:
     store = content_store(ctx)
     site = target_site(ctx, store)
@@ -86,7 +85,7 @@ def create_template(ctx: JobContext) -> dict[str, Any]:
     return _made(row)
 
 
-@oce_job("oce-export-template", req.ExportTemplate, "Zips a template into the caller's home folder.")
+@oce_job("oce-export-template")
 def export_template(ctx: JobContext) -> dict[str, Any]:
     store = content_store(ctx)
     template = _template(ctx, store)
@@ -109,7 +108,7 @@ def export_template(ctx: JobContext) -> dict[str, Any]:
     return {"file": {"id": row["id"], "name": file_name, "size": row["size"]}}
 
 
-@oce_job("oce-import-template", req.ImportTemplate, "Imports an uploaded template zip.")
+@oce_job("oce-import-template")
 def import_template(ctx: JobContext) -> dict[str, Any]:
     store = content_store(ctx)
     file = store.file(ctx.params["file"])
@@ -127,7 +126,7 @@ def import_template(ctx: JobContext) -> dict[str, Any]:
     return _made(row)
 
 
-@oce_job("oce-copy-template", req.CopyResource, "Copies a template under a new name.")
+@oce_job("oce-copy-template")
 def copy_template(ctx: JobContext) -> dict[str, Any]:
     store = content_store(ctx)
     source = _template(ctx, store)

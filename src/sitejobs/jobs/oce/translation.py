@@ -10,7 +10,6 @@ from sitejobs.auth.users import new_guid, user_reference
 from sitejobs.engine.context import JobContext
 from sitejobs.engine.models import now_ms
 from sitejobs.errors import InvalidTranslationZip, ResourceNotFound, SitejobsError
-from sitejobs.jobs.oce import requests as req
 from sitejobs.jobs.oce.base import Progress, content_store, fail, oce_job, target_site
 from sitejobs.sites.content.translation import (
     export_translation_zip,
@@ -25,7 +24,7 @@ def _utc(ms: int) -> dict[str, str]:
     return {"value": iso_ms(ms), "timezone": "UTC"}
 
 
-@oce_job("oce-translate-site", req.TranslateSite, "Writes a site's translation zip for translators.")
+@oce_job("oce-translate-site")
 def translate(ctx: JobContext) -> dict[str, Any]:
     store = content_store(ctx)
     site = target_site(ctx, store)
@@ -93,7 +92,7 @@ def translate(ctx: JobContext) -> dict[str, Any]:
     return {"translationFile": translation_file, "translationJob": translation_job}
 
 
-@oce_job("oce-import-translations", req.ImportTranslations, "Validates, then imports, a site's translations.")
+@oce_job("oce-import-translations")
 def import_translations(ctx: JobContext) -> dict[str, Any]:
     store = content_store(ctx)
     site = target_site(ctx, store)

@@ -1,6 +1,6 @@
 """What a Content Management or Content Delivery `GET …/items` asks for, and its answer over a list of items.
 
-`ItemQuery` holds a `q` expression (the language of `api.oce.filter`, matched here over each item's searchable
+`ItemQuery` holds a `q` expression (the language of `query_filter`, matched here over each item's searchable
 values, always as strings: `languageIsMaster eq "true"` matches the boolean, `channels co "CH…"` asks whether
 one of the item's channels is that one), `orderBy` (`name:asc,updatedDate:desc`), `offset` and `limit`. `run`
 filters, orders and cuts the page, and says how many items matched in all. Content lists use the same query

@@ -8,20 +8,20 @@ import time
 import orjson
 import pytest
 
-from sitejobs.engine import read_cache
-from sitejobs.engine.read_cache import RECHECK_NS
+from sitejobs.api import read_cache
+from sitejobs.api.read_cache import RECHECK_NS, ReadCache
 from sitejobs.engine.service import JobEngine
 from sitejobs.jobs.builtin import default_registry
 from sitejobs.settings import Settings
 
 
-def _state_via_cache(engine: JobEngine, execution_id: int) -> str:
+def _state_via_cache(cache: ReadCache, engine: JobEngine, execution_id: int) -> str:
     def render() -> bytes:
         found = engine.get(execution_id)
         assert found is not None
         return orjson.dumps({"state": found.state.value})
 
-    return str(orjson.loads(engine.read_cache.get(("status", execution_id), render))["state"])
+    return str(orjson.loads(cache.get(("status", execution_id), render))["state"])
 
 
 def test_a_write_of_this_process_is_seen_by_the_next_read(
@@ -29,10 +29,11 @@ def test_a_write_of_this_process_is_seen_by_the_next_read(
 ) -> None:
     # With the periodic recheck pushed out of the way, only the writer's commit count can tell.
     monkeypatch.setattr(read_cache, "RECHECK_NS", 3600 * 10**9)
+    cache = ReadCache.of(engine)
     execution = engine.submit("hello-world", [("Seconds", "1")])
-    assert _state_via_cache(engine, execution.id) == "pending"
+    assert _state_via_cache(cache, engine, execution.id) == "pending"
     engine.abort(execution.id)
-    assert _state_via_cache(engine, execution.id) == "aborted"
+    assert _state_via_cache(cache, engine, execution.id) == "aborted"
 
 
 def test_another_process_write_is_seen_within_the_recheck_interval(settings: Settings, backend: str) -> None:
@@ -40,13 +41,14 @@ def test_another_process_write_is_seen_within_the_recheck_interval(settings: Set
     writing = JobEngine.open(
         settings, default_registry(settings.jobs_module)
     )  # its own writer and connections, like a `sitejobs worker`
+    cache = ReadCache.of(reading)
     try:
         execution = reading.submit("hello-world", [("Seconds", "1")])
-        assert _state_via_cache(reading, execution.id) == "pending"
+        assert _state_via_cache(cache, reading, execution.id) == "pending"
         writing.abort(execution.id)
         time.sleep(RECHECK_NS / 1e9 * 2)
-        assert _state_via_cache(reading, execution.id) == "aborted"
-        assert reading.read_cache.enabled is (backend == "sqlite")
+        assert _state_via_cache(cache, reading, execution.id) == "aborted"
+        assert cache.enabled is (backend == "sqlite")
     finally:
         writing.close()
         reading.close()
@@ -55,6 +57,7 @@ def test_another_process_write_is_seen_within_the_recheck_interval(settings: Set
 def test_repeated_reads_of_an_unchanged_store_are_served_from_the_cache(
     engine: JobEngine, backend: str
 ) -> None:
+    cache = ReadCache.of(engine)
     execution = engine.submit("hello-world", [("Seconds", "1")])
     renders = 0
 
@@ -64,7 +67,7 @@ def test_repeated_reads_of_an_unchanged_store_are_served_from_the_cache(
         return b"{}"
 
     for _ in range(50):
-        engine.read_cache.get(("doc", execution.id), render)
+        cache.get(("doc", execution.id), render)
     assert renders == (1 if backend == "sqlite" else 50)
 
 
@@ -72,6 +75,7 @@ def test_an_unchanged_store_keeps_serving_from_the_cache_across_rechecks(
     engine: JobEngine, backend: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(read_cache, "RECHECK_NS", 0)  # every read asks the database whether it changed
+    cache = ReadCache.of(engine)
     renders = 0
 
     def render() -> bytes:
@@ -80,5 +84,5 @@ def test_an_unchanged_store_keeps_serving_from_the_cache_across_rechecks(
         return b"{}"
 
     for _ in range(20):
-        engine.read_cache.get("doc", render)
+        cache.get("doc", render)
     assert renders == (1 if backend == "sqlite" else 20)

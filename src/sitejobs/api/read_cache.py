@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Hashable
 
 from sitejobs.engine.reader import PointReader
+from sitejobs.engine.service import JobEngine
 
 MAX_ENTRIES = 8192
 RECHECK_NS = 2_000_000
@@ -31,6 +32,11 @@ class ReadCache:
         self._commits = commits
         self._local = threading.local()
         self.enabled = reader.data_version() is not None
+
+    @classmethod
+    def of(cls, engine: JobEngine) -> ReadCache:
+        """The cache of answers rendered from `engine`'s store."""
+        return cls(engine.reader, lambda: engine.writer.commits)
 
     def get(self, key: Hashable, render: Callable[[], bytes]) -> bytes:
         """The cached answer for `key` if the store has not changed since it was rendered, else `render()`."""
