@@ -91,6 +91,8 @@ class LocalExecutor:
             waiting = list(self._running)
         if waiting:
             self._wait_idle(grace_seconds)
+        # Heartbeats end before the leases are given up: one renewed after the release would hold them again.
+        self._upkeep.stop()
         with self._lock:
             left = list(self._running.values())
         if left:
@@ -98,7 +100,6 @@ class LocalExecutor:
             self.engine.writer.run(
                 lambda c: store.expire_leases(c, worker=self.worker_id, ids=[e.id for e in left])
             )
-        self._upkeep.stop()
         self._threads.shutdown(wait=False, cancel_futures=True)
         if self._processes is not None:
             self._processes.shutdown(wait=False, cancel_futures=True)
