@@ -9,8 +9,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
-from sitejobs.api.oce.published import SERVED_STATUS
 from sitejobs.api.services import services
+from sitejobs.sites.content.site_viewers import SERVED_STATUS
 from sitejobs.sites.content.store import ContentStore
 
 DASHBOARD = "/ui"
