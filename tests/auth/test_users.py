@@ -44,3 +44,24 @@ def test_adding_a_user_waits_for_a_writer_that_commits_meanwhile(tmp_path: Path)
     finally:
         other.close()
         db.dispose()
+
+
+def test_a_remembered_basic_header_is_forgotten_when_the_password_changes(tmp_path: Path) -> None:
+    db = create_store_engine(f"sqlite:///{tmp_path / 'sitejobs.db'}")
+    migrate(db)
+    try:
+        store = UserStore(db)
+        store.add("alice", "first-pw")
+        header = "Basic YWxpY2U6Zmlyc3QtcHc="  # alice:first-pw
+        assert store.remembered_header(header) is None  # never verified: not known
+        assert store.authenticate("alice", "first-pw") is not None
+        store.remember_header(header, "alice", "first-pw")
+        remembered = store.remembered_header(header)
+        assert remembered is not None and remembered.name == "alice"
+        assert store.authenticate("alice", "wrong-pw") is None
+        store.remember_header("Basic YWxpY2U6d3JvbmctcHc=", "alice", "wrong-pw")
+        assert store.remembered_header("Basic YWxpY2U6d3JvbmctcHc=") is None  # failures are never remembered
+        store.add("alice", "second-pw")
+        assert store.remembered_header(header) is None
+    finally:
+        db.dispose()

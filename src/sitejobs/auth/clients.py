@@ -17,7 +17,7 @@ import re
 import threading
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 
 #: How often a node reads the clients again (a `clients add` or `remove` elsewhere takes effect within this).
 RELOAD_CHECK_SECONDS = 1.0
+#: How many (resource, method) answers a client keeps before it starts again.
+ALLOWS_REMEMBERED = 1024
 
 #: What `clients add --all` grants: every Data API resource and the WebDAV areas.
 ALL_RESOURCES: list[dict[str, Any]] = [
@@ -102,11 +104,19 @@ class Client:
     secret_hash: str
     grants: tuple[Grant, ...]
     document: dict[str, Any]
+    #: Answers of `allows` so far: clients repeat the same few reads (a status poll); bounded by clearing.
+    _allowed: dict[tuple[str, str], bool] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def allows(self, resource: str, method: str) -> bool:
-        path = "/" + "/".join(_segments(resource))
-        method = method.lower()
-        return any(g.matches(path, method) for g in self.grants)
+        key = (resource, method)
+        known = self._allowed.get(key)
+        if known is None:
+            path = "/" + "/".join(_segments(resource))
+            known = any(g.matches(path, method.lower()) for g in self.grants)
+            if len(self._allowed) >= ALLOWS_REMEMBERED:
+                self._allowed.clear()
+            self._allowed[key] = known
+        return known
 
 
 def _client_from(client_id: str, secret_hash: str, resources: list[dict[str, Any]]) -> Client:

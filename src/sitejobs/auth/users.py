@@ -99,6 +99,21 @@ class UserStore:
         cached = self._cached(name, password)
         return cached[0] if cached is not None else None
 
+    def remembered_header(self, header: str) -> User | None:
+        """The user of an `Authorization: Basic …` header whose credentials were verified a moment ago, known by
+        the header itself (`remember_header`): a poller's repeated requests skip decoding it."""
+        with self._lock:
+            cached = self._verified.get(_header_key(header))
+        return cached[0] if cached is not None and cached[1] > time.monotonic() else None
+
+    def remember_header(self, header: str, name: str, password: str) -> None:
+        """Let `remembered_header` know `header` for as long as its credentials are remembered."""
+        key = _cache_key(name, password)
+        with self._lock:
+            cached = self._verified.get(key)
+            if cached is not None and cached[0] is not None:
+                self._verified[_header_key(header)] = cached
+
     def _cached(self, name: str, password: str) -> tuple[User | None, float] | None:
         with self._lock:
             cached = self._verified.get(_cache_key(name, password))
@@ -128,3 +143,7 @@ class UserStore:
 
 def _cache_key(name: str, password: str) -> bytes:
     return hashlib.sha256(f"{name}\0{password}".encode()).digest()
+
+
+def _header_key(header: str) -> bytes:
+    return hashlib.sha256(b"header\0" + header.encode()).digest()

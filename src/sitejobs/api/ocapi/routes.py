@@ -8,6 +8,7 @@ pipelines start jobs in bursts): plain endpoints, one token check, one indexed r
 from __future__ import annotations
 
 import asyncio
+import functools
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -44,6 +45,7 @@ _ID = re.compile(r"[0-9]{1,18}")
 _JSON_TYPE = JSON_TYPE.encode()
 
 
+@functools.lru_cache(maxsize=64)
 def api_version(segment: str) -> str:
     match = _VERSION.fullmatch(segment)
     if not match or not (15 <= int(match.group(1)) <= 99):

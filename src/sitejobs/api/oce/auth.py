@@ -26,10 +26,13 @@ async def user_from_header(svc: Services, header: str, address: str) -> User:
     scheme = header.partition(" ")[0].lower()
     user: User | None = None
     if scheme == "basic":
-        credentials = basic_credentials(header)
-        user = await svc.credentials.user(*credentials, address) if credentials else None
+        user = users.remembered_header(header)
         if user is None:
-            raise Unauthorized("The user name or password is not correct.")
+            credentials = basic_credentials(header)
+            user = await svc.credentials.user(*credentials, address) if credentials else None
+            if credentials is None or user is None:
+                raise Unauthorized("The user name or password is not correct.")
+            users.remember_header(header, *credentials)
     elif scheme == "bearer":
         subject = svc.tokens.verify(header.partition(" ")[2].strip(), SubjectKind.USER)
         user = await svc.database.read_now(lambda: users.get(subject))
