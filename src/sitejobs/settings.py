@@ -38,10 +38,10 @@ class Settings(BaseSettings):
     )
     sqlite_synchronous: Literal["FULL", "NORMAL", "EXTRA"] = "FULL"
     durable_worker_writes: bool = Field(
-        default=False,
-        description="also make workers' claims, finishes and job log lines wait for the disk at commit; by "
-        "default they do not (a database crash may lose the last of them: the execution is then run again or "
-        "failed by the job's retry policy, as when a worker dies); submissions always wait for the disk",
+        default=True,
+        description="workers' claims, finishes and job log lines wait for the disk at commit, as submissions "
+        "always do; off, they do not (faster on a slow disk, but a database crash may lose the last of them: "
+        "the execution is then run again or failed by the job's retry policy, as when a worker dies)",
     )
     executor: Literal["local", "none", "celery"] = Field(
         default="local",

@@ -57,7 +57,8 @@ def test_a_remembered_basic_header_is_forgotten_when_the_password_changes(tmp_pa
         assert store.authenticate("alice", "first-pw") is not None
         store.remember_header(header, "alice", "first-pw")
         remembered = store.remembered_header(header)
-        assert remembered is not None and remembered.name == "alice"
+        assert remembered is not None
+        assert remembered.name == "alice"
         assert store.authenticate("alice", "wrong-pw") is None
         store.remember_header("Basic YWxpY2U6d3JvbmctcHc=", "alice", "wrong-pw")
         assert store.remembered_header("Basic YWxpY2U6d3JvbmctcHc=") is None  # failures are never remembered

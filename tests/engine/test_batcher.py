@@ -45,15 +45,15 @@ def test_only_a_batch_of_redoable_writes_skips_the_disk_wait(engine: JobEngine) 
         writer.close()
 
 
-def test_submissions_are_never_relaxed_and_a_setting_makes_every_write_durable(
+def test_every_write_is_durable_unless_a_setting_relaxes_the_workers_and_never_submissions(
     engine: JobEngine, settings: Settings
 ) -> None:
-    assert engine.writer.relaxed == RELAXED_WRITES
+    assert engine.writer.relaxed == frozenset()
     assert store.insert_executions not in RELAXED_WRITES
     assert {store.finish_and_claim, store.claim_named, joblog.insert_lines} <= RELAXED_WRITES
-    settings.durable_worker_writes = True
-    durable = JobEngine(settings, engine.registry)
+    settings.durable_worker_writes = False
+    relaxed = JobEngine(settings, engine.registry)
     try:
-        assert durable.writer.relaxed == frozenset()
+        assert relaxed.writer.relaxed == RELAXED_WRITES
     finally:
-        durable.close()
+        relaxed.close()
