@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import contextlib
+from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
 import orjson
@@ -15,6 +16,7 @@ from sitejobs.dashboard.apis import SURFACES, surface_of
 from sitejobs.dashboard.executions import row, summary, visible_execution, visible_page
 from sitejobs.dashboard.filters import Filters
 from sitejobs.dashboard.logs import read_log
+from sitejobs.dashboard.session import Session
 from sitejobs.dashboard.web import Dashboard, checked_form, dashboard, prefix, render, signed_in
 from sitejobs.engine.models import Execution
 from sitejobs.engine.states import State
@@ -73,20 +75,13 @@ async def executions_stream(request: Request) -> Response:
     base = prefix(request)
 
     async def events() -> AsyncIterator[str]:
-        subscription = d.live.subscribe(session.key or "")  # signed_in made sure it has a key
         sent: dict[int, tuple[Any, ...]] = {}
         visible: dict[int, bool] = {}
-        try:
-            yield "retry: 2000\n\n"
-            while True:
-                try:
-                    batch = await subscription.next(KEEPALIVE_SECONDS)
-                except TimeoutError:
-                    yield ": keep-alive\n\n"
+        async with contextlib.aclosing(_feed(d, session, base)) as feed:
+            async for batch in feed:
+                if isinstance(batch, str):
+                    yield batch
                     continue
-                if subscription.signed_out:
-                    yield _signed_out(base)
-                    return
                 if len(sent) > REMEMBERED:
                     sent.clear()
                     visible.clear()
@@ -103,10 +98,28 @@ async def executions_stream(request: Request) -> Response:
                     )
                 if out:
                     yield _event("rows", out)
-        finally:
-            d.live.unsubscribe(subscription)
 
     return StreamingResponse(events(), media_type="text/event-stream", headers=STREAM_HEADERS)
+
+
+async def _feed(d: Dashboard, session: Session, base: str) -> AsyncGenerator[str | list[Execution], None]:
+    """What a page's stream hears from the shared feed: each batch of changed executions, and between them the
+    lines the stream sends as they are (reconnect delay, keep-alives, and the end when the session signs out)."""
+    subscription = d.live.subscribe(session.key or "")  # signed_in made sure it has a key
+    try:
+        yield "retry: 2000\n\n"
+        while True:
+            try:
+                batch = await subscription.next(KEEPALIVE_SECONDS)
+            except TimeoutError:
+                yield ": keep-alive\n\n"
+                continue
+            if subscription.signed_out:
+                yield _signed_out(base)
+                return
+            yield batch
+    finally:
+        d.live.unsubscribe(subscription)
 
 
 async def _may_see(d: Dashboard, user: User, e: Execution, known: dict[int, bool]) -> bool:
@@ -163,21 +176,14 @@ async def execution_stream(request: Request) -> Response:
 
     async def events() -> AsyncIterator[str]:
         nonlocal execution, offset
-        subscription = d.live.subscribe(session.key or "")  # signed_in made sure it has a key
         shown = _key(execution)
         history: list[dict[str, Any]] | None = None
         tail_done = False
-        try:
-            yield "retry: 2000\n\n"
-            while True:
-                try:
-                    batch = await subscription.next(KEEPALIVE_SECONDS)
-                except TimeoutError:
-                    yield ": keep-alive\n\n"
+        async with contextlib.aclosing(_feed(d, session, base)) as feed:
+            async for batch in feed:
+                if isinstance(batch, str):
+                    yield batch
                     continue
-                if subscription.signed_out:
-                    yield _signed_out(base)
-                    return
                 mine = next((e for e in batch if e.id == execution.id), None)
                 if mine is not None and _key(mine) != shown:
                     if history is None or mine.state is not execution.state:  # events come with transitions
@@ -194,8 +200,6 @@ async def execution_stream(request: Request) -> Response:
                         yield _event("log", text, str(offset))
                     # a finished run's log is complete once read after it finished
                     tail_done = execution.is_terminal and not text
-        finally:
-            d.live.unsubscribe(subscription)
 
     return StreamingResponse(events(), media_type="text/event-stream", headers=STREAM_HEADERS)
 
