@@ -103,6 +103,17 @@ def _json_dumps(value: Any) -> str:
 
 
 @contextlib.contextmanager
+def read_snapshot(engine: Engine) -> Iterator[Connection]:
+    """One read transaction that sees one state of the store throughout: SQLite's deferred BEGIN (a WAL reader
+    sees one snapshot and blocks no writer), PostgreSQL's REPEATABLE READ (which server-side cursors share)."""
+    with engine.connect() as conn:
+        if not is_sqlite(engine):
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        with conn.begin():
+            yield conn
+
+
+@contextlib.contextmanager
 def write_transaction(engine: Engine, *, relaxed: bool = False) -> Iterator[Connection]:
     """See `write_transaction_on`, on a connection of the pool."""
     with engine.connect() as conn, write_transaction_on(conn, relaxed=relaxed):

@@ -21,7 +21,7 @@ from typing import Any, BinaryIO
 
 from sqlalchemy import Connection, Engine
 
-from sitejobs.engine.db import is_sqlite
+from sitejobs.engine.db import read_snapshot
 from sitejobs.sites.area import leaves
 from sitejobs.sites.commerce.archive import instance_path
 from sitejobs.sites.commerce.dataunits import ExportDataUnitsConfiguration
@@ -74,7 +74,7 @@ def export_site_archive(
         raise OutsideArea(
             "Impex/src/instance is a symbolic link that leads out of the Impex folder: refused."
         )
-    with _snapshot(db) as conn:
+    with read_snapshot(db) as conn:
         selection = select_units(conn, data_units)
         reporter.log(
             f"Exporting to '{export_file}': {len(selection.steps)} data units, "
@@ -100,17 +100,6 @@ def archive_folder(export_file: str) -> str:
     if not folder:
         raise InvalidFileName(f"Invalid file name '{export_file}': the archive needs a name before '.zip'.")
     return folder
-
-
-@contextlib.contextmanager
-def _snapshot(db: Engine) -> Any:
-    """One read transaction: SQLite's deferred BEGIN (WAL readers see one snapshot and block no writer),
-    PostgreSQL's REPEATABLE READ, which lets the server-side cursors the writers use see one snapshot too."""
-    with db.connect() as conn:
-        if not is_sqlite(db):
-            conn = conn.execution_options(isolation_level="REPEATABLE READ")
-        with conn.begin():
-            yield conn
 
 
 def _write(

@@ -18,8 +18,7 @@ and starts again (up to ATTEMPTS times) when another update got there first.
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,7 +26,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, case, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from sitejobs.engine.db import is_sqlite, write_transaction
+from sitejobs.engine.db import read_snapshot, write_transaction
 from sitejobs.engine.models import now_ms
 from sitejobs.sites.commerce import schema
 from sitejobs.sites.commerce.revisions import highest_revision
@@ -131,7 +130,7 @@ def _update(
     scratch_dir: Path | None,
 ) -> IndexSummary:
     with Staging(scratch_dir) as spool:
-        with _snapshot(db) as conn:
+        with read_snapshot(db) as conn:
             setup = read_setup(conn, site_id)
             previous = _read_state(conn, site_id)
             summary = IndexSummary(site_id, "full", setup.catalog_id, setup.locales)
@@ -165,16 +164,6 @@ def _update(
             summary.rows = _write(conn, spool)
             _finish(conn, summary)
     return summary
-
-
-@contextlib.contextmanager
-def _snapshot(db: Engine) -> Iterator[Connection]:
-    """A read transaction that sees one state of the store throughout."""
-    with db.connect() as conn:
-        if not is_sqlite(db):  # SQLite's read transaction is a snapshot already (WAL)
-            conn = conn.execution_options(isolation_level="REPEATABLE READ")
-        with conn.begin():
-            yield conn
 
 
 def _read_state(conn: Connection, site_id: str) -> _State | None:
