@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import re
 import time
 from pathlib import Path
@@ -21,7 +22,7 @@ from sitejobs.auth.tokens import ISSUER, DatabaseKeys, SubjectKind, TokenIssuer
 from sitejobs.settings import Settings
 from tests.api.conftest import V, assert_fault, params, stored_count
 from tests.conftest import CLIENT_ID, CLIENT_SECRET, add_client, basic, store_db, token_for
-from tests.timing import deadline_after
+from tests.timing import TIME_SCALE, deadline_after
 
 TOKEN_URL = "/dwsso/oauth2/access_token"
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -224,12 +225,13 @@ def test_an_expired_token_is_refused(settings: Settings, app: TestClient) -> Non
 
 
 def test_a_token_that_worked_stops_working_when_it_expires(settings: Settings) -> None:
-    settings.token_ttl_seconds = 1
+    # Long enough that a loaded machine still gets its first use in; a 1 s lifetime failed in CI.
+    settings.token_ttl_seconds = math.ceil(3 * TIME_SCALE)
     add_client(settings)
     with TestClient(create_app(settings, executor=False)) as client:
         token = token_for(client)
         assert client.post(f"{V}/jobs/noop/executions", headers=_bearer(token)).status_code == 202
-        deadline = deadline_after(10)
+        deadline = deadline_after(settings.token_ttl_seconds + 10)
         while True:
             response = client.post(f"{V}/jobs/noop/executions", headers=_bearer(token))
             if response.status_code != 202 or time.monotonic() > deadline:
