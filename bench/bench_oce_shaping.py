@@ -1,6 +1,6 @@
 """Cost of shaping a `_status` document, against serialising it: µs per call.
 
-The `_status` GET has a throughput target (>= 0.7 of a bare Starlette route), so shaping must cost little next to
+The `_status` GET has a throughput target (>= 0.8 of a bare Starlette route), so shaping must cost little next to
 `orjson.dumps` of the same document: with no query parameters `shape` hands the document back untouched, and
 with the toolkit's `?links=none` it rebuilds only the dicts that held links. Rows:
 

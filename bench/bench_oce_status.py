@@ -1,6 +1,6 @@
 """OCE `GET /sites/management/api/v1/sites/_status/{id}?links=none` (the toolkit's poll, HTTP Basic) over
 HTTP vs a bare Starlette route returning the same bytes. Same uvicorn settings; the ratio of medians over
-`rounds` alternating runs is printed. Target: >= 0.7.
+`rounds` alternating runs is printed. Target: >= 0.8.
 
     .venv/bin/python -m bench.bench_oce_status [--rounds 3] [--duration 5]
 """

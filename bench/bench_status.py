@@ -1,7 +1,7 @@
 """GET of one execution over HTTP vs a bare Starlette route returning a JSON document of the same size.
 
 Both run under uvicorn with the same settings (one process, uvloop, httptools); the load alternates between
-them `rounds` times in one run and the ratio of the medians is printed. Target: >= 0.7.
+them `rounds` times in one run and the ratio of the medians is printed. Target: >= 0.8.
 
     .venv/bin/python -m bench.bench_status [--rounds 3] [--duration 5]
 """

@@ -118,6 +118,10 @@ class CredentialChecker:
             self._clients_ok[self._client_key(client, secret)] = time.monotonic() + CLIENT_CACHE_SECONDS
 
 
-def client_address(scope_client: tuple[str, int] | list[object] | None) -> str:
+#: Where a request came from, as the ASGI scope's "client" gives it.
+ScopeClient = tuple[str, int] | list[object] | None
+
+
+def client_address(scope_client: ScopeClient) -> str:
     """The address a request came from, as the ASGI scope gives it."""
     return str(scope_client[0]) if scope_client else "-"

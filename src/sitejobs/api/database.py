@@ -77,12 +77,13 @@ class DatabaseGate:
                 raise self.failed(exc) from None
             raise
 
-    async def read_now(self, fn: Callable[[], T]) -> T:
-        """A hot read: inline on SQLite (a local file), on a database thread under the deadline otherwise."""
+    async def read_now(self, fn: Callable[..., T], *args: Any) -> T:
+        """A hot read, `fn(*args)`: inline on SQLite (a local file), on a database thread under the deadline
+        otherwise."""
         if not self.inline_reads:
-            return await self.run(fn)
+            return await self.run(fn, *args)
         try:
-            return fn()
+            return fn(*args)
         except Exception as exc:
             if unavailable(exc):
                 raise self.failed(exc) from None

@@ -18,6 +18,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Hashable
+from typing import Any
 
 from sitejobs.engine.reader import PointReader
 from sitejobs.engine.service import JobEngine
@@ -38,10 +39,11 @@ class ReadCache:
         """The cache of answers rendered from `engine`'s store."""
         return cls(engine.reader, lambda: engine.writer.commits)
 
-    def get(self, key: Hashable, render: Callable[[], bytes]) -> bytes:
-        """The cached answer for `key` if the store has not changed since it was rendered, else `render()`."""
+    def get(self, key: Hashable, render: Callable[..., bytes], *args: Any) -> bytes:
+        """The cached answer for `key` if the store has not changed since it was rendered, else
+        `render(*args)` (arguments rather than a closure: the hot callers then build nothing on a hit)."""
         if not self.enabled:
-            return render()
+            return render(*args)
         local = self._local
         entries: dict[Hashable, bytes] | None = getattr(local, "entries", None)
         commits = self._commits()
@@ -55,7 +57,7 @@ class ReadCache:
         hit = entries.get(key)
         if hit is not None:
             return hit
-        payload = render()
+        payload = render(*args)
         if len(entries) >= MAX_ENTRIES:
             entries.clear()
         entries[key] = payload

@@ -102,8 +102,7 @@ class UserStore:
     def remembered_header(self, header: str) -> User | None:
         """The user of an `Authorization: Basic …` header whose credentials were verified a moment ago, known by
         the header itself (`remember_header`): a poller's repeated requests skip decoding it."""
-        with self._lock:
-            cached = self._verified.get(_header_key(header))
+        cached = self._verified.get(_header_key(header))  # one dict read: atomic, no lock needed
         return cached[0] if cached is not None and cached[1] > time.monotonic() else None
 
     def remember_header(self, header: str, name: str, password: str) -> None:

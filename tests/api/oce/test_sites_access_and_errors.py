@@ -141,6 +141,18 @@ def test_too_many_requests_is_429_with_retry_after(settings: Settings) -> None:
         assert client.get(f"{API}/sites", headers=BOB).status_code == 200
 
 
+def test_status_polls_count_against_the_rate_too(settings: Settings) -> None:
+    # After the first poll, the status read knows the caller by the header alone: it must still count it.
+    prepare(settings)
+    settings.oce_rate_per_second = 0.5
+    settings.oce_rate_burst = 3
+    with TestClient(create_app(settings, executor=False)) as client:
+        answers = [client.get(f"{API}/sites/_status/4242", headers=ALICE) for _ in range(5)]
+        assert [a.status_code for a in answers[:3]] == [404, 404, 404]
+        assert_error(answers[3], 429)
+        assert int(answers[3].headers["Retry-After"]) >= 1
+
+
 def test_only_the_owner_of_an_uploaded_file_may_import_it(settings: Settings) -> None:
     with sites_app(settings) as client:
         create_site(client, "Translated")

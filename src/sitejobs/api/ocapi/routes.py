@@ -192,7 +192,11 @@ class StatusRead:
         params = scope["path_params"]
         version, job_id, raw_id = params["version"], params["job_id"], params["execution"]
         v = api_version(version)
-        authorization = next((value for name, value in scope["headers"] if name == b"authorization"), b"")
+        authorization = b""
+        for name, value in scope["headers"]:
+            if name == b"authorization":
+                authorization = value
+                break
         svc = services_in(scope)
         client = authorize_header(
             svc.tokens,
@@ -202,18 +206,19 @@ class StatusRead:
             "get",
         )
         engine = svc.engine
-        own = engine.settings.own_executions
-
-        def render() -> bytes:
-            execution = engine.get_for_job(job_id, ocapi_execution_id(engine, job_id, raw_id))
-            owned(engine.settings, execution, client.client_id)
-            return orjson.dumps(job_execution(execution, v))
-
-        key = (v, job_id, raw_id, client.client_id if own else None)
-        payload = await svc.database.read_now(lambda: svc.read_cache.get(key, render))
+        key = (v, job_id, raw_id, client.client_id if engine.settings.own_executions else None)
+        payload = await svc.database.read_now(
+            svc.read_cache.get, key, _status_document, engine, job_id, raw_id, v, client.client_id
+        )
         headers = [(b"content-length", str(len(payload)).encode()), (b"content-type", _JSON_TYPE)]
         await send({"type": "http.response.start", "status": 200, "headers": headers})
         await send({"type": "http.response.body", "body": payload})
+
+
+def _status_document(engine: JobEngine, job_id: str, raw_id: str, version: str, client_id: str) -> bytes:
+    execution = engine.get_for_job(job_id, ocapi_execution_id(engine, job_id, raw_id))
+    owned(engine.settings, execution, client_id)
+    return orjson.dumps(job_execution(execution, version))
 
 
 async def delete_execution(request: Request) -> Response:

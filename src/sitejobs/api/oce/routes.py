@@ -24,9 +24,9 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from sitejobs.api.credentials import client_address
+from sitejobs.api.credentials import ScopeClient
 from sitejobs.api.oce import resources
-from sitejobs.api.oce.auth import current_user, user_from_header
+from sitejobs.api.oce.auth import current_user, known_user, user_from_header
 from sitejobs.api.oce.query import Query, default_query, parse_query
 from sitejobs.api.oce.shaping import page_collection, shape
 from sitejobs.api.oce.site_relations import resource_doc, site_doc, site_docs, site_relations
@@ -114,11 +114,13 @@ def _base_url(request: Request) -> str:
     return base_url(request.scope)
 
 
-def base_url(scope: Scope) -> str:
-    """Scheme and authority the client used (the toolkit needs absolute URLs it can call back)."""
-    for name, value in scope["headers"]:
-        if name == b"host":
-            return f"{scope['scheme']}://{value.decode('latin-1')}"
+def base_url(scope: Scope, host: str | None = None) -> str:
+    """Scheme and authority the client used (the toolkit needs absolute URLs it can call back); `host` is the
+    Host header when the caller has already read it."""
+    if host is None:
+        host = next((value.decode("latin-1") for name, value in scope["headers"] if name == b"host"), "")
+    if host:
+        return f"{scope['scheme']}://{host}"
     host, port = scope.get("server") or ("localhost", None)
     return f"{scope['scheme']}://{host}" + (f":{port}" if port else "")
 
@@ -309,27 +311,32 @@ class StatusRead:
     often): a plain ASGI endpoint, which takes what it needs from the scope and sends the cached bytes."""
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        authorization = accept = ""
+        authorization = accept = host = ""
         for name, value in scope["headers"]:
             if name == b"authorization":
                 authorization = value.decode("latin-1")
             elif name == b"accept":
                 accept = value.decode("latin-1")
+            elif name == b"host":
+                host = value.decode("latin-1")
         payload = await status_payload(
             services_in(scope),
             authorization,
             accept,
             scope["path_params"]["id"],
             scope["query_string"],
-            base_url(scope),
-            client_address(scope.get("client")),
+            base_url(scope, host),
+            scope.get("client"),
         )
         await send({"type": "http.response.start", "status": 200, "headers": _json_headers(len(payload))})
         await send({"type": "http.response.body", "body": payload})
 
 
+_JSON_TYPE = JSON.encode()
+
+
 def _json_headers(length: int) -> list[tuple[bytes, bytes]]:
-    return [(b"content-length", str(length).encode()), (b"content-type", JSON.encode())]
+    return [(b"content-length", str(length).encode()), (b"content-type", _JSON_TYPE)]
 
 
 async def status_payload(
@@ -339,25 +346,25 @@ async def status_payload(
     raw_id: str,
     query_string: bytes,
     base: str,
-    address: str,
+    client: ScopeClient,
 ) -> bytes:
     """The `_status` answer. Who asks is checked first; the rendered bytes then come from the read cache,
     keyed by the user (visibility is per user), the job, the query and the base URL, until the store changes
     (a query that is not valid is refused each time: only answers are cached)."""
     check_accept(accept)
-    user = await user_from_header(state, authorization, address)
-
-    def render() -> bytes:
-        params = parse_query(
-            parse_qsl(query_string.decode("latin-1"), keep_blank_values=True), resources.STATUS
-        )
-        execution = visible_execution(state.engine, state.content, user, raw_id)
-        doc = status_document(execution, base, state.settings.oce_poll_interval_ms)
-        return orjson.dumps(shape(doc, params, relations=_status_relations(state.content, base, execution)))
-
+    user = known_user(state, authorization) or await user_from_header(state, authorization, client)
     key = ("oce-status", user.name, raw_id, query_string, base)
-    cached: bytes = await state.database.read_now(lambda: state.read_cache.get(key, render))
+    cached: bytes = await state.database.read_now(
+        state.read_cache.get, key, _status_answer, state, user, raw_id, query_string, base
+    )
     return cached
+
+
+def _status_answer(state: Services, user: User, raw_id: str, query_string: bytes, base: str) -> bytes:
+    params = parse_query(parse_qsl(query_string.decode("latin-1"), keep_blank_values=True), resources.STATUS)
+    execution = visible_execution(state.engine, state.content, user, raw_id)
+    doc = status_document(execution, base, state.settings.oce_poll_interval_ms)
+    return orjson.dumps(shape(doc, params, relations=_status_relations(state.content, base, execution)))
 
 
 async def job_status_pages(request: Request) -> Response:
