@@ -20,7 +20,6 @@ import time
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -28,7 +27,7 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from sitejobs.api.app import create_app
+from sitejobs.api.app import Server, create_app
 from sitejobs.engine import store
 from sitejobs.engine.models import now_ms
 from sitejobs.engine.service import JobEngine
@@ -118,13 +117,12 @@ def run(
     results = []
     try:
         with TestClient(app) as client:
-            state: Any = app
-            while not hasattr(state, "state"):
-                state = state.app
-            engine: JobEngine = state.state.engine
+            assert isinstance(app, Server)
+            services = app.started()
+            engine: JobEngine = services.engine
             for name, (password, admin) in USERS.items():
-                state.state.users.add(name, password, admin=admin)
-            _share_a_site(state.state.content)
+                services.users.add(name, password, admin=admin)
+            _share_a_site(services.content)
             started = time.perf_counter()
             middle = fill(engine, rows, spread_hours)
             print(f"{rows} executions inserted in {time.perf_counter() - started:.1f} s")
