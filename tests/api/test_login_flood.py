@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -125,6 +126,37 @@ def test_a_password_check_in_progress_does_not_hold_up_other_requests(
         worker.join()
     assert answers
     assert answers[0] in (400, 401)
+
+
+def test_concurrent_requests_with_the_same_credentials_share_one_check(
+    app: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A pipeline's pollers, when their remembered credentials expire together: one check, and none turned away
+    # by the throttle (it allows 5 failures here; 10 checks charged at once would have exceeded it).
+    gate = Gate()
+    calls: list[str] = []
+
+    def counted(secret: str, stored: str | None) -> bool:
+        calls.append(secret)
+        return gate.check(secret, stored)
+
+    monkeypatch.setattr(sitejobs.auth.users, "verify_secret_or_decoy", counted)
+    answers: list[int] = []
+    pollers = [
+        threading.Thread(target=lambda: answers.append(oce_sites(app, USER, PASSWORD).status_code))
+        for _ in range(10)
+    ]
+    for poller in pollers:
+        poller.start()
+    try:
+        assert gate.entered.wait(GATE_SECONDS), "the check never started"
+        time.sleep(0.5)  # the others arrive while it is held
+    finally:
+        gate.opened.set()
+        for poller in pollers:
+            poller.join()
+    assert answers == [200] * 10
+    assert len(calls) == 1
 
 
 # ---- throttled per account and per address ---------------------------------------------------------------------

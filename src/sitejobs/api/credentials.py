@@ -48,15 +48,41 @@ class CredentialChecker:
         self._addresses = FailureThrottle(per_address)
         self._lock = threading.Lock()
         self._clients_ok: dict[bytes, float] = {}
+        #: Checks of user credentials under way, by credentials (touched on the event loop only).
+        self._user_checks: dict[bytes, _SharedCheck] = {}
 
     async def user(self, name: str, password: str, address: str) -> User | None:
-        """The user these credentials name, or None; TooManyRequests while the account or address is throttled."""
+        """The user these credentials name, or None; TooManyRequests while the account or address is throttled.
+
+        Requests with the same credentials that arrive while they are being checked wait for that check's
+        answer: a poller's concurrent requests, when its remembered credentials expire, cost one check and
+        one charge against the throttles, not one each (which turned most of them into 429s)."""
         user = self.users.remembered(name, password)
         if user is not None:
             return user
+        key = hashlib.sha256(f"{name}\0{password}".encode()).digest()
+        running = self._user_checks.get(key)
+        if running is not None:
+            answer = await running.answer()
+            if answer is not _CANCELLED:
+                return answer
+            return await self.user(name, password, address)  # that request went away: check anew
         account = "user\0" + name
         await self._admit(account, address)
-        user = await anyio.to_thread.run_sync(self.users.authenticate, name, password, limiter=self._limiter)
+        check = self._user_checks[key] = _SharedCheck()
+        try:
+            user = await anyio.to_thread.run_sync(
+                self.users.authenticate, name, password, limiter=self._limiter
+            )
+        except Exception as exc:
+            check.failed(exc)
+            raise
+        except BaseException:
+            check.done(_CANCELLED)
+            raise
+        finally:
+            del self._user_checks[key]
+        check.done(user)
         self._record(account, address, ok=user is not None)
         return user
 
@@ -125,3 +151,30 @@ ScopeClient = tuple[str, int] | list[object] | None
 def client_address(scope_client: ScopeClient) -> str:
     """The address a request came from, as the ASGI scope gives it."""
     return str(scope_client[0]) if scope_client else "-"
+
+
+#: What waiting requests get when the request checking for them was cancelled (they then check themselves).
+_CANCELLED = User("", "", "", False)
+
+
+class _SharedCheck:
+    """The answer of one credential check, for the requests that wait for it."""
+
+    def __init__(self) -> None:
+        self._event = anyio.Event()
+        self._user: User | None = None
+        self._error: Exception | None = None
+
+    def done(self, user: User | None) -> None:
+        self._user = user
+        self._event.set()
+
+    def failed(self, error: Exception) -> None:
+        self._error = error
+        self._event.set()
+
+    async def answer(self) -> User | None:
+        await self._event.wait()
+        if self._error is not None:
+            raise self._error
+        return self._user
