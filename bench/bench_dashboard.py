@@ -27,10 +27,10 @@ from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 from starlette.testclient import TestClient
 
-from sitejobs.api.app import Server, create_app
 from sitejobs.engine import store
 from sitejobs.engine.models import now_ms
 from sitejobs.engine.service import JobEngine
+from sitejobs.server import Server, create_app
 from sitejobs.settings import Settings
 from sitejobs.sites.content.model import SiteContent
 from sitejobs.sites.content.store import ContentStore

@@ -21,12 +21,12 @@ import pytest
 from sqlalchemy import Engine, create_engine, text
 from starlette.testclient import TestClient
 
-from sitejobs.api.app import create_app
 from sitejobs.auth.clients import ALL_RESOURCES, ClientStore
 from sitejobs.engine.db import create_store_engine, migrate
 from sitejobs.engine.models import Execution
 from sitejobs.engine.service import JobEngine
 from sitejobs.jobs.builtin import default_registry
+from sitejobs.server import create_app
 from sitejobs.settings import Settings
 from tests.timing import deadline_after
 

@@ -17,7 +17,6 @@ import typer
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
-from sitejobs.api.app import create_app
 from sitejobs.auth.schema import clients
 from sitejobs.cli import app as cli_app
 from sitejobs.engine.local import LocalExecutor
@@ -25,6 +24,7 @@ from sitejobs.engine.models import Outcome
 from sitejobs.engine.service import JobEngine
 from sitejobs.engine.states import TERMINAL, State
 from sitejobs.jobs.builtin import default_registry
+from sitejobs.server import create_app
 from sitejobs.settings import Settings
 from tests.conftest import FIXTURES, REPO, cli_env, store_db, token_for
 from tests.conftest import sitejobs_cli as sitejobs

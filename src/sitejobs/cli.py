@@ -112,7 +112,7 @@ def _serve(settings: Settings, host: str, port: int, *, tls: bool = False, acces
     certificate made once in DATA_DIR/tls, and print what sfcc-ci needs to trust it."""
     import uvicorn
 
-    from sitejobs.api.app import create_app
+    from sitejobs.server import create_app
 
     logging_setup.configure(settings.log_json, access_log=access_log)
     sys.setswitchinterval(GIL_SWITCH_SECONDS)

@@ -15,10 +15,10 @@ import pytest
 from sqlalchemy import select
 from starlette.testclient import TestClient
 
-from sitejobs.api.app import create_app
 from sitejobs.auth.clients import JOB_RESOURCES, RELOAD_CHECK_SECONDS, ClientStore
 from sitejobs.auth.schema import clients
 from sitejobs.auth.tokens import ISSUER, DatabaseKeys, SubjectKind, TokenIssuer
+from sitejobs.server import create_app
 from sitejobs.settings import Settings
 from tests.api.conftest import V, assert_fault, params, stored_count
 from tests.conftest import CLIENT_ID, CLIENT_SECRET, add_client, basic, store_db, token_for

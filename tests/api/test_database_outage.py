@@ -23,10 +23,10 @@ import pytest
 from sqlalchemy import create_engine, text
 from starlette.testclient import TestClient
 
-from sitejobs.api.app import create_app
 from sitejobs.auth.users import UserStore
 from sitejobs.engine.service import JobEngine
 from sitejobs.jobs.builtin import default_registry
+from sitejobs.server import create_app
 from sitejobs.settings import Settings
 from tests.conftest import PG_ADMIN_URL, PG_HELP, add_client, free_port, token_for, wait_for
 

@@ -21,11 +21,11 @@ from starlette.testclient import TestClient
 
 import sitejobs.auth.clients
 import sitejobs.auth.users
-from sitejobs.api.app import create_app
 from sitejobs.auth.secrets import verify_secret_or_decoy
 from sitejobs.auth.users import UserStore
 from sitejobs.engine.service import JobEngine
 from sitejobs.jobs.builtin import default_registry
+from sitejobs.server import create_app
 from sitejobs.settings import Settings
 from tests.conftest import CLIENT_ID, CLIENT_SECRET, add_client, basic
 

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 from starlette.testclient import TestClient
 
-from sitejobs.api.app import create_app
+from sitejobs.server import create_app
 from sitejobs.settings import Settings
 from tests.api.conftest import V, assert_fault
 from tests.conftest import add_client, token_for

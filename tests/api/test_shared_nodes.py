@@ -14,9 +14,9 @@ import jwt
 import pytest
 from starlette.testclient import TestClient
 
-from sitejobs.api.app import create_app
 from sitejobs.auth.secrets import hash_secret
 from sitejobs.auth.tokens import DatabaseKeys, SubjectKind, TokenIssuer
+from sitejobs.server import create_app
 from sitejobs.settings import Settings
 from tests.api.conftest import V, assert_fault, wait_for
 from tests.conftest import CLIENT_ID, ServerProcess, add_client, sitejobs_cli, store_db, token_for

@@ -6,7 +6,7 @@ from urllib.parse import quote
 
 from starlette.testclient import TestClient
 
-from sitejobs.api.app import create_app
+from sitejobs.server import create_app
 from sitejobs.settings import Settings
 from tests.conftest import add_client, basic
 

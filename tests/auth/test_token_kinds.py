@@ -9,12 +9,12 @@ from urllib.parse import quote
 import pytest
 from starlette.testclient import TestClient
 
-from sitejobs.api.app import create_app
 from sitejobs.auth.tokens import StaticKey, SubjectKind, TokenIssuer
 from sitejobs.auth.users import UserStore
 from sitejobs.engine.service import JobEngine
 from sitejobs.errors import Unauthorized
 from sitejobs.jobs.builtin import default_registry
+from sitejobs.server import create_app
 from sitejobs.settings import Settings
 from tests.conftest import add_client, token_for
 

@@ -9,11 +9,11 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
-from sitejobs.api.app import Server, create_app
 from sitejobs.api.services import Services
 from sitejobs.auth.users import UserStore
 from sitejobs.engine.db import create_store_engine, migrate
 from sitejobs.engine.service import JobEngine
+from sitejobs.server import Server, create_app
 from sitejobs.settings import Settings
 from tests.conftest import add_client
 

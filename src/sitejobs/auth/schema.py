@@ -1,16 +1,29 @@
 """The tables every API node shares for authentication, in the engine's MetaData so Alembic sees them.
 
-Users are in `sites.content.schema` (`oce_users`); these hold the Data API's clients, the keys that sign bearer
-tokens and the dashboard's signed-in sessions. Times are integer milliseconds since the epoch, as in the execution store.
+The Content Management users (`oce_users`, named as when the content store held them), the Data API's clients,
+the keys that sign bearer tokens and the dashboard's signed-in sessions. Times are integer milliseconds since the epoch, as in the execution store.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import JSON, BigInteger, Column, Index, Integer, LargeBinary, String, Table
+from sqlalchemy import JSON, BigInteger, Boolean, Column, Index, Integer, LargeBinary, String, Table
 
 from sitejobs.engine.schema import metadata
 
 CLIENT_ID = 200
+USER_NAME = 256
+GUID = 64
+
+users = Table(
+    "oce_users",
+    metadata,
+    Column("id", String(GUID), primary_key=True),
+    Column("name", String(USER_NAME), nullable=False, unique=True),
+    Column("display_name", String(USER_NAME), nullable=False),
+    Column("password_hash", String(256), nullable=False),
+    Column("is_admin", Boolean, nullable=False, default=False),
+    Column("created_at", BigInteger, nullable=False),
+)
 
 clients = Table(
     "auth_clients",

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, select
 
+from sitejobs.auth.schema import users
 from sitejobs.auth.secrets import hash_secret, verify_secret_or_decoy
 from sitejobs.engine.db import write_transaction
 from sitejobs.engine.models import now_ms
-from sitejobs.sites.content.schema import users
 
 BASIC_CACHE_SECONDS = 60.0
 #: How long a wrong password is remembered as wrong: a client retrying bad credentials in a loop then costs no

@@ -14,10 +14,9 @@ from collections.abc import Collection
 
 from sqlalchemy import Connection, delete, or_, select
 
-from sitejobs.auth.schema import ui_sessions
+from sitejobs.auth.schema import ui_sessions, users
 from sitejobs.auth.users import User
 from sitejobs.dashboard.session import Session
-from sitejobs.sites.content.schema import users
 
 S = ui_sessions.c
 U = users.c

@@ -23,7 +23,7 @@ import pytest
 import uvicorn
 from playwright.sync_api import Browser, Page, Route, sync_playwright
 
-from sitejobs.api.app import create_app
+from sitejobs.server import create_app
 from sitejobs.settings import Settings
 from tests.timing import deadline_after
 

@@ -13,12 +13,12 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
-from sitejobs.api.app import create_app
 from sitejobs.auth.users import UserStore
 from sitejobs.engine.runner import EngineSink, run_execution
 from sitejobs.engine.service import JobEngine
 from sitejobs.engine.states import State
 from sitejobs.jobs.builtin import default_registry
+from sitejobs.server import create_app
 from sitejobs.settings import Settings
 from sitejobs.sites.content.install import install_template
 from sitejobs.sites.content.store import ContentStore

@@ -6,7 +6,7 @@ from __future__ import annotations
 import httpx
 from starlette.testclient import TestClient
 
-from sitejobs.api.app import create_app
+from sitejobs.server import create_app
 from sitejobs.settings import Settings
 from sitejobs.sites.content.store import ContentStore
 from tests.api.conftest import app_engine

@@ -26,17 +26,6 @@ from sitejobs.engine.schema import metadata
 NAME = 256
 GUID = 64
 
-users = Table(
-    "oce_users",
-    metadata,
-    Column("id", String(GUID), primary_key=True),
-    Column("name", String(NAME), nullable=False, unique=True),
-    Column("display_name", String(NAME), nullable=False),
-    Column("password_hash", String(256), nullable=False),
-    Column("is_admin", Boolean, nullable=False, default=False),
-    Column("created_at", BigInteger, nullable=False),
-)
-
 
 def _named_resource(table_name: str, *extra: Column[object]) -> Table:
     """Templates, themes and components: a named folder of files with an owner."""
