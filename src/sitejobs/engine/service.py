@@ -18,9 +18,10 @@ from pydantic import BaseModel
 from sqlalchemy import Connection, Engine
 
 from sitejobs.engine import joblog, store
+from sitejobs.engine.autocommit import OwnConnections
 from sitejobs.engine.batcher import WriteBatcher
 from sitejobs.engine.context import JobServices
-from sitejobs.engine.db import create_store_engine, migrate
+from sitejobs.engine.db import create_store_engine, is_sqlite, migrate
 from sitejobs.engine.models import Execution, Outcome, now_ms
 from sitejobs.engine.reader import PointReader
 from sitejobs.engine.registry import JobDefinition, Registry
@@ -44,9 +45,10 @@ WORKER_LOST = "WORKER_LOST"
 RELAXED_WRITES: frozenset[Callable[..., Any]] = frozenset(
     {store.claim_named, store.finish_executions, store.finish_and_claim, joblog.insert_lines}
 )
-#: Of those, what never waits for the disk: a Celery worker's claim. Losing it in a crash is losing the worker
-#: before it claimed (the execution is pending again, and the outbox publishes it again); and the run's finish,
-#: which waits, makes the claim durable with it, since the log is written in order.
+#: Of those, what never waits for the disk: a Celery worker's claim (on PostgreSQL made on the worker's own
+#: connection, see `autocommit.OwnConnections`). Losing it in a crash is losing the worker before it claimed (the
+#: execution is pending again, and the outbox publishes it again); and the run's finish, which waits, makes the
+#: claim durable with it, since the log is written in order.
 ALWAYS_RELAXED_WRITES: frozenset[Callable[..., Any]] = frozenset({store.claim_named})
 
 
@@ -72,6 +74,8 @@ class JobEngine:
             self.db, relaxed=ALWAYS_RELAXED_WRITES if settings.durable_worker_writes else RELAXED_WRITES
         )
         self.reader = PointReader(self.db)
+        #: A Celery worker's claims: relaxed always (see ALWAYS_RELAXED_WRITES).
+        self._claims = OwnConnections(self.db, relaxed=True) if not is_sqlite(self.db) else None
         self._listeners: list[Callable[[], None]] = []
         self._lease_ms = int(settings.lease_seconds * 1000)
         #: What a running job may use besides its context.
@@ -87,6 +91,8 @@ class JobEngine:
 
     def close(self) -> None:
         self.writer.close()
+        if self._claims is not None:
+            self._claims.close()
         self.reader.close()
         self.db.dispose()
 
@@ -319,7 +325,9 @@ class JobEngine:
     def claim_one(self, worker: str, execution_id: int) -> Execution | None:
         """Claim the named execution if it is still pending (what a Celery message asks for)."""
         claim = store.NamedClaim(execution_id, worker, self._lease_ms)
-        return self.writer.submit_bulk(store.claim_named, claim).result()
+        if self._claims is None:
+            return self.writer.submit_bulk(store.claim_named, claim).result()
+        return self._claims.run(lambda conn: store.claim_named(conn, [claim])[0])
 
     def heartbeat(self, worker: str, ids: Sequence[int], *, kind: str, pid: int, hostname: str) -> set[int]:
         def op(conn: Connection) -> set[int]:

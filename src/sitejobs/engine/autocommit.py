@@ -1,0 +1,74 @@
+"""Statements that are transactions by themselves, each on a connection of the calling thread's own.
+
+A Celery worker's claim is one statement (the guarded UPDATE and its event, see `store.claim_named`) that the
+task waits for before it runs the job. Through the writer it cost a hand-over to the writer thread and back and
+three round trips (BEGIN, the statement, COMMIT), behind whatever batch the writer was committing. Here it is one
+round trip on the task's own thread. PostgreSQL only: SQLite's writes stay with the writer, which serialises them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable
+from typing import TypeVar
+
+from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+T = TypeVar("T")
+
+
+class OwnConnections:
+    """One autocommit connection a thread, taken out of the store's pool for good.
+
+    `relaxed`: their commits do not wait for the disk (the session's synchronous_commit is off; see
+    `db.write_transaction_on` for which writes may). Such a session never goes back to the pool, so no other
+    work inherits the setting."""
+
+    def __init__(self, db: Engine, *, relaxed: bool) -> None:
+        self._db = db
+        self._relaxed = relaxed
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._all: list[Connection] = []
+
+    def run(self, statement: Callable[[Connection], T]) -> T:
+        """`statement(conn)`, committed on its own; once more on a new connection if the old one was lost."""
+        try:
+            return statement(self._connection())
+        except DBAPIError as exc:
+            # A server that ended the session (a restart, an administrator) raises OperationalError without
+            # SQLAlchemy always reading it as a disconnection.
+            if not (exc.connection_invalidated or isinstance(exc, OperationalError | InterfaceError)):
+                raise
+            self._drop()
+            return statement(self._connection())
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._all:
+                conn.close()
+            self._all.clear()
+
+    def _connection(self) -> Connection:
+        conn: Connection | None = getattr(self._local, "conn", None)
+        if conn is None or conn.closed or conn.invalidated:
+            conn = self._db.connect().execution_options(isolation_level="AUTOCOMMIT")
+            conn.detach()
+            if self._relaxed:
+                conn.exec_driver_sql("SET synchronous_commit = off")
+            with self._lock:
+                self._all.append(conn)
+            self._local.conn = conn
+        return conn
+
+    def _drop(self) -> None:
+        conn: Connection | None = getattr(self._local, "conn", None)
+        self._local.conn = None
+        if conn is not None:
+            with self._lock:
+                if conn in self._all:
+                    self._all.remove(conn)
+            with contextlib.suppress(Exception):  # it is broken already
+                conn.close()
