@@ -105,3 +105,31 @@ def test_a_secure_site_admits_a_group_and_cloud_users(settings: Settings) -> Non
         _set_access(client, "Bars", ["cloud"])
         assert _statuses(client, "Bars", BOB) == [200, 200, 200]
         assert _statuses(client, "Bars") == [401, 401, 401]
+
+
+def test_a_secure_sites_content_delivery_items_are_for_the_users_it_admits_too(settings: Settings) -> None:
+    items = "/content/published/api/v1.1/items"
+    with sites_app(settings) as client:
+        UserStore(app_engine(client).db).add("carol", PASSWORD)
+        create_site(client, "Bars")
+        create_site(client, "Open")
+        site_id = _set_access(client, "Bars", ["named"])
+        granted = client.post(
+            f"{API}/sites/{site_id}/access", json={"id": "user:bob"}, headers={**ALICE, **JSON}
+        )
+        assert granted.status_code < 300, granted.text
+        _publish_online(client, "Bars")
+        _publish_online(client, "Open")
+
+        anonymous = client.get(f"{items}?site=Bars")
+        assert anonymous.status_code == 401
+        assert anonymous.headers["www-authenticate"] == 'Basic realm="sitejobs"'
+        assert client.get(f"{items}/any-id?site=Bars").status_code == 401  # one item as much as the list
+        assert client.get(f"{items}?site=Bars", headers=CAROL).status_code == 403
+        for admitted in (BOB, ADMIN, ALICE):
+            answer = client.get(f"{items}?site=Bars", headers=admitted)
+            assert answer.status_code == 200, answer.text
+            assert answer.headers["cache-control"] == "private"
+        public = client.get(f"{items}?site=Open")  # a public site: anyone, cacheable as before
+        assert public.status_code == 200
+        assert public.headers.get("cache-control") != "private"

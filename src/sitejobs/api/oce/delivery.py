@@ -6,6 +6,10 @@ The site is named by its channel's token (`channelToken`, an enterprise site's c
 (`site=NAME`, this server's own addition for standard sites, which have no channel); the site runtime's content
 client (`runtime/files/renderer.js`, `queryItems`) asks with the site's name. A site that is offline, never
 brought online or in the trash delivers nothing: 404, as for a token or name that names no site.
+
+A secure site's items are for the users it admits, as its pages are (`published`, `site_viewers`): anyone else
+gets 401 with a Basic challenge, or 403 when signed in and not admitted, and what it delivers is not cacheable
+for the next visitor (`Cache-Control: private`).
 """
 
 from __future__ import annotations
@@ -19,18 +23,20 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from sitejobs.api.oce.items import item_query, items_page
-from sitejobs.api.oce.published import is_served
+from sitejobs.api.oce.published import refusal
 from sitejobs.api.oce.routes import _json, _store, check_accept
 from sitejobs.api.services import services
 from sitejobs.errors import BadRequest, ResourceNotFound
 from sitejobs.sites.content import schema
 from sitejobs.sites.content.site_items import delivered_items
+from sitejobs.sites.content.site_viewers import ServedSite, served_site
 from sitejobs.sites.content.store import ContentStore, SiteRow
 
 DELIVERY = "/content/published/api/v1.1"
 
 
-def _site_of(store: ContentStore, token: str | None, name: str | None) -> SiteRow | None:
+def _site_of(store: ContentStore, token: str | None, name: str | None) -> tuple[SiteRow, ServedSite] | None:
+    """The online site the channel token or name names, with who may view it."""
     if token:
         c = schema.channels
         with store.db.connect() as conn:
@@ -40,33 +46,57 @@ def _site_of(store: ContentStore, token: str | None, name: str | None) -> SiteRo
         site = store.site(f"name:{name}")
     else:
         raise BadRequest("Name the site's channel with 'channelToken' (or the site with 'site').")
-    return site if site is not None and is_served(store, site.name) else None
+    served = served_site(store.db, site.name) if site is not None else None
+    if site is None or served is None or served.name != site.name or not served.online:
+        return None
+    return site, served
 
 
-def _delivered(request: Request) -> list[dict[str, Any]]:
+async def _delivered(request: Request) -> tuple[list[dict[str, Any]], bool] | Response:
+    """The site's delivered items and whether the site is secure; or the 401 or 403 for a caller it does not
+    admit."""
+    check_accept(request.headers.get("accept", ""))
+    svc = services(request)
+    svc.database.check()
+    item_query(request)  # a bad parameter is a 400 before any work
     store = _store(request)
     params = request.query_params
-    site = _site_of(store, params.get("channelToken"), params.get("site"))
-    if site is None:
+    found = await run_in_threadpool(_site_of, store, params.get("channelToken"), params.get("site"))
+    if found is None:
         raise ResourceNotFound(params.get("channelToken") or f"name:{params.get('site')}")
-    return delivered_items(store, site)
+    site, served = found
+    if served.secure:
+        refused = await refusal(svc, served, request.scope)
+        if refused is not None:
+            return refused
+    return await run_in_threadpool(delivered_items, store, site), served.secure
+
+
+def _answer(document: Any, secure: bool) -> Response:
+    response = _json(document)
+    if secure:
+        response.headers["Cache-Control"] = "private"
+    return response
 
 
 async def list_items(request: Request) -> Response:
-    check_accept(request.headers.get("accept", ""))
-    services(request).database.check()
-    item_query(request)  # a bad parameter is a 400 before any work
-    return _json(items_page(await run_in_threadpool(_delivered, request), request))
+    delivered = await _delivered(request)
+    if isinstance(delivered, Response):
+        return delivered
+    items, secure = delivered
+    return _answer(items_page(items, request), secure)
 
 
 async def get_item(request: Request) -> Response:
-    check_accept(request.headers.get("accept", ""))
-    services(request).database.check()
+    delivered = await _delivered(request)
+    if isinstance(delivered, Response):
+        return delivered
+    items, secure = delivered
     ref = request.path_params["id"]
-    found = next((i for i in await run_in_threadpool(_delivered, request) if i.get("id") == ref), None)
+    found = next((i for i in items if i.get("id") == ref), None)
     if found is None:
         raise ResourceNotFound(ref)
-    return _json(found)
+    return _answer(found, secure)
 
 
 routes = [

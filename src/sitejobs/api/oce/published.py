@@ -30,7 +30,6 @@ from sitejobs.api.security import basic_credentials
 from sitejobs.api.services import Services, services_in
 from sitejobs.errors import Forbidden, SitejobsError, SiteNotFound, Unauthorized
 from sitejobs.sites.content.site_viewers import ServedSite, may_view, served_site
-from sitejobs.sites.content.store import ContentStore
 
 CHALLENGE = 'Basic realm="sitejobs"'
 
@@ -49,7 +48,7 @@ class PublishedSites:
             if site is None or site.name != name or not site.online:
                 raise SiteNotFound(f"name:{name}")
             if site.secure:
-                refused = await _refusal(svc, site, scope)
+                refused = await refusal(svc, site, scope)
                 if refused is not None:
                     await refused(scope, receive, send)
                     return
@@ -66,13 +65,7 @@ def site_name(scope: Scope) -> str:
     return path.lstrip("/").split("/", 1)[0]
 
 
-def is_served(store: ContentStore, name: str) -> bool:
-    """Whether the site named exactly `name` (its publish folder's name) is online and not in the trash."""
-    site = served_site(store.db, name)
-    return site is not None and site.name == name and site.online
-
-
-async def _refusal(svc: Services, site: ServedSite, scope: Scope) -> Response | None:
+async def refusal(svc: Services, site: ServedSite, scope: Scope) -> Response | None:
     """None when the request's credentials name a user the secure site admits; else the 401 or 403."""
     credentials = basic_credentials(Headers(scope=scope).get("authorization", ""))
     user = None
