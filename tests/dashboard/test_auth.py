@@ -6,6 +6,7 @@ from sqlalchemy import update
 from starlette.testclient import TestClient
 
 from sitejobs.auth.schema import ui_sessions
+from sitejobs.auth.users import UserStore
 from sitejobs.dashboard.session import COOKIE
 from sitejobs.engine.models import now_ms
 from sitejobs.engine.states import State
@@ -162,3 +163,13 @@ def test_signing_in_again_ends_the_browsers_previous_session(ui: TestClient) -> 
     ui.cookies.clear()
     ui.cookies.set(COOKIE, previous, path="/ui")
     assert ui.get("/ui/executions", follow_redirects=False).status_code == 303
+
+
+def test_a_new_password_signs_the_user_out_everywhere(ui: TestClient) -> None:
+    sign_in(ui, "alice")
+    assert ui.get("/ui/executions", follow_redirects=False).status_code == 200
+    UserStore(ui_engine(ui).db).add("alice", "a-new-password")  # `sitejobs users add alice --password …`
+    assert ui.get("/ui/executions", follow_redirects=False).status_code == 303
+    sign_in(ui, "bob")  # others stay signed in
+    UserStore(ui_engine(ui).db).add("carol-new", "carol-password")
+    assert ui.get("/ui/executions", follow_redirects=False).status_code == 200

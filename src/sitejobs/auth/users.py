@@ -13,9 +13,9 @@ import threading
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, delete, select
 
-from sitejobs.auth.schema import users
+from sitejobs.auth.schema import ui_sessions, users
 from sitejobs.auth.secrets import hash_secret, verify_secret_or_decoy
 from sitejobs.engine.db import write_transaction
 from sitejobs.engine.models import now_ms
@@ -61,7 +61,8 @@ class UserStore:
         self._verified: dict[bytes, tuple[User | None, float]] = {}
 
     def add(self, name: str, password: str, *, admin: bool = False, display_name: str | None = None) -> User:
-        """Create the user, or give an existing one this password and role."""
+        """Create the user, or give an existing one this password and role (which signs them out of the
+        dashboard everywhere: whoever signed in with the old password is not still in)."""
         hashed = hash_secret(password)
         with write_transaction(self._db) as conn:
             row = conn.execute(select(users.c.id).where(users.c.name == name)).first()
@@ -72,6 +73,7 @@ class UserStore:
             else:
                 user_id = row.id
                 conn.execute(users.update().where(users.c.id == user_id).values(**values))
+                conn.execute(delete(ui_sessions).where(ui_sessions.c.user_name == name))
         with self._lock:
             self._verified.clear()
         return User(user_id, name, display_name or name, admin)
