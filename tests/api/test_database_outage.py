@@ -29,6 +29,7 @@ from sitejobs.jobs.builtin import default_registry
 from sitejobs.server import create_app
 from sitejobs.settings import Settings
 from tests.conftest import PG_ADMIN_URL, PG_HELP, add_client, free_port, token_for, wait_for
+from tests.dashboard.conftest import csrf_of
 
 V = "/s/-/dw/data/v23_2"
 API = "/sites/management/api/v1"
@@ -201,9 +202,18 @@ def test_a_stuck_then_gone_database_is_a_clean_503_and_the_server_recovers(
             return codes == [200, 200, 200]
 
         assert everything_answers()
+        form = client.get("/ui/login")  # alice signs in to the dashboard too
+        signed = client.post(
+            "/ui/login",
+            data={"username": "alice", "password": "alice-password", "csrf": csrf_of(form)},
+            follow_redirects=False,
+        )
+        assert signed.status_code == 303, signed.text
 
         proxy.freeze()
         try:
+            # The dashboard's session check waits for the database off the event loop, under the deadline.
+            assert answered(lambda: client.get("/ui/executions", follow_redirects=False)).status_code == 503
             assert_ocapi_503(answered(lambda: client.get(status_url, headers=bearer)))
             assert answered(lambda: client.get("/readyz")).status_code == 503
             assert_oce_503(answered(lambda: client.get(f"{API}/sites", auth=alice)))

@@ -44,7 +44,7 @@ def _key(e: Execution) -> tuple[Any, ...]:
 
 
 async def executions_page(request: Request) -> Response:
-    session, user = signed_in(request)
+    session, user = await signed_in(request)
     d = dashboard(request)
     filters = Filters.parse(request.query_params)
     rows, older = await run_in_threadpool(visible_page, d, user, filters)
@@ -69,7 +69,7 @@ def _row_html(d: Dashboard, base: str, execution: Execution) -> str:
 
 
 async def executions_stream(request: Request) -> Response:
-    session, user = signed_in(request)
+    session, user = await signed_in(request)
     d = dashboard(request)
     filters = Filters.parse(request.query_params)
     base = prefix(request)
@@ -131,7 +131,7 @@ async def _may_see(d: Dashboard, user: User, e: Execution, known: dict[int, bool
 
 
 async def execution_page(request: Request) -> Response:
-    session, user = signed_in(request)
+    session, user = await signed_in(request)
     d = dashboard(request)
     raw_id = request.path_params["id"]
     execution = await run_in_threadpool(visible_execution, d, user, raw_id)
@@ -167,7 +167,7 @@ async def execution_stream(request: Request) -> Response:
     """The execution's summary whenever it changes (from the shared feed) and its log as it grows. Besides the
     shared feed, a page costs one log read a second while the run goes on, and a read of its events when its
     state changes (progress alone adds no event)."""
-    session, user = signed_in(request)
+    session, user = await signed_in(request)
     d = dashboard(request)
     execution = await run_in_threadpool(visible_execution, d, user, request.path_params["id"])
     offset = _offset(request)
@@ -205,7 +205,7 @@ async def execution_stream(request: Request) -> Response:
 
 
 async def execution_action(request: Request) -> Response:
-    session, user = signed_in(request)
+    session, user = await signed_in(request)
     await checked_form(request, session)
     d = dashboard(request)
     action = request.path_params["action"]

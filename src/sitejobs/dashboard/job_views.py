@@ -31,7 +31,7 @@ def may_start(user: User, definition: JobDefinition) -> bool:
 
 
 async def jobs_page(request: Request) -> Response:
-    session, user = signed_in(request)
+    session, user = await signed_in(request)
     d = dashboard(request)
     jobs = [(j, may_start(user, j)) for j in d.engine.registry]
     return render(
@@ -76,12 +76,12 @@ def _form_page(
 
 
 async def job_form(request: Request) -> Response:
-    session, user = signed_in(request)
+    session, user = await signed_in(request)
     return _form_page(request, session, user, _definition(request, user))
 
 
 async def start_job(request: Request) -> Response:
-    session, user = signed_in(request)
+    session, user = await signed_in(request)
     form = await checked_form(request, session)
     definition = _definition(request, user)
     engine = dashboard(request).engine
@@ -113,7 +113,7 @@ def _store_upload(upload: UploadFile, impex: Any) -> str:
 
 async def import_archive(request: Request) -> Response:
     """Upload a site archive to Impex/src/instance, then start its import with the chosen mode."""
-    session, user = signed_in(request)
+    session, user = await signed_in(request)
     form = await checked_form(request, session)
     try:
         if not user.is_admin:

@@ -23,7 +23,7 @@ async def home(request: Request) -> Response:
 
 
 async def sites_page(request: Request) -> Response:
-    session, user = signed_in(request)
+    session, user = await signed_in(request)
     d = dashboard(request)
 
     def read() -> tuple[list[site_counts.ContentSite], site_counts.CommerceStore | None]:
@@ -68,6 +68,6 @@ def _workers(d: Dashboard, user: User) -> dict[str, object]:
 
 
 async def workers_page(request: Request) -> Response:
-    session, user = signed_in(request)
+    session, user = await signed_in(request)
     context = await run_in_threadpool(_workers, dashboard(request), user)
     return render(request, "workers.html", context, session=session, user=user)

@@ -14,6 +14,7 @@ from starlette.requests import HTTPConnection, Request
 from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
+from sitejobs.api.database import DatabaseGate
 from sitejobs.auth.users import User, UserStore
 from sitejobs.dashboard import session_store
 from sitejobs.dashboard.live import LiveFeed
@@ -40,6 +41,8 @@ class Host(Protocol):
     def content(self) -> ContentStore: ...
     @property
     def executor(self) -> Executor | None: ...
+    @property
+    def database(self) -> DatabaseGate: ...
 
 
 @dataclass(frozen=True)
@@ -111,14 +114,16 @@ def session_of(conn: HTTPConnection) -> Session | None:
     return dashboard(conn).signer.read(conn)
 
 
-def signed_in(conn: HTTPConnection) -> tuple[Session, User]:
+async def signed_in(conn: HTTPConnection) -> tuple[Session, User]:
     """The session and its user. One statement, by primary key, looks the user up (so a deleted user is
-    signed out at once) and checks that the session was not signed out, on this node or another."""
+    signed out at once) and checks that the session was not signed out, on this node or another; off the
+    event loop on a database that may stall (`DatabaseGate.read_now`: 503 rather than a frozen server)."""
     session = session_of(conn)
     if session is None or session.user is None or session.key is None:
         raise NotSignedIn()
     lookup = partial(session_store.signed_in_user, key=session.key, user_name=session.user, now_ms=now_ms())
-    user: User | None = dashboard(conn).engine.read(lookup)
+    host = dashboard(conn).host()
+    user: User | None = await host.database.read_now(host.engine.read, lookup)
     if user is None:
         raise NotSignedIn()
     return session, user
