@@ -9,17 +9,22 @@ store records them (milliseconds). Targets: >= 1.0x Celery's and Huey's tasks/s 
 p50 < 10 ms, p99 < 100 ms.
 
     .venv/bin/python -m bench.bench_engine [-n 20000] [--slots 16] [--no-celery] [--no-huey] [--relaxed-worker-writes]
+        [--postgresql]
+
+--postgresql runs the engine on the local PostgreSQL (a schema of the run's own, dropped afterwards) instead.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import shutil
 import statistics
 import tempfile
 import time
 from pathlib import Path
 
+from bench.pg import ADMIN_URL, pg_schema
 from sitejobs.engine.local import LocalExecutor
 from sitejobs.engine.service import JobEngine
 from sitejobs.engine.states import State
@@ -46,10 +51,15 @@ def run_engine(
     latency_n: int = 500,
     rate: float = 200.0,
     durable_worker_writes: bool = True,
+    database_url: str | None = None,
 ) -> dict[str, float]:
     data_dir = Path(tempfile.mkdtemp(prefix="sitejobs-engine-bench-"))
     settings = Settings(
-        data_dir=data_dir, workers=slots, poll_seconds=0.25, durable_worker_writes=durable_worker_writes
+        data_dir=data_dir,
+        workers=slots,
+        poll_seconds=0.25,
+        durable_worker_writes=durable_worker_writes,
+        database_url=database_url,
     )
     engine = JobEngine.open(settings, default_registry(settings.jobs_module))
     executor = LocalExecutor(engine)
@@ -99,11 +109,16 @@ def main() -> None:
         action="store_true",
         help="claims, finishes and log lines do not wait for the disk (NORMAL; SITEJOBS_DURABLE_WORKER_WRITES=0)",
     )
+    parser.add_argument("--postgresql", action="store_true", help="the store on the local PostgreSQL")
     args = parser.parse_args()
-    ours = run_engine(args.n, args.slots, durable_worker_writes=not args.relaxed_worker_writes)
+    with contextlib.ExitStack() as stack:
+        url = stack.enter_context(pg_schema(ADMIN_URL, driver=True)) if args.postgresql else None
+        ours = run_engine(
+            args.n, args.slots, durable_worker_writes=not args.relaxed_worker_writes, database_url=url
+        )
     print(
-        f"sitejobs embedded engine (SQLite, submissions FULL, worker writes "
-        f"{'NORMAL' if args.relaxed_worker_writes else 'FULL'}, {args.slots} slots): {ours['jobs_per_s']:.0f} jobs/s end to end "
+        f"sitejobs embedded engine ({'PostgreSQL' if url else 'SQLite'}, submissions durable, worker writes "
+        f"{'relaxed' if args.relaxed_worker_writes else 'durable'}, {args.slots} slots): {ours['jobs_per_s']:.0f} jobs/s end to end "
         f"(submissions {ours['submits_per_s']:.0f}/s); submit-to-running p50 {ours['p50_ms']:.1f} ms, "
         f"p99 {ours['p99_ms']:.1f} ms (target >= 1500 jobs/s)",
         flush=True,
