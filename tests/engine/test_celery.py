@@ -15,11 +15,13 @@ from pathlib import Path
 
 import pytest
 
+from sitejobs.engine.celery_executor import CeleryRuntime
 from sitejobs.engine.models import Execution
 from sitejobs.engine.service import JobEngine
 from sitejobs.engine.states import TERMINAL, State
+from sitejobs.jobs.builtin import default_registry
 from sitejobs.settings import Settings
-from tests.conftest import free_port, wait_for
+from tests.conftest import current, free_port, wait_for
 from tests.engine.celery_cluster import BROKERS, CeleryCluster
 from tests.timing import deadline_after
 
@@ -251,3 +253,24 @@ def test_flower_shows_the_workers_and_their_tasks(jobs_engine: JobEngine) -> Non
         flower.terminate()
         flower.wait(10)
         cluster.stop()
+
+
+def test_a_worker_leaves_the_executions_of_jobs_it_does_not_define(jobs_engine: JobEngine) -> None:
+    # A rolling upgrade: the API nodes know a job that an older worker does not. Its message must not fail the
+    # execution there; it stays pending for a worker that has the job (the outbox publishes it again).
+    older = JobEngine(jobs_engine.settings, default_registry(None))
+    assert "explode" not in older.registry
+    runtime = CeleryRuntime(older)
+    try:
+        foreign = jobs_engine.submit("explode")
+        assert runtime.run(foreign.id) == "skipped"
+        assert current(jobs_engine, foreign.id).state is State.PENDING
+        mine = jobs_engine.submit("noop")
+        assert runtime.run(mine.id) == State.SUCCEEDED.value
+    finally:
+        runtime.close()
+    newer = CeleryRuntime(JobEngine(jobs_engine.settings, default_registry(jobs_engine.settings.jobs_module)))
+    try:
+        assert newer.run(foreign.id) == State.FAILED.value  # `explode` fails by design, but it ran, here
+    finally:
+        newer.close()

@@ -16,6 +16,7 @@ from sitejobs.engine.states import State
 from sitejobs.errors import JobAlreadyRunning
 from sitejobs.jobs.builtin import default_registry
 from sitejobs.settings import Settings
+from tests.conftest import current
 
 
 def test_claim_takes_the_oldest_pending_first_and_never_twice(engine: JobEngine, settings: Settings) -> None:
@@ -50,6 +51,15 @@ def test_claim_by_id_is_a_no_op_unless_pending(engine: JobEngine) -> None:
     assert claimed.lease_owner == "w1"
     assert engine.claim_one("w2", execution.id) is None  # a duplicate message
     assert engine.claim_one("w2", execution.id + 1000) is None  # no such execution
+
+
+def test_a_claim_by_id_for_some_jobs_leaves_the_others_pending(engine: JobEngine) -> None:
+    execution = engine.submit("noop")
+    assert engine.claim_one("w1", execution.id, ["hello-world"]) is None
+    assert current(engine, execution.id).state is State.PENDING
+    claimed = engine.claim_one("w1", execution.id, ["hello-world", "noop"])
+    assert claimed is not None
+    assert claimed.state is State.RUNNING
 
 
 def test_only_the_lease_holder_renews_reports_and_finishes(engine: JobEngine) -> None:

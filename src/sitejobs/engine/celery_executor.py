@@ -202,14 +202,16 @@ class CeleryRuntime:
             return list(self._running)
 
     def run(self, execution_id: int) -> str:
-        """Claim and run one execution; "skipped" when it is not pending (a duplicate or late message).
+        """Claim and run one execution; "skipped" when it is not pending (a duplicate or late message), or is of
+        a job this worker's registry does not define: it is left pending for a worker that does (during a rolling
+        upgrade, say), and the outbox publishes it again once the queue has drained.
 
         The finish is queued, not waited for: the task returns (and Celery acknowledges the message and takes
         the next one) while it commits, and the next claim may share its commit. The lease is held until it is
         committed; should this process die before that, the lease expires and the reaper recovers the
         execution as for any lost worker."""
-        execution = self.engine.claim_one(self.worker_id, execution_id)
-        if execution is None:
+        execution = self.engine.claim_one(self.worker_id, execution_id, self.engine.registry.job_ids)
+        if execution is None:  # not pending any more, or of a job this worker does not define
             return "skipped"
         with self._lock:
             self._running.add(execution.id)

@@ -322,9 +322,13 @@ class JobEngine:
             )
         )
 
-    def claim_one(self, worker: str, execution_id: int) -> Execution | None:
-        """Claim the named execution if it is still pending (what a Celery message asks for)."""
-        claim = store.NamedClaim(execution_id, worker, self._lease_ms)
+    def claim_one(
+        self, worker: str, execution_id: int, job_ids: Sequence[str] | None = None
+    ) -> Execution | None:
+        """Claim the named execution if it is still pending (what a Celery message asks for), and, with
+        `job_ids`, of one of those jobs."""
+        only = None if job_ids is None else tuple(job_ids)
+        claim = store.NamedClaim(execution_id, worker, self._lease_ms, only)
         if self._claims is None:
             return self.writer.submit_bulk(store.claim_named, claim).result()
         return self._claims.run(lambda conn: store.claim_named(conn, [claim])[0])

@@ -334,32 +334,38 @@ class NamedClaim:
     execution_id: int
     worker: str
     lease_ms: int
+    #: The jobs the worker defines (None: any): an execution of another job is left for a worker that has it.
+    job_ids: tuple[str, ...] | None = None
+
+
+def _assign(job_ids: tuple[str, ...] | None) -> str:
+    only = "" if job_ids is None else f" AND job_id IN ({', '.join('?' * len(job_ids))})"
+    return (
+        "UPDATE executions SET state = 'running', lease_owner = ?, lease_expires_at = ?, "
+        "start_time = COALESCE(start_time, ?), modified_at = ?, percent = COALESCE(percent, 0) "
+        f"WHERE id = ? AND state = 'pending'{only} RETURNING {_COLUMNS}"
+    )
 
 
 def claim_named(conn: Connection, claims: Sequence[NamedClaim]) -> list[Execution | None]:
     """claim_one for several named executions (a bulk handler, so that a claim shares its commit with the
-    finishes and log lines queued before it): None for each that is not pending any more."""
+    finishes and log lines queued before it): None for each that is not pending any more, or is of a job
+    outside the claim's `job_ids`."""
     at = now_ms()
-    assign = (
-        "UPDATE executions SET state = 'running', lease_owner = ?, lease_expires_at = ?, "
-        "start_time = COALESCE(start_time, ?), modified_at = ?, percent = COALESCE(percent, 0) "
-        f"WHERE id = ? AND state = 'pending' RETURNING {_COLUMNS}"
-    )
-    if conn.dialect.name == "postgresql":
-        # The claim and its event in one round trip (a Celery worker claims one execution a message).
-        sql = (
-            f"WITH claimed AS ({assign}), event AS (INSERT INTO execution_events "
-            "(execution_id, at, from_state, to_state, worker, note) "
-            f"SELECT id, ?, 'pending', 'running', ?, NULL FROM claimed) SELECT {_COLUMNS} FROM claimed"
-        )
-        return [
-            _first(rawsql.fetch(conn, sql, (c.worker, at + c.lease_ms, at, at, c.execution_id, at, c.worker)))
-            for c in claims
-        ]
-    events: list[EventRow] = []
     claimed: list[Execution | None] = []
+    events: list[EventRow] = []
     for c in claims:
-        execution = _first(rawsql.fetch(conn, assign, (c.worker, at + c.lease_ms, at, at, c.execution_id)))
+        params: tuple[Any, ...] = (c.worker, at + c.lease_ms, at, at, c.execution_id, *(c.job_ids or ()))
+        if conn.dialect.name == "postgresql":
+            # The claim and its event in one round trip (a Celery worker claims one execution a message).
+            sql = (
+                f"WITH claimed AS ({_assign(c.job_ids)}), event AS (INSERT INTO execution_events "
+                "(execution_id, at, from_state, to_state, worker, note) "
+                f"SELECT id, ?, 'pending', 'running', ?, NULL FROM claimed) SELECT {_COLUMNS} FROM claimed"
+            )
+            claimed.append(_first(rawsql.fetch(conn, sql, (*params, at, c.worker))))
+            continue
+        execution = _first(rawsql.fetch(conn, _assign(c.job_ids), params))
         if execution is not None:
             events.append((execution.id, State.PENDING.value, State.RUNNING.value, c.worker, None))
         claimed.append(execution)
