@@ -92,13 +92,16 @@ async def _user_token(request: Request, form: dict[str, str], tokens: TokenIssue
         return _throttled(exc)
     if user is None:
         return _oauth_error("invalid_grant", 400, "The user name or password is not correct.")
-    return _token_response(tokens, user.name, SubjectKind.USER, form.get("scope", ""))
+    stamp = await services(request).database.run(checker.users.password_stamp, user.name)
+    return _token_response(tokens, user.name, SubjectKind.USER, form.get("scope", ""), stamp)
 
 
-def _token_response(tokens: TokenIssuer, subject: str, kind: SubjectKind, scope: str) -> Response:
+def _token_response(
+    tokens: TokenIssuer, subject: str, kind: SubjectKind, scope: str, stamp: str | None = None
+) -> Response:
     return json_response(
         {
-            "access_token": tokens.issue(subject, kind),
+            "access_token": tokens.issue(subject, kind, stamp=stamp),
             "scope": scope,
             "token_type": "Bearer",
             "expires_in": tokens.ttl_seconds,

@@ -41,6 +41,8 @@ _KID = re.compile(r"[0-9a-f]{16}")
 #: so that no node's cached copy of the key (KEY_CACHE_SECONDS) outlives the expiry it does not know of yet.
 ROTATION_MARGIN_SECONDS = KEY_CACHE_SECONDS
 KIND_CLAIM = "knd"
+#: A user token's password stamp (`UserStore.password_stamp`): the token ends with the password it was issued for.
+STAMP_CLAIM = "pws"
 
 
 class SubjectKind(StrEnum):
@@ -203,9 +205,11 @@ class TokenIssuer:
         self._keys = keys
         self.ttl_seconds = ttl_seconds
         # Verified tokens, so the hot path pays for one HMAC per token rather than per request.
-        self._verified: OrderedDict[str, tuple[SubjectKind, str, float]] = OrderedDict()
+        self._verified: OrderedDict[str, tuple[SubjectKind, str, str | None, float]] = OrderedDict()
 
-    def issue(self, subject: str, kind: SubjectKind) -> str:
+    def issue(self, subject: str, kind: SubjectKind, *, stamp: str | None = None) -> str:
+        """A signed token for `subject`; `stamp` (a user's `UserStore.password_stamp`) makes it stop working
+        when that user's password changes."""
         now = int(time.time())
         claims = {
             "sub": subject,
@@ -215,6 +219,8 @@ class TokenIssuer:
             "exp": now + self.ttl_seconds,
             "jti": uuid.uuid4().hex,
         }
+        if stamp is not None:
+            claims[STAMP_CLAIM] = stamp
         key = self._keys.signing_key()
         headers = None if key.kid is None else {"kid": key.kid}
         return jwt.encode(claims, key.secret, algorithm="HS256", headers=headers)
@@ -226,18 +232,22 @@ class TokenIssuer:
     def verify(self, token: str, kind: SubjectKind) -> str:
         """The token's subject, or Unauthorized when it is forged, malformed, expired or of another kind, or its
         key is expired."""
-        found, subject = self._verify(token)
+        return self.verify_stamped(token, kind)[0]
+
+    def verify_stamped(self, token: str, kind: SubjectKind) -> tuple[str, str | None]:
+        """`verify`, with the password stamp the token was issued with (None: without one)."""
+        found, subject, stamp = self._verify(token)
         if found is not kind:
             raise Unauthorized(f"The access token does not belong to a {kind.value}.")
-        return subject
+        return subject, stamp
 
-    def _verify(self, token: str) -> tuple[SubjectKind, str]:
+    def _verify(self, token: str) -> tuple[SubjectKind, str, str | None]:
         cached = self._verified.get(token)
         now = time.time()
         if cached is not None:
-            kind, subject, expires = cached
+            kind, subject, stamp, expires = cached
             if now < expires:
-                return kind, subject
+                return kind, subject, stamp
             self._verified.pop(token, None)
             raise Unauthorized("The access token has expired.")
         try:
@@ -263,10 +273,12 @@ class TokenIssuer:
         except (jwt.PyJWTError, ValueError):
             raise Unauthorized("The access token is not valid.") from None
         subject = str(claims["sub"])
+        stamp = claims.get(STAMP_CLAIM)
+        stamp = stamp if isinstance(stamp, str) else None
         expires = float(claims["exp"])
         if key.expires_at is not None:
             expires = min(expires, key.expires_at / 1000)
-        self._verified[token] = (kind, subject, expires)
+        self._verified[token] = (kind, subject, stamp, expires)
         if len(self._verified) > _CACHE_SIZE:
             self._verified.popitem(last=False)
-        return kind, subject
+        return kind, subject, stamp

@@ -8,6 +8,7 @@ is remembered for a short while, keyed by a digest of the credentials (never the
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 import threading
 import time
@@ -78,6 +79,25 @@ class UserStore:
             self._verified.clear()
         return User(user_id, name, display_name or name, admin)
 
+    def password_stamp(self, name: str) -> str | None:
+        """A short digest of the user's stored password hash (a new password, even the same one, gets a new
+        salt, so a new stamp): user tokens carry it, and end with the password they were issued for."""
+        with self._db.connect() as conn:
+            stored = conn.execute(select(users.c.password_hash).where(users.c.name == name)).scalar()
+        return None if stored is None else _stamp(stored)
+
+    def get_stamped(self, name: str, stamp: str | None) -> User | None:
+        """The user, if `stamp` is that of their current password."""
+        with self._db.connect() as conn:
+            row = conn.execute(
+                select(
+                    users.c.id, users.c.name, users.c.display_name, users.c.is_admin, users.c.password_hash
+                ).where(users.c.name == name)
+            ).first()
+        if row is None or stamp is None or not hmac.compare_digest(stamp, _stamp(row.password_hash)):
+            return None
+        return User(row.id, row.name, row.display_name, bool(row.is_admin))
+
     def get(self, name: str) -> User | None:
         with self._db.connect() as conn:
             row = conn.execute(
@@ -140,6 +160,10 @@ class UserStore:
                 self._verified.clear()
             self._verified[key] = (user, now + (BASIC_CACHE_SECONDS if user else FAILED_CACHE_SECONDS))
         return user
+
+
+def _stamp(password_hash: str) -> str:
+    return hashlib.sha256(b"stamp\0" + password_hash.encode()).hexdigest()[:16]
 
 
 def _cache_key(name: str, password: str) -> bytes:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import httpx
 from starlette.testclient import TestClient
 
+from sitejobs.auth.users import UserStore
 from sitejobs.server import create_app
 from sitejobs.settings import Settings
 from sitejobs.sites.content.store import ContentStore
@@ -90,6 +91,26 @@ def test_authentication_errors(settings: Settings) -> None:
         user_info = client.get("/documents/integration?IdcService=GET_USER_INFO&IsJson=1", headers=bearer)
         assert user_info.json()["LocalData"]["dUser"] == "alice"
         assert client.get(f"{API}/sites", headers=bearer).status_code == 200
+
+
+def test_a_user_token_ends_with_the_password_it_was_issued_for(settings: Settings) -> None:
+    with sites_app(settings) as client:
+        token = client.post(
+            "/oauth2/v1/token", data={"grant_type": "password", "username": "alice", "password": "secret-pw"}
+        )
+        bearer = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        assert client.get(f"{API}/sites", headers=bearer).status_code == 200
+        UserStore(app_engine(client).db).add(
+            "alice", "a-new-secret"
+        )  # `sitejobs users add alice --password …`
+        refused = assert_error(client.get(f"{API}/sites", headers=bearer), 401)
+        assert "new password" in refused["detail"]
+        again = client.post(
+            "/oauth2/v1/token",
+            data={"grant_type": "password", "username": "alice", "password": "a-new-secret"},
+        )
+        renewed = {"Authorization": f"Bearer {again.json()['access_token']}"}
+        assert client.get(f"{API}/sites", headers=renewed).status_code == 200
 
 
 def test_bad_requests_get_400_and_leave_nothing_behind(settings: Settings) -> None:

@@ -44,10 +44,10 @@ async def user_from_header(svc: Services, header: str, client: ScopeClient) -> U
                 raise Unauthorized("The user name or password is not correct.")
             users.remember_header(header, *credentials)
     elif scheme == "bearer":
-        subject = svc.tokens.verify(header.partition(" ")[2].strip(), SubjectKind.USER)
-        user = await svc.database.read_now(lambda: users.get(subject))
+        subject, stamp = svc.tokens.verify_stamped(header.partition(" ")[2].strip(), SubjectKind.USER)
+        user = await svc.database.read_now(users.get_stamped, subject, stamp)
         if user is None:
-            raise Unauthorized("The access token does not belong to a user.")
+            raise Unauthorized("The access token's user is gone or has a new password: ask for a new token.")
     else:
         raise Unauthorized("Authentication is required: HTTP Basic or 'Authorization: Bearer <token>'.")
     svc.rate_limiter.check(user.name)
