@@ -53,19 +53,23 @@ def _publish_online(client: TestClient, name: str) -> None:
     bring_online(client, name, ALICE)
 
 
+def _secure_bars_and_open(client: TestClient) -> str:
+    """Sites "Bars", secure (`set-site-security Bars -s yes -a "Specific users" -u bob`), and "Open", public,
+    both published and online, and user carol, whom Bars does not admit; returns Bars' id."""
+    UserStore(app_engine(client).db).add("carol", PASSWORD)
+    create_site(client, "Bars")
+    create_site(client, "Open")
+    site_id = _set_access(client, "Bars", ["named"])
+    granted = client.post(f"{API}/sites/{site_id}/access", json={"id": "user:bob"}, headers={**ALICE, **JSON})
+    assert granted.status_code < 300, granted.text
+    _publish_online(client, "Bars")
+    _publish_online(client, "Open")
+    return site_id
+
+
 def test_a_secure_site_shows_its_pages_to_the_users_it_admits(settings: Settings) -> None:
     with sites_app(settings) as client:
-        UserStore(app_engine(client).db).add("carol", PASSWORD)
-        create_site(client, "Bars")
-        create_site(client, "Open")
-        # `set-site-security Bars -s yes -a "Specific users" -u bob`
-        site_id = _set_access(client, "Bars", ["named"])
-        granted = client.post(
-            f"{API}/sites/{site_id}/access", json={"id": "user:bob"}, headers={**ALICE, **JSON}
-        )
-        assert granted.status_code < 300, granted.text
-        _publish_online(client, "Bars")
-        _publish_online(client, "Open")
+        site_id = _secure_bars_and_open(client)
 
         anonymous = client.get("/site/Bars/index.html")
         assert anonymous.status_code == 401
@@ -110,16 +114,7 @@ def test_a_secure_site_admits_a_group_and_cloud_users(settings: Settings) -> Non
 def test_a_secure_sites_content_delivery_items_are_for_the_users_it_admits_too(settings: Settings) -> None:
     items = "/content/published/api/v1.1/items"
     with sites_app(settings) as client:
-        UserStore(app_engine(client).db).add("carol", PASSWORD)
-        create_site(client, "Bars")
-        create_site(client, "Open")
-        site_id = _set_access(client, "Bars", ["named"])
-        granted = client.post(
-            f"{API}/sites/{site_id}/access", json={"id": "user:bob"}, headers={**ALICE, **JSON}
-        )
-        assert granted.status_code < 300, granted.text
-        _publish_online(client, "Bars")
-        _publish_online(client, "Open")
+        _secure_bars_and_open(client)
 
         anonymous = client.get(f"{items}?site=Bars")
         assert anonymous.status_code == 401
