@@ -95,11 +95,12 @@ def create_app(
             clients = open_clients(store.db, settings.resolved_clients_file)
             clients.start_refreshing()
             tokens = TokenIssuer(key_ring(settings, store.db), settings.token_ttl_seconds)
+            users = UserStore(store.db)
+            users.watch()
         except BaseException:
             if own:
                 store.close()
             raise
-        users = UserStore(store.db)
         metrics, durations = ops.metrics_registry(store)
         runner = _start_executor(settings, store) if executor else None
         started.services = Services(
@@ -137,6 +138,7 @@ def create_app(
             if runner is not None:
                 runner.stop()
             clients.stop_refreshing()
+            users.stop_watching()
             if own:
                 store.close()
 

@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from sitejobs.auth.users import UserStore
 from sitejobs.engine.db import create_store_engine, migrate
+from tests.timing import deadline_after
 
 
 def test_adding_a_user_waits_for_a_writer_that_commits_meanwhile(tmp_path: Path) -> None:
@@ -65,4 +66,28 @@ def test_a_remembered_basic_header_is_forgotten_when_the_password_changes(tmp_pa
         store.add("alice", "second-pw")
         assert store.remembered_header(header) is None
     finally:
+        db.dispose()
+
+
+def test_a_password_changed_on_another_node_stops_working_here_within_the_interval(tmp_path: Path) -> None:
+    db = create_store_engine(f"sqlite:///{tmp_path / 'sitejobs.db'}")
+    migrate(db)
+    here, there = UserStore(db), UserStore(db)  # two API nodes on one database
+    here.add("alice", "first-pw")
+    header = "Basic YWxpY2U6Zmlyc3QtcHc="  # alice:first-pw
+    here.watch(interval_seconds=0.1)
+    try:
+        assert here.authenticate("alice", "first-pw") is not None
+        here.remember_header(header, "alice", "first-pw")
+        assert here.remembered("alice", "first-pw") is not None
+        there.add("alice", "second-pw")  # `sitejobs users add` against the other node's settings
+        deadline = deadline_after(5)
+        while here.remembered_header(header) is not None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert here.remembered_header(header) is None
+        assert here.remembered("alice", "first-pw") is None
+        assert here.authenticate("alice", "first-pw") is None
+        assert here.authenticate("alice", "second-pw") is not None
+    finally:
+        here.stop_watching()
         db.dispose()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 import threading
 import time
@@ -21,7 +22,11 @@ from sitejobs.auth.secrets import hash_secret, verify_secret_or_decoy
 from sitejobs.engine.db import write_transaction
 from sitejobs.engine.models import now_ms
 
+log = logging.getLogger(__name__)
+
 BASIC_CACHE_SECONDS = 60.0
+#: How often each server re-reads the users to forget credentials changed on another node (`UserStore.watch`).
+USERS_CHECK_SECONDS = 2.0
 #: How long a wrong password is remembered as wrong: a client retrying bad credentials in a loop then costs no
 #: scrypt (tens of milliseconds of CPU each) until this passes.
 FAILED_CACHE_SECONDS = 5.0
@@ -60,6 +65,43 @@ class UserStore:
         self._db = db
         self._lock = threading.Lock()
         self._verified: dict[bytes, tuple[User | None, float]] = {}
+        #: The users and password hashes the remembered credentials were verified against (see `watch`).
+        self._known: frozenset[tuple[str, str]] | None = None
+        self._stop = threading.Event()
+        self._watcher: threading.Thread | None = None
+
+    def watch(self, interval_seconds: float = USERS_CHECK_SECONDS) -> None:
+        """Re-read the users every `interval_seconds` (on a thread of its own) and forget every remembered
+        credential once any user or password changed: a password changed or a user removed on another node
+        stops working here within the interval, not only when its memory here expires."""
+        self._known = self._read_known()
+        self._watcher = threading.Thread(
+            target=self._watch_loop, args=(interval_seconds,), name="sitejobs-users", daemon=True
+        )
+        self._watcher.start()
+
+    def stop_watching(self) -> None:
+        self._stop.set()
+        if self._watcher is not None:
+            self._watcher.join()
+
+    def _watch_loop(self, interval_seconds: float) -> None:
+        while not self._stop.wait(interval_seconds):
+            try:
+                known = self._read_known()
+            except Exception as exc:  # the database is away: keep what is remembered, look again later
+                log.warning("could not read the users again: %s", exc)
+                continue
+            if known != self._known:
+                self._known = known
+                with self._lock:
+                    self._verified.clear()
+
+    def _read_known(self) -> frozenset[tuple[str, str]]:
+        with self._db.connect() as conn:
+            return frozenset(
+                (r.name, r.password_hash) for r in conn.execute(select(users.c.name, users.c.password_hash))
+            )
 
     def add(self, name: str, password: str, *, admin: bool = False, display_name: str | None = None) -> User:
         """Create the user, or give an existing one this password and role (which signs them out of the
