@@ -163,41 +163,19 @@ def test_groups_refuse_what_the_social_api_refuses(settings: Settings) -> None:
         assert again.status_code == 409
         # no connection, another user's connection, a member who is no manager: refused
         body = {"member": "bob", "role": "GROUP_MEMBER", "isGroup": False}
-        assert (
-            client.post(f"{OSN}/groups/{group_id}/members", json=body, headers={**ALICE, **JSON}).status_code
-            == 403
-        )
-        stolen = {**_connect(client, BOB), **ALICE}
-        assert client.post(f"{OSN}/groups/{group_id}/members", json=body, headers=stolen).status_code == 403
-        assert (
-            client.post(
-                f"{OSN}/groups/{group_id}/members", json=body, headers=_connect(client, BOB)
-            ).status_code
-            == 403
-        )
+
+        def post_member(group: str, member: dict[str, Any], headers: dict[str, str]) -> int:
+            return client.post(f"{OSN}/groups/{group}/members", json=member, headers=headers).status_code
+
+        assert post_member(group_id, body, {**ALICE, **JSON}) == 403
+        assert post_member(group_id, body, {**_connect(client, BOB), **ALICE}) == 403  # a stolen connection
+        assert post_member(group_id, body, _connect(client, BOB)) == 403
         assert client.delete(f"{OSN}/groups/{group_id}", headers=_connect(client, BOB)).status_code == 403
         # anyone may join an open group, but only as a member
         open_id = create_group(client, ALICE, "Open")
-        assert (
-            client.post(
-                f"{OSN}/groups/{open_id}/members", json=body, headers=_connect(client, BOB)
-            ).status_code
-            == 200
-        )
-        promote = {**body, "role": "GROUP_MANAGER"}
-        assert (
-            client.post(
-                f"{OSN}/groups/{open_id}/members", json=promote, headers=_connect(client, BOB)
-            ).status_code
-            == 403
-        )
-        nobody = {**body, "member": "nobody"}
-        assert (
-            client.post(
-                f"{OSN}/groups/{open_id}/members", json=nobody, headers=_connect(client, ALICE)
-            ).status_code
-            == 404
-        )
+        assert post_member(open_id, body, _connect(client, BOB)) == 200
+        assert post_member(open_id, {**body, "role": "GROUP_MANAGER"}, _connect(client, BOB)) == 403
+        assert post_member(open_id, {**body, "member": "nobody"}, _connect(client, ALICE)) == 404
         listed = client.get(f"{OSN}/groups?count=1&offset=0", headers=BOB).json()
         assert (listed["count"], listed["hasMore"]) == (1, True)
         assert [g["name"] for g in listed["items"]] == ["Closed"]
