@@ -45,12 +45,10 @@ def test_only_a_batch_of_redoable_writes_skips_the_disk_wait(engine: JobEngine) 
         writer.close()
 
 
-def test_every_write_but_a_celery_claim_is_durable_unless_a_setting_relaxes_the_workers_and_never_submissions(
+def test_every_write_is_durable_unless_a_setting_relaxes_the_workers_and_never_submissions(
     engine: JobEngine, settings: Settings
 ) -> None:
-    # A Celery worker's claim never waits for the disk: a lost one is a worker lost before it claimed, and the
-    # run's finish, which waits, makes it durable too.
-    assert engine.writer.relaxed == frozenset({store.claim_named})
+    assert engine.writer.relaxed == frozenset()
     assert store.insert_executions not in RELAXED_WRITES
     assert {store.finish_and_claim, store.claim_named, joblog.insert_lines} <= RELAXED_WRITES
     settings.durable_worker_writes = False

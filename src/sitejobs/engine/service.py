@@ -45,11 +45,6 @@ WORKER_LOST = "WORKER_LOST"
 RELAXED_WRITES: frozenset[Callable[..., Any]] = frozenset(
     {store.claim_named, store.finish_executions, store.finish_and_claim, joblog.insert_lines}
 )
-#: Of those, what never waits for the disk: a Celery worker's claim (on PostgreSQL made on the worker's own
-#: connection, see `autocommit.OwnConnections`). Losing it in a crash is losing the worker before it claimed (the
-#: execution is pending again, and the outbox publishes it again); and the run's finish, which waits, makes the
-#: claim durable with it, since the log is written in order.
-ALWAYS_RELAXED_WRITES: frozenset[Callable[..., Any]] = frozenset({store.claim_named})
 
 
 _LOG_NAME = re.compile(r"Job-(.+)-([0-9]{17})\.log")
@@ -71,10 +66,13 @@ class JobEngine:
             settings.resolved_database_url, synchronous=settings.sqlite_synchronous
         )
         self.writer = WriteBatcher(
-            self.db, relaxed=ALWAYS_RELAXED_WRITES if settings.durable_worker_writes else RELAXED_WRITES
+            self.db, relaxed=frozenset() if settings.durable_worker_writes else RELAXED_WRITES
         )
         self.reader = PointReader(self.db)
-        #: A Celery worker's claims: relaxed always (see ALWAYS_RELAXED_WRITES).
+        #: A Celery worker's claims, on PostgreSQL (Celery mode refuses SQLite): on its own connections, never
+        #: waiting for the disk. Losing one in a crash is losing the worker before it claimed (the execution is
+        #: pending again, and the outbox publishes it again); the run's finish, which waits, makes the claim
+        #: durable with it, since the log is written in order.
         self._claims = OwnConnections(self.db, relaxed=True) if not is_sqlite(self.db) else None
         self._listeners: list[Callable[[], None]] = []
         self._lease_ms = int(settings.lease_seconds * 1000)
