@@ -20,7 +20,7 @@ import anyio.to_thread
 
 from sitejobs.auth.clients import Client, ClientStore
 from sitejobs.auth.throttle import FailureThrottle, Limit
-from sitejobs.auth.users import User, UserStore
+from sitejobs.auth.users import User, UserStore, credentials_digest
 from sitejobs.errors import TooManyRequests
 
 #: How long a client's verified secret is remembered (it is forgotten at once when the stored hash changes).
@@ -60,7 +60,7 @@ class CredentialChecker:
         user = self.users.remembered(name, password)
         if user is not None:
             return user
-        key = hashlib.sha256(f"{name}\0{password}".encode()).digest()
+        key = credentials_digest(name, password)
         running = self._user_checks.get(key)
         if running is not None:
             answer = await running.answer()

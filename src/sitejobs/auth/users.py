@@ -171,7 +171,7 @@ class UserStore:
 
     def remember_header(self, header: str, name: str, password: str) -> None:
         """Let `remembered_header` know `header` for as long as its credentials are remembered."""
-        key = _cache_key(name, password)
+        key = credentials_digest(name, password)
         with self._lock:
             cached = self._verified.get(key)
             if cached is not None and cached[0] is not None:
@@ -179,7 +179,7 @@ class UserStore:
 
     def _cached(self, name: str, password: str) -> tuple[User | None, float] | None:
         with self._lock:
-            cached = self._verified.get(_cache_key(name, password))
+            cached = self._verified.get(credentials_digest(name, password))
         return cached if cached is not None and cached[1] > time.monotonic() else None
 
     def authenticate(self, name: str, password: str) -> User | None:
@@ -187,7 +187,7 @@ class UserStore:
         cached = self._cached(name, password)
         if cached is not None:
             return cached[0]
-        key = _cache_key(name, password)
+        key = credentials_digest(name, password)
         now = time.monotonic()
         with self._db.connect() as conn:
             row = conn.execute(select(users).where(users.c.name == name)).first()
@@ -208,7 +208,8 @@ def _stamp(password_hash: str) -> str:
     return hashlib.sha256(b"stamp\0" + password_hash.encode()).hexdigest()[:16]
 
 
-def _cache_key(name: str, password: str) -> bytes:
+def credentials_digest(name: str, password: str) -> bytes:
+    """What stands for a name and password wherever they are remembered (never the password itself)."""
     return hashlib.sha256(f"{name}\0{password}".encode()).digest()
 
 
