@@ -9,13 +9,15 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
 
-from sitejobs.engine.celery_executor import CeleryRuntime
+from sitejobs.engine import store
+from sitejobs.engine.celery_executor import CeleryDispatcher, CeleryRuntime
 from sitejobs.engine.models import Execution
 from sitejobs.engine.service import JobEngine
 from sitejobs.engine.states import TERMINAL, State
@@ -274,3 +276,66 @@ def test_a_worker_leaves_the_executions_of_jobs_it_does_not_define(jobs_engine: 
         assert newer.run(foreign.id) == State.FAILED.value  # `explode` fails by design, but it ran, here
     finally:
         newer.close()
+
+
+def test_a_workers_run_shows_its_log_while_it_runs_and_ends_with_every_line_in_order(
+    jobs_engine: JobEngine,
+) -> None:
+    runtime = CeleryRuntime(
+        JobEngine(jobs_engine.settings, default_registry(jobs_engine.settings.jobs_module))
+    )
+    execution = jobs_engine.submit("chatty", [("Lines", "3"), ("Pause", "0.6")])
+    outcome: list[str] = []
+    run = threading.Thread(target=lambda: outcome.append(runtime.run(execution.id)))
+    run.start()
+    try:
+        # A line logged a moment ago is readable from any node while the run goes on.
+        seen = wait_for(
+            lambda: [line.message for line in jobs_engine.log_lines(execution.id)] or None,
+            5,
+            "the running job's first lines",
+        )
+        assert "line 1 of 3" in seen
+        assert current(jobs_engine, execution.id).state is State.RUNNING
+        run.join(10)
+    finally:
+        runtime.close()  # waits for the finish to be written
+    assert outcome == [State.SUCCEEDED.value]
+    assert current(jobs_engine, execution.id).state is State.SUCCEEDED
+    assert terminal_events(jobs_engine, execution.id) == [State.SUCCEEDED.value]
+    assert [line.message for line in jobs_engine.log_lines(execution.id)] == [
+        f"Job chatty execution {execution.id} started",
+        "line 1 of 3",
+        "line 2 of 3",
+        "line 3 of 3",
+        f"Job chatty execution {execution.id} finished",
+    ]
+
+
+def test_an_api_node_publishes_its_own_submissions_and_a_refused_batch_again_from_the_table(
+    jobs_engine: JobEngine,
+) -> None:
+    published: list[int] = []
+    broker_down = threading.Event()
+
+    def publish(ids: Sequence[int]) -> None:
+        if broker_down.is_set():
+            raise ConnectionError("the broker is down")
+        published.extend(ids)
+
+    outbox = CeleryDispatcher(jobs_engine, publish, lambda: 0)  # its rounds driven here, not by its thread
+    first = [jobs_engine.submit("noop").id for _ in range(3)]
+    # Inserted as handed over: the table has nothing for another node's outbox to pick (and publish twice).
+    assert jobs_engine.writer.run(lambda c: store.mark_for_dispatch(c, older_than=0, limit=10)) == []
+    outbox.publish_handed()
+    assert published == first
+
+    broker_down.set()
+    second = [jobs_engine.submit("noop").id for _ in range(3)]
+    with pytest.raises(ConnectionError):
+        outbox.publish_handed()
+    broker_down.clear()
+    outbox.publish_handed()
+    assert published == first  # refused ids are not kept in memory: the table has them again
+    assert outbox.dispatch(older_than=0) == 3
+    assert published == first + second

@@ -78,6 +78,41 @@ def test_only_the_lease_holder_renews_reports_and_finishes(engine: JobEngine) ->
     assert engine.finish_future(execution, "w1", ok).result() is False  # never finished twice
 
 
+@pytest.mark.postgres
+def test_a_finish_with_its_lines_is_all_or_nothing_for_the_end_and_keeps_the_lines(engine: JobEngine) -> None:
+    # What a Celery worker writes when a run ends: its end, its event and its last log lines in one statement.
+    execution = engine.claim_one("w1", engine.submit("noop").id)
+    assert execution is not None
+    ok = store.Finish(execution.id, "w2", State.SUCCEEDED, "OK", "done", {"n": 1})
+    at = now_ms()
+    stale = [(execution.id, at, "INFO", "from a stale worker")]
+    assert engine.writer.run(lambda c: store.finish_with_lines(c, ok, stale)) is False
+    assert current(engine, execution.id).state is State.RUNNING  # the lease holder's run goes on
+
+    mine = store.Finish(execution.id, "w1", State.SUCCEEDED, "OK", "done", {"n": 1})
+    lines = [(execution.id, at + 1, "INFO", "second"), (execution.id, at + 2, "WARN", "third")]
+    assert engine.writer.run(lambda c: store.finish_with_lines(c, mine, lines)) is True
+    final = current(engine, execution.id)
+    assert (final.state, final.exit_code, final.result, final.percent) == (
+        State.SUCCEEDED,
+        "OK",
+        {"n": 1},
+        100,
+    )
+    assert (final.lease_owner, final.lease_expires_at) == (None, None)
+    assert [(e["from_state"], e["to_state"], e["worker"]) for e in engine.events(execution.id)][-1] == (
+        "running",
+        "succeeded",
+        "w1",
+    )
+    assert [(line.level, line.message) for line in engine.log_lines(execution.id)] == [
+        ("INFO", "from a stale worker"),
+        ("INFO", "second"),
+        ("WARN", "third"),
+    ]
+    assert engine.writer.run(lambda c: store.finish_with_lines(c, mine, [])) is False  # never twice
+
+
 def test_an_expired_lease_is_requeued_as_a_restart_and_published_again(engine: JobEngine) -> None:
     execution = engine.submit("noop")
     assert engine.writer.run(lambda c: store.mark_for_dispatch(c, older_than=0, limit=10)) == [execution.id]

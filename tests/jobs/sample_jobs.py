@@ -32,6 +32,15 @@ def sleepy(ctx: JobContext) -> None:
         ctx.progress(100 * (i + 1) / steps, f"{i + 1}/{steps}")
 
 
+def chatty(ctx: JobContext) -> None:
+    """Logs a line, then another after each pause: a long run whose log is read while it runs."""
+    lines: int = ctx.params["Lines"]
+    for i in range(lines):
+        if i:
+            time.sleep(ctx.params["Pause"])
+        ctx.log(f"line {i + 1} of {lines}")
+
+
 def explode(ctx: JobContext) -> None:
     """Fails with an unexpected exception."""
     ctx.log("about to fail")
@@ -43,6 +52,13 @@ def register(registry: Registry) -> None:
     registry.add(
         JobDefinition(
             id="crunch", run=crunch, params=(Param("Rounds", "integer", default="200000"),), cpu_bound=True
+        )
+    )
+    registry.add(
+        JobDefinition(
+            id="chatty",
+            run=chatty,
+            params=(Param("Lines", "integer", default="3"), Param("Pause", "number", default="0.3")),
         )
     )
     registry.add(JobDefinition(id="sleepy", run=sleepy, params=(Param("Seconds", "number", default="1"),)))

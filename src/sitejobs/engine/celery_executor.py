@@ -1,10 +1,13 @@
 """Celery mode: the broker carries only "run execution N"; the store stays the truth.
 
-- `CeleryDispatcher` (on API nodes) is an outbox. A submission commits its row first; the dispatcher then picks
-  pending rows never handed over (`store.mark_for_dispatch`, which several API nodes never pick twice) and
-  publishes one message each. While the broker is down, submissions are still acknowledged: the rows wait and
-  are published when it returns. A message can still be lost after publishing (a broker restarted without
-  persistence): rows handed over long ago and still pending are published again once the queue has drained.
+- `CeleryDispatcher` (on API nodes) is an outbox. A submission commits its row first, marked as handed over, and
+  the node's dispatcher then publishes one message for it. Rows pending and never handed over (a restart after a
+  lost worker, a submission from a node without a dispatcher, a message the broker refused) are picked from the
+  table (`store.mark_for_dispatch`, which several API nodes never pick twice) and published the same way.
+  While the broker is down, submissions are still acknowledged: the rows wait and are published when it
+  returns. A message can still be lost after publishing (a broker restarted without persistence), or never
+  sent (a node stopped first): rows handed over long ago and still pending are published again once the queue
+  has drained.
 - `CeleryRuntime` (one per Celery worker process) claims the execution a message names with the same guarded
   statement as the local executor (`store.claim_one`), so a duplicate or late message does nothing, then runs it
   under a lease that its upkeep thread renews. A worker that dies loses its lease; the reaper (every node runs
@@ -15,7 +18,9 @@
 
 from __future__ import annotations
 
+import collections
 import logging
+import queue
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -23,10 +28,12 @@ from concurrent.futures import Future
 from typing import Any
 
 from sitejobs.engine import store
+from sitejobs.engine.autocommit import OwnConnections
+from sitejobs.engine.db import is_sqlite
 from sitejobs.engine.executor import FinishedHook
 from sitejobs.engine.models import now_ms
 from sitejobs.engine.notify import PendingListener
-from sitejobs.engine.runner import EngineSink, run_execution
+from sitejobs.engine.runner import LOG_FLUSH_TIMEOUT_SECONDS, EngineSink, run_execution
 from sitejobs.engine.service import JobEngine
 from sitejobs.engine.upkeep import Holder, Upkeep, new_worker_id
 from sitejobs.settings import Settings
@@ -84,8 +91,14 @@ class CeleryDispatcher:
         self._listener = (
             PendingListener(engine.db, self._wake.set) if engine.db.dialect.name == "postgresql" else None
         )
-        engine.on_submit(self._wake.set)
+        #: This node's submissions, committed and marked as handed over, still to publish.
+        self._handed: collections.deque[int] = collections.deque()
+        engine.hand_over_submissions(self._take)
         self.on_finished: FinishedHook | None = None
+
+    def _take(self, execution_id: int) -> None:
+        self._handed.append(execution_id)
+        self._wake.set()
 
     def start(self) -> None:
         self._upkeep.start()
@@ -107,6 +120,7 @@ class CeleryDispatcher:
             self._wake.wait(self.engine.settings.poll_seconds * 4)
             self._wake.clear()
             try:
+                self.publish_handed()
                 while self.dispatch(older_than=0) == DISPATCH_BATCH:
                     pass
                 if now_ms() - last_stale_check >= self._redispatch_ms:
@@ -118,32 +132,46 @@ class CeleryDispatcher:
                 self._stop.wait(BROKER_RETRY_SECONDS)
                 self._wake.set()
 
+    def publish_handed(self) -> None:
+        """Publish this node's submissions (marked as handed over when inserted). Those the broker refuses are
+        unmarked, so that the next round picks them from the table, and the error raised."""
+        while self._handed:
+            ids: list[int] = []
+            while self._handed and len(ids) < DISPATCH_BATCH:
+                ids.append(self._handed.popleft())
+            self._publish_or_unmark(ids)
+
     def dispatch(self, *, older_than: int) -> int:
         """Publish one batch of pending executions (those never published when `older_than` is 0); returns how
         many. A batch the broker refuses is marked unpublished again, and the error raised."""
         ids = self.engine.writer.run(
             lambda c: store.mark_for_dispatch(c, older_than=older_than, limit=DISPATCH_BATCH)
         )
-        if not ids:
-            return 0
+        if ids:
+            self._publish_or_unmark(ids)
+        return len(ids)
+
+    def _publish_or_unmark(self, ids: Sequence[int]) -> None:
         try:
             self._publish(ids)
         except BaseException:
             self.engine.writer.run(lambda c: store.unmark_dispatch(c, ids))
             raise
-        return len(ids)
 
 
-class _GroupedLinesSink(EngineSink):
-    """Log lines reach the store writer at most LINE_DELAY_SECONDS after they are logged, or at the end of the
-    run, just before its finish (which is queued on the same writer after them): the lines of a short run share
-    the finish's commit, instead of the run waiting for commits of its own."""
+class _HeldLinesSink(EngineSink):
+    """A run's log lines wait in memory: those of a short run go with its finish, in the same statement; those of
+    a long run reach the store writer at most LINE_DELAY_SECONDS after they are logged, so that they are visible
+    while it runs. The flush thread wakes when a line is due, not for every run."""
 
     def __init__(self, engine: JobEngine, worker: str) -> None:
         super().__init__(engine, worker)
         self._cond = threading.Condition()
-        self._held: dict[int, list[tuple[int, int, str, str]]] = {}
+        self._held: dict[int, list[store.LineRow]] = {}
         self._due: dict[int, float] = {}
+        #: The last line handed to the writer, a run: its finish waits for it, so that lines keep their order.
+        self._written: dict[int, Future[None]] = {}
+        self._wakes_at = float("inf")
         self._closed = False
         self._thread = threading.Thread(target=self._flush_loop, name="sitejobs-log-lines", daemon=True)
         self._thread.start()
@@ -152,13 +180,26 @@ class _GroupedLinesSink(EngineSink):
         with self._cond:
             lines = self._held.setdefault(execution_id, [])
             if not lines:
-                self._due[execution_id] = time.monotonic() + LINE_DELAY_SECONDS
-                self._cond.notify()
+                due = time.monotonic() + LINE_DELAY_SECONDS
+                self._due[execution_id] = due
+                if due < self._wakes_at:
+                    self._cond.notify()
             lines.append((execution_id, now_ms(), level, message))
 
     def log_done(self, execution_id: int) -> None:
+        """Nothing to do: the runtime takes the run's last lines with `take` for its finish."""
+
+    def take(self, execution_id: int) -> tuple[list[store.LineRow], Future[None] | None]:
+        """The run's lines not yet written, and the last one that was handed to the writer (or None)."""
+        with self._cond:
+            self._due.pop(execution_id, None)
+            return self._held.pop(execution_id, []), self._written.pop(execution_id, None)
+
+    def write(self, execution_id: int) -> None:
+        """Hand the run's held lines to the writer (a run whose end is not recorded)."""
         with self._cond:
             self._write(execution_id)
+            self._written.pop(execution_id, None)
 
     def close(self) -> None:
         with self._cond:
@@ -172,7 +213,7 @@ class _GroupedLinesSink(EngineSink):
         # Called under the lock, so lines reach the writer in the order they were logged.
         self._due.pop(execution_id, None)
         for execution, at, level, message in self._held.pop(execution_id, ()):
-            self._engine.queue_log(execution, message, level, at)
+            self._written[execution_id] = self._engine.append_log(execution, message, level, at)
 
     def _flush_loop(self) -> None:
         with self._cond:
@@ -180,7 +221,53 @@ class _GroupedLinesSink(EngineSink):
                 now = time.monotonic()
                 for execution_id in [e for e, at in self._due.items() if at <= now]:
                     self._write(execution_id)
-                self._cond.wait(max(0.0, min(self._due.values(), default=now + 60.0) - now))
+                self._wakes_at = min(self._due.values(), default=now + 60.0)
+                self._cond.wait(max(0.0, self._wakes_at - now))
+                self._wakes_at = float("inf")
+
+
+class _Finisher:
+    """Records each run's end with its last log lines on a thread and a store connection of its own (one
+    statement on PostgreSQL, see `store.finish_with_lines`), durably: the task returns, and Celery acknowledges
+    the message and takes the next one, while it commits."""
+
+    def __init__(self, engine: JobEngine, done: Callable[[int, bool | BaseException], None]) -> None:
+        self._engine = engine
+        self._done = done
+        self._connections = OwnConnections(engine.db, relaxed=False) if not is_sqlite(engine.db) else None
+        self._queue: queue.SimpleQueue[_FinishItem | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._loop, name="sitejobs-finisher", daemon=True)
+        self._thread.start()
+
+    def put(self, finish: store.Finish, lines: list[store.LineRow], after: Future[None] | None) -> None:
+        self._queue.put((finish, lines, after))
+
+    def close(self) -> None:
+        self._queue.put(None)
+        self._thread.join()
+        if self._connections is not None:
+            self._connections.close()
+
+    def _loop(self) -> None:
+        while (item := self._queue.get()) is not None:
+            finish, lines, after = item
+            try:
+                if after is not None:
+                    after.result(LOG_FLUSH_TIMEOUT_SECONDS)
+                outcome: bool | BaseException = self._record(finish, lines)
+            except Exception as exc:
+                outcome = exc
+            self._done(finish.execution_id, outcome)
+
+    def _record(self, finish: store.Finish, lines: list[store.LineRow]) -> bool:
+        if self._connections is None:  # SQLite (tests): the writer, lines first
+            for execution_id, at, level, message in lines:
+                self._engine.queue_log(execution_id, message, level, at)
+            return self._engine.writer.submit_bulk(store.finish_executions, finish).result()
+        return self._connections.run(lambda conn: store.finish_with_lines(conn, finish, lines))
+
+
+_FinishItem = tuple[store.Finish, list[store.LineRow], Future[None] | None]
 
 
 class CeleryRuntime:
@@ -193,7 +280,8 @@ class CeleryRuntime:
         self.worker_id = new_worker_id()
         self._running: set[int] = set()
         self._lock = threading.Lock()
-        self._sink = _GroupedLinesSink(engine, self.worker_id)
+        self._sink = _HeldLinesSink(engine, self.worker_id)
+        self._finisher = _Finisher(engine, self._finished)
         self._upkeep = Upkeep(engine, Holder(self.worker_id, self.kind, self._running_ids))
         self._upkeep.start()
 
@@ -207,9 +295,8 @@ class CeleryRuntime:
         upgrade, say), and the outbox publishes it again once the queue has drained.
 
         The finish is queued, not waited for: the task returns (and Celery acknowledges the message and takes
-        the next one) while it commits, and the next claim may share its commit. The lease is held until it is
-        committed; should this process die before that, the lease expires and the reaper recovers the
-        execution as for any lost worker."""
+        the next one) while it commits. The lease is held until it is committed; should this process die before
+        that, the lease expires and the reaper recovers the execution as for any lost worker."""
         execution = self.engine.claim_one(self.worker_id, execution_id, self.engine.registry.job_ids)
         if execution is None:  # not pending any more, or of a job this worker does not define
             return "skipped"
@@ -218,27 +305,32 @@ class CeleryRuntime:
         try:
             outcome = run_execution(execution, self.engine, self._sink)
         except BaseException:
+            self._sink.write(execution.id)
             self._release(execution.id)
             raise
         if outcome is None:
+            self._sink.write(execution.id)
             self._release(execution.id)
             return "lease lost"
-        finish = self.engine.finish_future(execution, self.worker_id, outcome)
-        finish.add_done_callback(lambda done: self._finished(execution.id, done))
+        lines, after = self._sink.take(execution.id)
+        self._finisher.put(self.engine.finish_of(execution, self.worker_id, outcome), lines, after)
         return outcome.state.value
 
     def _release(self, execution_id: int) -> None:
         with self._lock:
             self._running.discard(execution_id)
 
-    def _finished(self, execution_id: int, done: Future[bool]) -> None:
+    def _finished(self, execution_id: int, recorded: bool | BaseException) -> None:
         self._release(execution_id)
-        if done.exception() is not None:
-            log.warning("could not record the end of execution %s; its lease will expire", execution_id)
-        elif not done.result():
+        if isinstance(recorded, BaseException):
+            log.warning(
+                "could not record the end of execution %s (%s); its lease will expire", execution_id, recorded
+            )
+        elif not recorded:
             log.warning("execution %s ended after its lease was lost; not recorded", execution_id)
 
     def close(self) -> None:
         self._sink.close()
+        self._finisher.close()
         self._upkeep.stop()
         self.engine.close()

@@ -75,6 +75,7 @@ class JobEngine:
         #: durable with it, since the log is written in order.
         self._claims = OwnConnections(self.db, relaxed=True) if not is_sqlite(self.db) else None
         self._listeners: list[Callable[[], None]] = []
+        self._hand_over: Callable[[int], None] | None = None
         self._lease_ms = int(settings.lease_seconds * 1000)
         #: What a running job may use besides its context.
         self.services = JobServices(settings, self.db)
@@ -99,6 +100,13 @@ class JobEngine:
     def on_submit(self, listener: Callable[[], None]) -> None:
         """Call `listener` (cheaply, from any thread) after each durable submission."""
         self._listeners.append(listener)
+
+    def hand_over_submissions(self, publish: Callable[[int], None]) -> None:
+        """Celery mode's outbox on this node: a submission is inserted already marked as handed to the broker, and
+        `publish` (cheap, from any thread) gets its id once it is committed. That spares each job the UPDATE that
+        would mark it when the outbox picks it from the table. Should this node stop before publishing it, the
+        outbox publishes again what was marked long ago and is still pending, as for a lost message."""
+        self._hand_over = publish
 
     def prepare(
         self,
@@ -143,6 +151,7 @@ class JobEngine:
             owner=owner,
             singleton=not definition.concurrent,
             result=result,
+            handed_over=self._hand_over is not None,
         )
         future = self.writer.submit_bulk(store.insert_executions, new)
         future.add_done_callback(self._notify)
@@ -158,7 +167,9 @@ class JobEngine:
     ) -> Execution:
         return await asyncio.wrap_future(self.submit_future(job_id, parameters, **kw))
 
-    def _notify(self, _f: Future[Execution]) -> None:
+    def _notify(self, submitted: Future[Execution]) -> None:
+        if self._hand_over is not None and submitted.done() and submitted.exception() is None:
+            self._hand_over(submitted.result().id)
         for listener in self._listeners:
             listener()
 
@@ -292,6 +303,7 @@ class JobEngine:
             singleton=not definition.concurrent,
             result={"restartOf": old.id},
             is_restart=True,
+            handed_over=self._hand_over is not None,
         )
         future = self.writer.submit_bulk(store.insert_executions, new)
         future.add_done_callback(self._notify)
@@ -385,9 +397,13 @@ class JobEngine:
 
     def finish_future(self, execution: Execution, worker: str, outcome: Outcome) -> Future[bool]:
         """End a run; resolves to False when the worker had lost the lease (the run is then not recorded)."""
+        return self.writer.submit_bulk(store.finish_executions, self.finish_of(execution, worker, outcome))
+
+    @staticmethod
+    def finish_of(execution: Execution, worker: str, outcome: Outcome) -> store.Finish:
+        """The store's record of how a run ended (an outcome that is not an end state is a failure)."""
         to = outcome.state if outcome.state in TERMINAL else State.FAILED
-        finish = store.Finish(execution.id, worker, to, outcome.exit_code, outcome.message, outcome.result)
-        return self.writer.submit_bulk(store.finish_executions, finish)
+        return store.Finish(execution.id, worker, to, outcome.exit_code, outcome.message, outcome.result)
 
     def finish_and_claim(
         self,
@@ -465,9 +481,12 @@ class JobEngine:
 
     # ---- logs -------------------------------------------------------------------------------------------------
 
-    def append_log(self, execution_id: int, message: str, level: str = "INFO") -> Future[None]:
+    def append_log(
+        self, execution_id: int, message: str, level: str = "INFO", at: int | None = None
+    ) -> Future[None]:
         """Queue a line for an execution's log; the future resolves once it is committed."""
-        return self.writer.submit_bulk(joblog.insert_lines, (execution_id, now_ms(), level, message))
+        line = (execution_id, now_ms() if at is None else at, level, message)
+        return self.writer.submit_bulk(joblog.insert_lines, line)
 
     def queue_log(self, execution_id: int, message: str, level: str = "INFO", at: int | None = None) -> None:
         """Queue a line for an execution's log that nobody waits for (it commits in order with the writes queued

@@ -71,6 +71,8 @@ class NewExecution:
     singleton: bool
     result: dict[str, Any] | None = None
     is_restart: bool = False
+    #: Celery mode: the submitting node publishes it itself (see JobEngine.hand_over_submissions).
+    handed_over: bool = False
 
 
 def insert_executions(conn: Connection, new: Sequence[NewExecution]) -> list[Execution]:
@@ -90,6 +92,7 @@ def insert_executions(conn: Connection, new: Sequence[NewExecution]) -> list[Exe
             "created_at": at,
             "modified_at": at,
             "result": n.result,
+            "dispatched_at": at if n.handed_over else None,
         }
         for n in new
     ]
@@ -139,10 +142,10 @@ def insert_executions(conn: Connection, new: Sequence[NewExecution]) -> list[Exe
 
 _INSERT_COLUMNS = (
     "job_id", "state", "client_id", "owner", "parameters", "request", "singleton_key", "is_restart", "attempt",
-    "created_at", "modified_at", "result",
+    "created_at", "modified_at", "result", "dispatched_at",
 )  # fmt: skip
 _JSON_COLUMNS = frozenset({"parameters", "request", "result"})
-#: Rows a multi-row INSERT on SQLite carries (13 values a row, well under its 32,766 variables).
+#: Rows a multi-row INSERT on SQLite carries (14 values a row, well under its 32,766 variables).
 _SQLITE_INSERT_CHUNK = 500
 
 
@@ -235,6 +238,41 @@ def _finish(conn: Connection, finishes: Sequence[Finish], events: list[EventRow]
     if changed != len(params):  # a concurrent writer got in between (another process): redo one by one
         raise LeaseRace(f"{len(params) - changed} of {len(params)} finishes lost a race")
     return ok
+
+
+#: A log line to insert: (execution_id, at, level, message).
+LineRow = tuple[int, int, str, str]
+
+
+def finish_with_lines(conn: Connection, finish: Finish, lines: Sequence[LineRow]) -> bool:
+    """PostgreSQL: one run's end, its event and its last log lines in one statement (one round trip for a Celery
+    worker, on a connection of its own). False when the worker had lost the lease; the lines are written anyway.
+    """
+    f = finish
+    at = now_ms()
+    sources = ", ".join(f"'{s.value}'" for s in sorted(sources_of(f.state)))
+    sql = (
+        "WITH done AS (UPDATE executions SET state = ?, exit_code = ?, exit_message = ?, "
+        "result = COALESCE(?::json, executions.result), percent = COALESCE(?, executions.percent), "
+        "end_time = ?, modified_at = ?, lease_owner = NULL, lease_expires_at = NULL "
+        # The row locked first, so that its state before the update is the one the event records.
+        "FROM (SELECT id, state FROM executions WHERE id = ? FOR UPDATE) AS old "
+        f"WHERE executions.id = old.id AND executions.lease_owner = ? AND old.state IN ({sources}) "
+        "RETURNING executions.id, old.state), "
+        "event AS (INSERT INTO execution_events (execution_id, at, from_state, to_state, worker, note) "
+        "SELECT id, ?, state, ?, ?, NULL FROM done), "
+        "lines AS (INSERT INTO execution_logs (execution_id, at, level, message) "
+        "SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::text[], ?::text[])) "
+        "SELECT count(*) FROM done"
+    )
+    percent = 100 if f.state is State.SUCCEEDED else None
+    params = (
+        *(f.state.value, f.exit_code, f.exit_message, _dumps(f.result), percent, at, at),
+        *(f.execution_id, f.worker, at, f.state.value, f.worker),
+        *([list(column) for column in zip(*lines, strict=True)] if lines else [[], [], [], []]),
+    )
+    ((count,),) = rawsql.fetch(conn, sql, params)
+    return bool(count)
 
 
 @dataclass(frozen=True, slots=True)
