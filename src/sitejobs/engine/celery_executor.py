@@ -228,13 +228,14 @@ class _HeldLinesSink(EngineSink):
 
 class _Finisher:
     """Records each run's end with its last log lines on a thread and a store connection of its own (one
-    statement on PostgreSQL, see `store.finish_with_lines`), durably: the task returns, and Celery acknowledges
-    the message and takes the next one, while it commits."""
+    statement on PostgreSQL, see `store.finish_with_lines`), waiting for the disk unless durable worker writes
+    are off: the task returns, and Celery acknowledges the message and takes the next one, while it commits."""
 
     def __init__(self, engine: JobEngine, done: Callable[[int, bool | BaseException], None]) -> None:
         self._engine = engine
         self._done = done
-        self._connections = OwnConnections(engine.db, relaxed=False) if not is_sqlite(engine.db) else None
+        relaxed = not engine.settings.durable_worker_writes
+        self._connections = OwnConnections(engine.db, relaxed=relaxed) if not is_sqlite(engine.db) else None
         self._queue: queue.SimpleQueue[_FinishItem | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._loop, name="sitejobs-finisher", daemon=True)
         self._thread.start()
@@ -257,7 +258,10 @@ class _Finisher:
                 outcome: bool | BaseException = self._record(finish, lines)
             except Exception as exc:
                 outcome = exc
-            self._done(finish.execution_id, outcome)
+            try:
+                self._done(finish.execution_id, outcome)
+            except Exception:  # the thread must go on: the next runs' ends wait behind it
+                log.exception("after recording the end of execution %s", finish.execution_id)
 
     def _record(self, finish: store.Finish, lines: list[store.LineRow]) -> bool:
         if self._connections is None:  # SQLite (tests): the writer, lines first
