@@ -236,3 +236,27 @@ def test_a_stuck_then_gone_database_is_a_clean_503_and_the_server_recovers(
         proxy.start()
         wait_for(lambda: answered(everything_answers), 30, "recovery after the database is back")
         assert client.post(f"{V}/jobs/noop/executions", headers=bearer, json={}).status_code == 202
+
+
+def test_a_server_shuts_down_while_the_database_has_stopped_answering(
+    settings: Settings, proxy: Proxy
+) -> None:
+    # SIGTERM during a database stall: the server's background re-reads (clients, users) are stuck in a query,
+    # and stopping must not wait for them.
+    client = TestClient(create_app(settings, executor=False))
+    client.__enter__()
+    proxy.freeze()
+    try:
+        time.sleep(
+            2.5
+        )  # past the next re-read of the clients and of the users: both now wait on the database
+        stopped = threading.Event()
+        stopper = threading.Thread(
+            target=lambda: (client.__exit__(None, None, None), stopped.set()), daemon=True
+        )
+        started = time.monotonic()
+        stopper.start()
+        assert stopped.wait(20), "the server did not shut down while the database was stalled"
+        assert time.monotonic() - started < 10
+    finally:
+        proxy.thaw()

@@ -36,6 +36,8 @@ log = logging.getLogger(__name__)
 
 #: How often a node reads the clients again (a `clients add` or `remove` elsewhere takes effect within this).
 RELOAD_CHECK_SECONDS = 1.0
+#: How long stopping waits for a re-read in flight (of the clients, or of the users: `UserStore`).
+STOP_WAIT_SECONDS = 2.0
 #: How many (resource, method) answers a client keeps before it starts again.
 ALLOWS_REMEMBERED = 1024
 
@@ -151,9 +153,11 @@ class ClientStore:
         self._refresher.start()
 
     def stop_refreshing(self) -> None:
+        """Stop re-reading; a read stuck on a database that stopped answering is left to end with the process
+        (the thread is a daemon), so that a server can still shut down."""
         self._stop.set()
         if self._refresher is not None:
-            self._refresher.join()
+            self._refresher.join(STOP_WAIT_SECONDS)
 
     def _refresh_loop(self) -> None:
         while not self._stop.wait(RELOAD_CHECK_SECONDS):

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, delete, select
 
+from sitejobs.auth.clients import STOP_WAIT_SECONDS
 from sitejobs.auth.schema import ui_sessions, users
 from sitejobs.auth.secrets import hash_secret, verify_secret_or_decoy
 from sitejobs.engine.db import write_transaction
@@ -81,9 +82,11 @@ class UserStore:
         self._watcher.start()
 
     def stop_watching(self) -> None:
+        """Stop watching; a read stuck on a database that stopped answering is left to end with the process (the
+        thread is a daemon), so that a server can still shut down."""
         self._stop.set()
         if self._watcher is not None:
-            self._watcher.join()
+            self._watcher.join(STOP_WAIT_SECONDS)
 
     def _watch_loop(self, interval_seconds: float) -> None:
         while not self._stop.wait(interval_seconds):
