@@ -14,6 +14,12 @@ with the baseline's own flags (log level WARNING, no gossip, mingle or heartbeat
 
     .venv/bin/python -m bench.bench_celery [-n 5000] [--procs 1 2 4] [--latency-n 300 --rate 100]
         [--no-baseline] [--profile DIR [--profile-idle]]
+    .venv/bin/python -m bench.bench_celery --pairs 8 -n 1500
+
+--pairs K keeps both topologies (2 worker processes each) running and alternates bursts of N jobs, sitejobs then
+bare Celery, K times: the median of the K ratios. On a shared host whose speed drifts by a factor of two within
+minutes (seen here: bare Celery from 291 to 949 tasks/s in one session), ratios of two runs a minute apart
+say more about the host than about either side.
 
 --profile records the worker processes with py-spy (installed by hand in the venv: `pip install py-spy`) as
 collapsed stacks, one file a worker: CPU samples, or with --profile-idle waiting too (where the wall time goes).
@@ -27,6 +33,7 @@ import os
 import secrets
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -181,6 +188,54 @@ def _latencies_ms(engine: JobEngine, ids: Sequence[int]) -> list[float]:
     return [float(r[0]) for r in rows]
 
 
+def _burst(engine: JobEngine, workers: SitejobsWorkers, n: int, done_before: int) -> float:
+    """Submit `n` no-op jobs back to back; jobs/s until the last one ended (the store's end_time)."""
+    started = time.time()
+    futures = [engine.submit_future(JOB) for _ in range(n)]
+    ids = [f.result().id for f in futures]
+    _wait_succeeded(engine, done_before + n, 600, workers)
+    return n / (_max_end_ms(engine, min(ids), max(ids)) / 1000 - started)
+
+
+def run_pairs(n: int, pairs: int) -> list[tuple[float, float]]:
+    """Both topologies running side by side (idle Celery workers cost nothing), bursts of `n` alternating
+    sitejobs, bare Celery, sitejobs, …: (jobs/s, tasks/s) a pair. On a machine whose speed drifts (a shared
+    host), the ratio of each pair is measured under nearly the same conditions."""
+    from bench import celery_baseline
+
+    data_dir = Path(tempfile.mkdtemp(prefix="sitejobs-celery-bench-"))
+    client = redis_client()
+    client.flushdb()
+    results: list[tuple[float, float]] = []
+    try:
+        with (
+            pg_schema(ADMIN_URL, driver=True) as database_url,
+            _api_node(database_url, data_dir) as engine,
+            celery_baseline.Workers("2x1") as bare,
+        ):
+            workers = SitejobsWorkers(engine.settings, 2, data_dir, None)
+            try:
+                workers.start(engine)
+                done = 0
+                for _ in range(2):  # warm-up of both: pool children forked, connections open, plans made
+                    _burst(engine, workers, 200, done)
+                    done += 200
+                    celery_baseline.burst(client, 200, bare)
+                for _ in range(pairs):
+                    ours = _burst(engine, workers, n, done)
+                    done += n
+                    results.append((ours, celery_baseline.burst(client, n, bare)))
+                    print(
+                        f"  pair: sitejobs {results[-1][0]:.0f} jobs/s, bare {results[-1][1]:.0f} tasks/s",
+                        flush=True,
+                    )
+            finally:
+                workers.stop()
+    finally:
+        shutil.rmtree(data_dir, ignore_errors=True)
+    return results
+
+
 def _measure(
     engine: JobEngine, workers: SitejobsWorkers, n: int, latency_n: int, rate: float, done_before: int
 ) -> Point:
@@ -288,8 +343,19 @@ def main() -> None:
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--profile", type=Path, help="record the workers with py-spy into DIR")
     parser.add_argument("--profile-idle", action="store_true", help="with --profile: sample waiting too")
+    parser.add_argument(
+        "--pairs", type=int, default=0, help="instead: K alternating bursts of -n, 2 processes each side"
+    )
     args = parser.parse_args()
     redis_client()  # fails early, saying how to start Redis
+    if args.pairs:
+        results = run_pairs(args.n, args.pairs)
+        ratios = sorted(ours / bare for ours, bare in results)
+        print(
+            f"ratio sitejobs/celery at 2 processes, {len(ratios)} pairs: median {statistics.median(ratios):.2f} "
+            f"(min {ratios[0]:.2f}, max {ratios[-1]:.2f}; target >= 0.8)"
+        )
+        return
     profile = None
     if args.profile:
         args.profile.mkdir(parents=True, exist_ok=True)

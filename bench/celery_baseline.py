@@ -361,6 +361,12 @@ def _percentile(values: Sequence[float], q: float) -> float:
     return ordered[idx]
 
 
+def burst(client: redis.Redis, n: int, workers: Workers, timeout_s: float = 120.0) -> float:
+    """Publish `n` no-op tasks to running `workers`; tasks/s until the last one is seen complete."""
+    keys, start, _ = _send_burst(n)
+    return n / (_wait_all_done(client, keys, timeout_s, workers.check) - start)
+
+
 def _measure_latency(
     client: redis.Redis, n: int, rate: float, timeout_s: float, check: Callable[[], None]
 ) -> list[float]:
