@@ -29,7 +29,6 @@ from typing import Any
 
 from sitejobs.engine import store
 from sitejobs.engine.autocommit import OwnConnections
-from sitejobs.engine.db import is_sqlite
 from sitejobs.engine.executor import FinishedHook
 from sitejobs.engine.models import now_ms
 from sitejobs.engine.notify import PendingListener
@@ -228,14 +227,13 @@ class _HeldLinesSink(EngineSink):
 
 class _Finisher:
     """Records each run's end with its last log lines on a thread and a store connection of its own (one
-    statement on PostgreSQL, see `store.finish_with_lines`), waiting for the disk unless durable worker writes
-    are off: the task returns, and Celery acknowledges the message and takes the next one, while it commits."""
+    statement, see `store.finish_with_lines`; Celery mode is PostgreSQL only), waiting for the disk unless
+    durable worker writes are off: the task returns, and Celery acknowledges the message and takes the next one,
+    while it commits."""
 
     def __init__(self, engine: JobEngine, done: Callable[[int, bool | BaseException], None]) -> None:
-        self._engine = engine
         self._done = done
-        relaxed = not engine.settings.durable_worker_writes
-        self._connections = OwnConnections(engine.db, relaxed=relaxed) if not is_sqlite(engine.db) else None
+        self._connections = OwnConnections(engine.db, relaxed=not engine.settings.durable_worker_writes)
         self._queue: queue.SimpleQueue[_FinishItem | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._loop, name="sitejobs-finisher", daemon=True)
         self._thread.start()
@@ -246,8 +244,7 @@ class _Finisher:
     def close(self) -> None:
         self._queue.put(None)
         self._thread.join()
-        if self._connections is not None:
-            self._connections.close()
+        self._connections.close()
 
     def _loop(self) -> None:
         while (item := self._queue.get()) is not None:
@@ -264,10 +261,6 @@ class _Finisher:
                 log.exception("after recording the end of execution %s", finish.execution_id)
 
     def _record(self, finish: store.Finish, lines: list[store.LineRow]) -> bool:
-        if self._connections is None:  # SQLite (tests): the writer, lines first
-            for execution_id, at, level, message in lines:
-                self._engine.queue_log(execution_id, message, level, at)
-            return self._engine.writer.submit_bulk(store.finish_executions, finish).result()
         return self._connections.run(lambda conn: store.finish_with_lines(conn, finish, lines))
 
 
