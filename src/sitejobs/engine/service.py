@@ -415,12 +415,7 @@ class JobEngine:
     ) -> Future[Execution | None]:
         """End a run (unless `outcome` is None: the lease was lost) and, in the same commit, claim the next
         pending execution for `worker` when `want` is 1 (of one of `job_ids`, when given)."""
-        finish = None
-        if outcome is not None:
-            to = outcome.state if outcome.state in TERMINAL else State.FAILED
-            finish = store.Finish(
-                execution.id, worker, to, outcome.exit_code, outcome.message, outcome.result
-            )
+        finish = None if outcome is None else self.finish_of(execution, worker, outcome)
         only = None if job_ids is None else tuple(job_ids)
         request = store.FinishAndClaim(finish, worker, want, self._lease_ms, only)
         return self.writer.submit_bulk(store.finish_and_claim, request)
