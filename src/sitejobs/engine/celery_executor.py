@@ -30,6 +30,7 @@ from typing import Any
 from sitejobs.engine import store
 from sitejobs.engine.autocommit import OwnConnections
 from sitejobs.engine.executor import FinishedHook
+from sitejobs.engine.joblog import LineRow
 from sitejobs.engine.models import now_ms
 from sitejobs.engine.notify import PendingListener
 from sitejobs.engine.runner import LOG_FLUSH_TIMEOUT_SECONDS, EngineSink, run_execution
@@ -166,7 +167,7 @@ class _HeldLinesSink(EngineSink):
     def __init__(self, engine: JobEngine, worker: str) -> None:
         super().__init__(engine, worker)
         self._cond = threading.Condition()
-        self._held: dict[int, list[store.LineRow]] = {}
+        self._held: dict[int, list[LineRow]] = {}
         self._due: dict[int, float] = {}
         #: The last line handed to the writer, a run: its finish waits for it, so that lines keep their order.
         self._written: dict[int, Future[None]] = {}
@@ -188,7 +189,7 @@ class _HeldLinesSink(EngineSink):
     def log_done(self, execution_id: int) -> None:
         """Nothing to do: the runtime takes the run's last lines with `take` for its finish."""
 
-    def take(self, execution_id: int) -> tuple[list[store.LineRow], Future[None] | None]:
+    def take(self, execution_id: int) -> tuple[list[LineRow], Future[None] | None]:
         """The run's lines not yet written, and the last one that was handed to the writer (or None)."""
         with self._cond:
             self._due.pop(execution_id, None)
@@ -238,7 +239,7 @@ class _Finisher:
         self._thread = threading.Thread(target=self._loop, name="sitejobs-finisher", daemon=True)
         self._thread.start()
 
-    def put(self, finish: store.Finish, lines: list[store.LineRow], after: Future[None] | None) -> None:
+    def put(self, finish: store.Finish, lines: list[LineRow], after: Future[None] | None) -> None:
         self._queue.put((finish, lines, after))
 
     def close(self) -> None:
@@ -260,11 +261,11 @@ class _Finisher:
             except Exception:  # the thread must go on: the next runs' ends wait behind it
                 log.exception("after recording the end of execution %s", finish.execution_id)
 
-    def _record(self, finish: store.Finish, lines: list[store.LineRow]) -> bool:
+    def _record(self, finish: store.Finish, lines: list[LineRow]) -> bool:
         return self._connections.run(lambda conn: store.finish_with_lines(conn, finish, lines))
 
 
-_FinishItem = tuple[store.Finish, list[store.LineRow], Future[None] | None]
+_FinishItem = tuple[store.Finish, list[LineRow], Future[None] | None]
 
 
 class CeleryRuntime:

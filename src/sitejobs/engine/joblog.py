@@ -38,7 +38,11 @@ def format_line(at_ms: int, level: str, message: str) -> str:
     return f"[{stamp}.{at_ms % 1000:03d} GMT] {level} {message.rstrip()}\n"
 
 
-def insert_lines(conn: Connection, lines: Sequence[tuple[int, int, str, str]]) -> list[None]:
+#: A log line to insert: (execution_id, at, level, message).
+LineRow = tuple[int, int, str, str]
+
+
+def insert_lines(conn: Connection, lines: Sequence[LineRow]) -> list[None]:
     """Append (execution_id, at, level, message) rows: one statement for a whole batch."""
     rawsql.execute_many(
         conn, "INSERT INTO execution_logs (execution_id, at, level, message) VALUES (?, ?, ?, ?)", lines

@@ -14,6 +14,7 @@ from sqlalchemy import Connection, and_, delete, func, insert, or_, select, upda
 from sqlalchemy.exc import IntegrityError
 
 from sitejobs.engine import rawsql
+from sitejobs.engine.joblog import LineRow
 from sitejobs.engine.models import Execution, now_ms
 from sitejobs.engine.schema import execution_events, executions, workers
 from sitejobs.engine.states import LEASED, TERMINAL, State, sources_of
@@ -238,10 +239,6 @@ def _finish(conn: Connection, finishes: Sequence[Finish], events: list[EventRow]
     if changed != len(params):  # a concurrent writer got in between (another process): redo one by one
         raise LeaseRace(f"{len(params) - changed} of {len(params)} finishes lost a race")
     return ok
-
-
-#: A log line to insert: (execution_id, at, level, message).
-LineRow = tuple[int, int, str, str]
 
 
 def finish_with_lines(conn: Connection, finish: Finish, lines: Sequence[LineRow]) -> bool:
