@@ -17,7 +17,7 @@ with the baseline's own flags (log level WARNING, no gossip, mingle or heartbeat
     .venv/bin/python -m bench.bench_celery --pairs 8 -n 1500
 
 --pairs K keeps both topologies (2 worker processes each) running and alternates bursts of N jobs, sitejobs then
-bare Celery, K times: the median of the K ratios. On a shared host whose speed drifts by a factor of two within
+bare Celery, K times: the median of the K ratios, and each burst's CPU time a job over every process involved. On a shared host whose speed drifts by a factor of two within
 minutes (seen here: bare Celery from 291 to 949 tasks/s in one session), ratios of two runs a minute apart
 say more about the host than about either side.
 
@@ -197,16 +197,42 @@ def _burst(engine: JobEngine, workers: SitejobsWorkers, n: int, done_before: int
     return n / (_max_end_ms(engine, min(ids), max(ids)) / 1000 - started)
 
 
-def run_pairs(n: int, pairs: int) -> list[tuple[float, float]]:
+def _cpu_seconds(trees: dict[str, list[int]]) -> dict[str, float]:
+    """CPU seconds so far of this process (the API node, or bare Celery's sender), of PostgreSQL's and Redis's
+    processes, and of each named tree of worker processes."""
+    own = psutil.Process().cpu_times()
+    seconds = {"this process": own.user + own.system, "postgresql": 0.0, "redis": 0.0}
+    for proc in psutil.process_iter(["name", "cpu_times"]):
+        name, times = proc.info["name"] or "", proc.info["cpu_times"]
+        kind = "postgresql" if name.startswith("postgres") else "redis" if name.startswith("redis") else None
+        if kind is not None and times is not None:
+            seconds[kind] += times.user + times.system
+    for kind, pids in trees.items():
+        seconds[kind] = process_tree_cpu_seconds(pids)
+    return seconds
+
+
+def _cpu_ms_a_job(before: dict[str, float], after: dict[str, float], n: int) -> dict[str, float]:
+    return {kind: (after[kind] - before[kind]) * 1000 / n for kind in before}
+
+
+def _say_cpu(ms: dict[str, float]) -> str:
+    parts = ", ".join(f"{kind} {value:.2f}" for kind, value in ms.items())
+    return f"CPU a job {sum(ms.values()):.2f} ms: {parts}"
+
+
+def run_pairs(n: int, pairs: int) -> list[tuple[float, float, float, float]]:
     """Both topologies running side by side (idle Celery workers cost nothing), bursts of `n` alternating
-    sitejobs, bare Celery, sitejobs, …: (jobs/s, tasks/s) a pair. On a machine whose speed drifts (a shared
-    host), the ratio of each pair is measured under nearly the same conditions."""
+    sitejobs, bare Celery, sitejobs, …: (jobs/s, tasks/s, CPU ms a job, CPU ms a task) a pair, CPU counted over
+    every process of the machine's run (API node or sender, PostgreSQL, Redis, the workers). On a machine whose
+    speed drifts (a shared host), the ratio of each pair is measured under nearly the same conditions, and CPU
+    time drifts much less than wall time."""
     from bench import celery_baseline
 
     data_dir = Path(tempfile.mkdtemp(prefix="sitejobs-celery-bench-"))
     client = redis_client()
     client.flushdb()
-    results: list[tuple[float, float]] = []
+    results: list[tuple[float, float, float, float]] = []
     try:
         with (
             pg_schema(ADMIN_URL, driver=True) as database_url,
@@ -221,12 +247,22 @@ def run_pairs(n: int, pairs: int) -> list[tuple[float, float]]:
                     _burst(engine, workers, 200, done)
                     done += 200
                     celery_baseline.burst(client, 200, bare)
+                trees = {
+                    "sitejobs workers": [proc.pid for proc in workers.procs],
+                    "bare workers": [proc.pid for _, proc, _ in bare.procs],
+                }
                 for _ in range(pairs):
+                    before = _cpu_seconds(trees)
                     ours = _burst(engine, workers, n, done)
+                    middle = _cpu_seconds(trees)
+                    theirs = celery_baseline.burst(client, n, bare)
+                    ours_ms = _cpu_ms_a_job(before, middle, n)
+                    theirs_ms = _cpu_ms_a_job(middle, _cpu_seconds(trees), n)
                     done += n
-                    results.append((ours, celery_baseline.burst(client, n, bare)))
+                    results.append((ours, theirs, sum(ours_ms.values()), sum(theirs_ms.values())))
                     print(
-                        f"  pair: sitejobs {results[-1][0]:.0f} jobs/s, bare {results[-1][1]:.0f} tasks/s",
+                        f"  pair: sitejobs {ours:.0f} jobs/s ({_say_cpu(ours_ms)})\n"
+                        f"        bare {theirs:.0f} tasks/s ({_say_cpu(theirs_ms)})",
                         flush=True,
                     )
             finally:
@@ -350,10 +386,12 @@ def main() -> None:
     redis_client()  # fails early, saying how to start Redis
     if args.pairs:
         results = run_pairs(args.n, args.pairs)
-        ratios = sorted(ours / bare for ours, bare in results)
+        ratios = sorted(ours / bare for ours, bare, _, _ in results)
+        cpu = sorted(bare_ms / ours_ms for _, _, ours_ms, bare_ms in results)
         print(
             f"ratio sitejobs/celery at 2 processes, {len(ratios)} pairs: median {statistics.median(ratios):.2f} "
-            f"(min {ratios[0]:.2f}, max {ratios[-1]:.2f}; target >= 0.8)"
+            f"(min {ratios[0]:.2f}, max {ratios[-1]:.2f}; target >= 0.8); CPU a task of bare Celery / CPU a job "
+            f"of sitejobs: median {statistics.median(cpu):.2f} (min {cpu[0]:.2f}, max {cpu[-1]:.2f})"
         )
         return
     profile = None
