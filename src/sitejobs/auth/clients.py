@@ -25,6 +25,7 @@ import orjson
 from sqlalchemy import Engine, Row, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
+from sitejobs.auth.rereads import Reread
 from sitejobs.auth.schema import CLIENT_ID
 from sitejobs.auth.schema import clients as clients_table
 from sitejobs.auth.secrets import hash_secret, verify_secret_or_decoy
@@ -36,8 +37,6 @@ log = logging.getLogger(__name__)
 
 #: How often a node reads the clients again (a `clients add` or `remove` elsewhere takes effect within this).
 RELOAD_CHECK_SECONDS = 1.0
-#: How long stopping waits for a re-read in flight (of the clients, or of the users: `UserStore`).
-STOP_WAIT_SECONDS = 2.0
 #: How many (resource, method) answers a client keeps before it starts again.
 ALLOWS_REMEMBERED = 1024
 
@@ -144,30 +143,19 @@ class ClientStore:
         self._lock = threading.Lock()
         self._clients: dict[str, Client] = {}
         self._fresh_until = 0.0
-        self._stop = threading.Event()
-        self._refresher: threading.Thread | None = None
+        self._reread: Reread | None = None
 
     def start_refreshing(self) -> None:
         self._load()
-        self._refresher = threading.Thread(target=self._refresh_loop, name="sitejobs-clients", daemon=True)
-        self._refresher.start()
+        self._reread = Reread(self._read, RELOAD_CHECK_SECONDS, name="sitejobs-clients", what="the clients")
+        self._reread.start()
 
     def stop_refreshing(self) -> None:
-        """Stop re-reading; a read stuck on a database that stopped answering is left to end with the process
-        (the thread is a daemon), so that a server can still shut down."""
-        self._stop.set()
-        if self._refresher is not None:
-            self._refresher.join(STOP_WAIT_SECONDS)
-
-    def _refresh_loop(self) -> None:
-        while not self._stop.wait(RELOAD_CHECK_SECONDS):
-            try:
-                self._read()
-            except Exception as exc:  # the database is away: keep the snapshot, try again later
-                log.warning("could not read the clients again: %s", exc)
+        if self._reread is not None:
+            self._reread.stop()
 
     def _load(self) -> dict[str, Client]:
-        if self._refresher is not None or time.monotonic() < self._fresh_until:
+        if self._reread is not None or time.monotonic() < self._fresh_until:
             return self._clients
         return self._read()
 

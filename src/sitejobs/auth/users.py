@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import logging
 import secrets
 import threading
 import time
@@ -17,13 +16,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine, delete, select
 
-from sitejobs.auth.clients import STOP_WAIT_SECONDS
+from sitejobs.auth.rereads import Reread
 from sitejobs.auth.schema import ui_sessions, users
 from sitejobs.auth.secrets import hash_secret, verify_secret_or_decoy
 from sitejobs.engine.db import write_transaction
 from sitejobs.engine.models import now_ms
-
-log = logging.getLogger(__name__)
 
 BASIC_CACHE_SECONDS = 60.0
 #: How often each server re-reads the users to forget credentials changed on another node (`UserStore.watch`).
@@ -68,37 +65,28 @@ class UserStore:
         self._verified: dict[bytes, tuple[User | None, float]] = {}
         #: The users and password hashes the remembered credentials were verified against (see `watch`).
         self._known: frozenset[tuple[str, str]] | None = None
-        self._stop = threading.Event()
-        self._watcher: threading.Thread | None = None
+        self._reread: Reread | None = None
 
     def watch(self, interval_seconds: float = USERS_CHECK_SECONDS) -> None:
         """Re-read the users every `interval_seconds` (on a thread of its own) and forget every remembered
         credential once any user or password changed: a password changed or a user removed on another node
         stops working here within the interval, not only when its memory here expires."""
         self._known = self._read_known()
-        self._watcher = threading.Thread(
-            target=self._watch_loop, args=(interval_seconds,), name="sitejobs-users", daemon=True
+        self._reread = Reread(
+            self._forget_if_changed, interval_seconds, name="sitejobs-users", what="the users"
         )
-        self._watcher.start()
+        self._reread.start()
 
     def stop_watching(self) -> None:
-        """Stop watching; a read stuck on a database that stopped answering is left to end with the process (the
-        thread is a daemon), so that a server can still shut down."""
-        self._stop.set()
-        if self._watcher is not None:
-            self._watcher.join(STOP_WAIT_SECONDS)
+        if self._reread is not None:
+            self._reread.stop()
 
-    def _watch_loop(self, interval_seconds: float) -> None:
-        while not self._stop.wait(interval_seconds):
-            try:
-                known = self._read_known()
-            except Exception as exc:  # the database is away: keep what is remembered, look again later
-                log.warning("could not read the users again: %s", exc)
-                continue
-            if known != self._known:
-                self._known = known
-                with self._lock:
-                    self._verified.clear()
+    def _forget_if_changed(self) -> None:
+        known = self._read_known()
+        if known != self._known:
+            self._known = known
+            with self._lock:
+                self._verified.clear()
 
     def _read_known(self) -> frozenset[tuple[str, str]]:
         with self._db.connect() as conn:
