@@ -211,34 +211,30 @@ def _finish(conn: Connection, finishes: Sequence[Finish], events: list[EventRow]
         ok.append(allowed)
         if allowed:
             assert row is not None
-            percent = 100 if f.state is State.SUCCEEDED else None
-            params.append(
-                (
-                    f.state.value,
-                    f.exit_code,
-                    f.exit_message,
-                    _dumps(f.result),
-                    percent,
-                    at,
-                    at,
-                    f.execution_id,
-                    f.worker,
-                    row[1],
-                )
-            )
+            params.append((*_finish_values(f, at), f.execution_id, f.worker, row[1]))
             events.append((f.execution_id, row[1], f.state.value, f.worker, None))
     if not params:
         return ok
     changed = rawsql.execute_many(
         conn,
-        "UPDATE executions SET state = ?, exit_code = ?, exit_message = ?, result = COALESCE(?, result), "
-        "percent = COALESCE(?, percent), end_time = ?, modified_at = ?, lease_owner = NULL, "
-        "lease_expires_at = NULL WHERE id = ? AND lease_owner = ? AND state = ?",
+        f"UPDATE executions SET {_FINISH_SET} WHERE id = ? AND lease_owner = ? AND state = ?",
         params,
     )
     if changed != len(params):  # a concurrent writer got in between (another process): redo one by one
         raise LeaseRace(f"{len(params) - changed} of {len(params)} finishes lost a race")
     return ok
+
+
+#: What ending a run sets; its parameters are `_finish_values`.
+_FINISH_SET = (
+    "state = ?, exit_code = ?, exit_message = ?, result = COALESCE(?, result), percent = COALESCE(?, percent), "
+    "end_time = ?, modified_at = ?, lease_owner = NULL, lease_expires_at = NULL"
+)
+
+
+def _finish_values(f: Finish, at: int) -> tuple[Any, ...]:
+    percent = 100 if f.state is State.SUCCEEDED else None
+    return (f.state.value, f.exit_code, f.exit_message, _dumps(f.result), percent, at, at)
 
 
 def finish_with_lines(conn: Connection, finish: Finish, lines: Sequence[LineRow]) -> bool:
@@ -249,9 +245,7 @@ def finish_with_lines(conn: Connection, finish: Finish, lines: Sequence[LineRow]
     at = now_ms()
     sources = ", ".join(f"'{s.value}'" for s in sorted(sources_of(f.state)))
     sql = (
-        "WITH done AS (UPDATE executions SET state = ?, exit_code = ?, exit_message = ?, "
-        "result = COALESCE(?::json, executions.result), percent = COALESCE(?, executions.percent), "
-        "end_time = ?, modified_at = ?, lease_owner = NULL, lease_expires_at = NULL "
+        f"WITH done AS (UPDATE executions SET {_FINISH_SET} "
         # The row locked first, so that its state before the update is the one the event records.
         "FROM (SELECT id, state FROM executions WHERE id = ? FOR UPDATE) AS old "
         f"WHERE executions.id = old.id AND executions.lease_owner = ? AND old.state IN ({sources}) "
@@ -262,9 +256,8 @@ def finish_with_lines(conn: Connection, finish: Finish, lines: Sequence[LineRow]
         "SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::text[], ?::text[])) "
         "SELECT count(*) FROM done"
     )
-    percent = 100 if f.state is State.SUCCEEDED else None
     params = (
-        *(f.state.value, f.exit_code, f.exit_message, _dumps(f.result), percent, at, at),
+        *_finish_values(f, at),
         *(f.execution_id, f.worker, at, f.state.value, f.worker),
         *([list(column) for column in zip(*lines, strict=True)] if lines else [[], [], [], []]),
     )
