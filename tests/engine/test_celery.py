@@ -312,6 +312,38 @@ def test_a_workers_run_shows_its_log_while_it_runs_and_ends_with_every_line_in_o
     ]
 
 
+def test_a_workers_runs_end_with_its_next_claim_or_by_themselves_once_it_is_idle(
+    jobs_engine: JobEngine,
+) -> None:
+    runtime = CeleryRuntime(
+        JobEngine(jobs_engine.settings, default_registry(jobs_engine.settings.jobs_module))
+    )
+    try:
+        # A long run (its lines went to the store while it ran), then back-to-back messages: each run's end
+        # goes with the next claim; a duplicate of the run just ended claims nothing.
+        chatty = jobs_engine.submit("chatty", [("Lines", "2"), ("Pause", "0.3")])
+        quick = [jobs_engine.submit("noop") for _ in range(3)]
+        assert runtime.run(chatty.id) == State.SUCCEEDED.value
+        assert runtime.run(chatty.id) == "skipped"
+        assert [runtime.run(e.id) for e in quick] == [State.SUCCEEDED.value] * 3
+        # The last one ends with no message after it, within moments (HOLD_SECONDS), from any node.
+        wait_for(
+            lambda: current(jobs_engine, quick[-1].id).state is State.SUCCEEDED or None,
+            5,
+            "the idle worker's last run to end",
+        )
+    finally:
+        runtime.close()
+    for execution in [chatty, *quick]:
+        assert terminal_events(jobs_engine, execution.id) == [State.SUCCEEDED.value]
+        assert current(jobs_engine, execution.id).lease_owner is None
+    assert [line.message for line in jobs_engine.log_lines(chatty.id)][1:] == [
+        "line 1 of 2",
+        "line 2 of 2",
+        f"Job chatty execution {chatty.id} finished",
+    ]
+
+
 def test_an_api_node_publishes_its_own_submissions_and_a_refused_batch_again_from_the_table(
     jobs_engine: JobEngine,
 ) -> None:

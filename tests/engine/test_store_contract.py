@@ -113,6 +113,49 @@ def test_a_finish_with_its_lines_is_all_or_nothing_for_the_end_and_keeps_the_lin
     assert engine.writer.run(lambda c: store.finish_with_lines(c, mine, [])) is False  # never twice
 
 
+@pytest.mark.postgres
+def test_a_runs_end_and_the_next_claim_in_one_statement_do_both_and_never_claim_the_run_ending(
+    engine: JobEngine,
+) -> None:
+    # What a Celery worker writes when its next message arrives while its last run's end is still held.
+    first = engine.claim_one("w1", engine.submit("noop").id)
+    second = engine.submit("noop")
+    assert first is not None
+    end = store.Finish(first.id, "w1", State.SUCCEEDED, "OK", "done", None)
+    lines = [(first.id, now_ms(), "INFO", "last line")]
+    recorded, claimed = engine.writer.run(
+        lambda c: store.finish_with_lines_and_claim(c, end, lines, engine.named_claim("w1", second.id))
+    )
+    assert recorded is True
+    assert claimed is not None
+    assert (claimed.id, claimed.state, claimed.lease_owner) == (second.id, State.RUNNING, "w1")
+    assert current(engine, first.id).state is State.SUCCEEDED
+    assert [line.message for line in engine.log_lines(first.id)] == ["last line"]
+    assert [(e["from_state"], e["to_state"]) for e in engine.events(second.id)][-1] == ("pending", "running")
+
+    # A duplicate message for the run being ended claims nothing, and the end is still recorded.
+    third = engine.claim_one("w1", engine.submit("noop").id)
+    assert third is not None
+    end = store.Finish(third.id, "w1", State.SUCCEEDED, "OK", "done", None)
+    recorded, claimed = engine.writer.run(
+        lambda c: store.finish_with_lines_and_claim(c, end, [], engine.named_claim("w1", third.id))
+    )
+    assert (recorded, claimed) == (True, None)
+    assert current(engine, third.id).state is State.SUCCEEDED
+    assert [e["to_state"] for e in engine.events(third.id)] == ["pending", "running", "succeeded"]
+
+    # A stale worker's end records nothing; its claim of a pending execution still stands.
+    fourth = engine.submit("noop")
+    end = store.Finish(second.id, "w2", State.SUCCEEDED, "OK", "done", None)
+    recorded, claimed = engine.writer.run(
+        lambda c: store.finish_with_lines_and_claim(c, end, [], engine.named_claim("w2", fourth.id))
+    )
+    assert recorded is False
+    assert claimed is not None
+    assert claimed.id == fourth.id
+    assert current(engine, second.id).state is State.RUNNING
+
+
 def test_an_expired_lease_is_requeued_as_a_restart_and_published_again(engine: JobEngine) -> None:
     execution = engine.submit("noop")
     assert engine.writer.run(lambda c: store.mark_for_dispatch(c, older_than=0, limit=10)) == [execution.id]

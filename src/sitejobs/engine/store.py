@@ -241,11 +241,33 @@ def finish_with_lines(conn: Connection, finish: Finish, lines: Sequence[LineRow]
     """PostgreSQL: one run's end, its event and its last log lines in one statement (one round trip for a Celery
     worker, on a connection of its own). False when the worker had lost the lease; the lines are written anyway.
     """
-    f = finish
+    ctes, params = _finish_ctes(finish, lines, now_ms())
+    ((count,),) = rawsql.fetch(conn, f"WITH {ctes} SELECT count(*) FROM done", params)
+    return bool(count)
+
+
+def finish_with_lines_and_claim(
+    conn: Connection, finish: Finish, lines: Sequence[LineRow], claim: NamedClaim
+) -> tuple[bool, Execution | None]:
+    """PostgreSQL: `finish_with_lines` of a worker's last run and `claim_one` of its next, in one statement: what
+    each returns. They change two rows; should the claim name the run being finished (a duplicate message), it
+    finds the row still running, as the statement's snapshot sees it, and claims nothing."""
     at = now_ms()
+    finish_sql, finish_params = _finish_ctes(finish, lines, at)
+    claim_sql, claim_params = _claim_ctes(claim, at)
+    sql = (
+        f"WITH {finish_sql}, {claim_sql} SELECT (SELECT count(*) FROM done), claimed.* "
+        "FROM (VALUES (1)) AS one (x) LEFT JOIN claimed ON true"
+    )
+    ((count, *row),) = rawsql.fetch(conn, sql, (*finish_params, *claim_params))
+    return bool(count), None if row[0] is None else Execution.from_row(tuple(row))
+
+
+def _finish_ctes(f: Finish, lines: Sequence[LineRow], at: int) -> tuple[str, tuple[Any, ...]]:
+    """PostgreSQL: `done` (the finished row, or none), its event and the lines, as common table expressions."""
     sources = ", ".join(f"'{s.value}'" for s in sorted(sources_of(f.state)))
     sql = (
-        f"WITH done AS (UPDATE executions SET {_FINISH_SET} "
+        f"done AS (UPDATE executions SET {_FINISH_SET} "
         # The row locked first, so that its state before the update is the one the event records.
         "FROM (SELECT id, state FROM executions WHERE id = ? FOR UPDATE) AS old "
         f"WHERE executions.id = old.id AND executions.lease_owner = ? AND old.state IN ({sources}) "
@@ -253,16 +275,15 @@ def finish_with_lines(conn: Connection, finish: Finish, lines: Sequence[LineRow]
         "event AS (INSERT INTO execution_events (execution_id, at, from_state, to_state, worker, note) "
         "SELECT id, ?, state, ?, ?, NULL FROM done), "
         "lines AS (INSERT INTO execution_logs (execution_id, at, level, message) "
-        "SELECT * FROM unnest(?::bigint[], ?::bigint[], ?::text[], ?::text[])) "
-        "SELECT count(*) FROM done"
+        # The lines as one JSON array of rows: psycopg dumps four arrays in Python, a string in C.
+        "SELECT (r->>0)::bigint, (r->>1)::bigint, r->>2, r->>3 FROM json_array_elements(?::json) AS r)"
     )
     params = (
         *_finish_values(f, at),
         *(f.execution_id, f.worker, at, f.state.value, f.worker),
-        *([list(column) for column in zip(*lines, strict=True)] if lines else [[], [], [], []]),
+        orjson.dumps(lines).decode(),
     )
-    ((count,),) = rawsql.fetch(conn, sql, params)
-    return bool(count)
+    return sql, params
 
 
 @dataclass(frozen=True, slots=True)
@@ -383,22 +404,28 @@ def claim_named(conn: Connection, claims: Sequence[NamedClaim]) -> list[Executio
     claimed: list[Execution | None] = []
     events: list[EventRow] = []
     for c in claims:
-        params: tuple[Any, ...] = (c.worker, at + c.lease_ms, at, at, c.execution_id, *(c.job_ids or ()))
         if conn.dialect.name == "postgresql":
             # The claim and its event in one round trip (a Celery worker claims one execution a message).
-            sql = (
-                f"WITH claimed AS ({_assign(c.job_ids)}), event AS (INSERT INTO execution_events "
-                "(execution_id, at, from_state, to_state, worker, note) "
-                f"SELECT id, ?, 'pending', 'running', ?, NULL FROM claimed) SELECT {_COLUMNS} FROM claimed"
-            )
-            claimed.append(_first(rawsql.fetch(conn, sql, (*params, at, c.worker))))
+            ctes, params = _claim_ctes(c, at)
+            claimed.append(_first(rawsql.fetch(conn, f"WITH {ctes} SELECT * FROM claimed", params)))
             continue
+        params = (c.worker, at + c.lease_ms, at, at, c.execution_id, *(c.job_ids or ()))
         execution = _first(rawsql.fetch(conn, _assign(c.job_ids), params))
         if execution is not None:
             events.append((execution.id, State.PENDING.value, State.RUNNING.value, c.worker, None))
         claimed.append(execution)
     _insert_events(conn, events)
     return claimed
+
+
+def _claim_ctes(c: NamedClaim, at: int) -> tuple[str, tuple[Any, ...]]:
+    """PostgreSQL: `claimed` (the claimed row, or none) and its event, as common table expressions."""
+    sql = (
+        f"claimed AS ({_assign(c.job_ids)}), claim_event AS (INSERT INTO execution_events "
+        "(execution_id, at, from_state, to_state, worker, note) "
+        "SELECT id, ?, 'pending', 'running', ?, NULL FROM claimed)"
+    )
+    return sql, (c.worker, at + c.lease_ms, at, at, c.execution_id, *(c.job_ids or ()), at, c.worker)
 
 
 def _first(rows: Sequence[tuple[Any, ...]]) -> Execution | None:
