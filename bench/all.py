@@ -11,6 +11,7 @@ BENCHMARKS = [
     ["bench.bench_submit"],
     ["bench.bench_engine"],
     ["bench.bench_celery"],
+    ["bench.bench_celery", "--split-cores", "--pairs", "6", "-n", "1500"],
     ["bench.bench_search"],
     ["bench.bench_import"],
     ["bench.bench_export"],

@@ -15,11 +15,17 @@ with the baseline's own flags (log level WARNING, no gossip, mingle or heartbeat
     .venv/bin/python -m bench.bench_celery [-n 5000] [--procs 1 2 4] [--latency-n 300 --rate 100]
         [--no-baseline] [--profile DIR [--profile-idle]]
     .venv/bin/python -m bench.bench_celery --pairs 8 -n 1500
+    .venv/bin/python -m bench.bench_celery --split-cores --pairs 8 -n 1500
 
 --pairs K keeps both topologies (2 worker processes each) running and alternates bursts of N jobs, sitejobs then
 bare Celery, K times: the median of the K ratios, and each burst's CPU time a job over every process involved. On a shared host whose speed drifts by a factor of two within
 minutes (seen here: bare Celery from 291 to 949 tasks/s in one session), ratios of two runs a minute apart
 say more about the host than about either side.
+
+--split-cores runs the same with a PostgreSQL and a Redis of the run's own (bench.pinned_services) on the last core
+and every Python process (API node or sender, both sides' workers) on the others: the layout of a deployment of
+several machines, where the store and the broker do not take the workers' CPU. On one 2-core machine the
+default layout puts PostgreSQL's share of every job on the same two cores as the workers.
 
 --profile records the worker processes with py-spy (installed by hand in the venv: `pip install py-spy`) as
 collapsed stacks, one file a worker: CPU samples, or with --profile-idle waiting too (where the wall time goes).
@@ -370,6 +376,39 @@ def run_curve(
     return points
 
 
+def run_split(argv: Sequence[str]) -> None:
+    """This benchmark again, its Python processes (API node or sender, workers) on every core but the last, and
+    a PostgreSQL and a Redis of its own on the last: as when the store and the broker have machines of their
+    own, which is what Celery mode is for. Both sides get the same cores, so the ratio stays like for like."""
+    from bench import pinned_services
+
+    cores = sorted(os.sched_getaffinity(0))
+    if len(cores) < 2:
+        raise SystemExit("--split-cores needs at least two cores")
+    python_cores, service_cores = cores[:-1], cores[-1:]
+    with pinned_services.postgres(service_cores) as pg_url, pinned_services.redis(service_cores) as redis_url:
+        env = {
+            **os.environ,
+            "BENCH_PG_URL": pg_url,
+            "BENCH_SITEJOBS_BROKER_URL": f"{redis_url}/6",
+            "BENCH_REDIS_URL": f"{redis_url}/5",
+        }
+        print(
+            f"PostgreSQL and Redis on core {service_cores[0]}, the Python processes on {python_cores}",
+            flush=True,
+        )
+        command = [
+            "taskset",
+            "-c",
+            ",".join(map(str, python_cores)),
+            sys.executable,
+            "-m",
+            "bench.bench_celery",
+        ]
+        rest = [a for a in argv if a != "--split-cores"]
+        subprocess.run([*command, *rest], cwd=REPO_ROOT, env=env, check=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-n", type=int, default=5000)
@@ -382,7 +421,15 @@ def main() -> None:
     parser.add_argument(
         "--pairs", type=int, default=0, help="instead: K alternating bursts of -n, 2 processes each side"
     )
+    parser.add_argument(
+        "--split-cores",
+        action="store_true",
+        help="PostgreSQL and Redis of the run's own on the last core, every Python process on the others",
+    )
     args = parser.parse_args()
+    if args.split_cores:
+        run_split(sys.argv[1:])
+        return
     redis_client()  # fails early, saying how to start Redis
     if args.pairs:
         results = run_pairs(args.n, args.pairs)

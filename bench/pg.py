@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import secrets
 from collections.abc import Iterator
 
 from sqlalchemy import create_engine, text
 
-ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
+ADMIN_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
 
 def _psycopg(url: str) -> str:
