@@ -44,7 +44,7 @@ TASK_NAME = "sitejobs.run_execution"
 #: How long a run's log lines may wait to share a commit (with the run's finish, for a short run).
 LINE_DELAY_SECONDS = 0.1
 #: How long a run's end may wait for the worker's next claim, to be recorded in the same statement.
-HOLD_SECONDS = 0.02
+HOLD_SECONDS = 0.005
 #: Rows published a batch; the rest go in the next round straight after.
 DISPATCH_BATCH = 500
 #: How long to wait after the broker refused a message before trying again.
