@@ -45,7 +45,7 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _wait_port(port: int, proc: subprocess.Popen[bytes], timeout_s: float) -> None:
+def wait_port(port: int, proc: subprocess.Popen[bytes], timeout_s: float) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -91,7 +91,7 @@ def serve(target: str = "bench.bare_server:app", port: int | None = None) -> Ite
     ]
     proc = subprocess.Popen(cmd, cwd=REPO_ROOT, stdin=subprocess.DEVNULL, start_new_session=True)
     try:
-        _wait_port(port, proc, 20.0)
+        wait_port(port, proc, 20.0)
         yield port, proc.pid
     finally:
         stop(proc, 10.0)

@@ -11,20 +11,14 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
-import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
+from bench.bare_server import free_port, wait_port
+
 PG_BIN = Path(os.environ.get("BENCH_PG_BIN", "/usr/lib/postgresql/15/bin"))
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _pinned(cpus: Sequence[int], command: Sequence[str]) -> list[str]:
@@ -33,15 +27,6 @@ def _pinned(cpus: Sequence[int], command: Sequence[str]) -> list[str]:
 
 def _as_postgres(command: Sequence[str]) -> list[str]:
     return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else list(command)
-
-
-def _wait_port(port: int, what: str, timeout_s: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return
-        time.sleep(0.1)
-    raise TimeoutError(f"{what} did not start listening on port {port} in {timeout_s:.0f} s")
 
 
 @contextlib.contextmanager
@@ -70,8 +55,7 @@ def postgres(cpus: Sequence[int]) -> Iterator[str]:
             "start",
         ]
         subprocess.run(_pinned(cpus, _as_postgres(start)), check=True, capture_output=True)
-        try:
-            _wait_port(port, "the benchmark's PostgreSQL")
+        try:  # pg_ctl -w has waited until the server accepts connections
             yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
         finally:
             stop = [str(PG_BIN / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]
@@ -87,7 +71,7 @@ def redis(cpus: Sequence[int]) -> Iterator[str]:
     command = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"]
     proc = subprocess.Popen(_pinned(cpus, command), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        _wait_port(port, "the benchmark's redis-server")
+        wait_port(port, proc, 30.0)
         yield f"redis://127.0.0.1:{port}"
     finally:
         proc.terminate()
