@@ -237,6 +237,10 @@ class _HeldEnd:
     #: When the finisher's thread records it, if no claim has taken it by then (time.monotonic()).
     due: float
 
+    def wait_for_earlier_lines(self) -> None:
+        if self.after is not None:
+            self.after.result(LOG_FLUSH_TIMEOUT_SECONDS)
+
 
 class _Finisher:
     """Records each run's end with its last log lines (one statement, see `store.finish_with_lines`) on store
@@ -269,10 +273,9 @@ class _Finisher:
         with self._cond:
             held = self._held.popleft() if self._held else None
         if held is None:
-            return self._engine.claim_one(claim.worker, claim.execution_id, claim.job_ids)
+            return self._engine.claim_named(claim)
         try:
-            if held.after is not None:
-                held.after.result(LOG_FLUSH_TIMEOUT_SECONDS)
+            held.wait_for_earlier_lines()
             recorded, execution = self._connections.run(
                 lambda conn: store.finish_with_lines_and_claim(conn, held.finish, held.lines, claim)
             )
@@ -292,8 +295,7 @@ class _Finisher:
     def _loop(self) -> None:
         while (held := self._next_due()) is not None:
             try:
-                if held.after is not None:
-                    held.after.result(LOG_FLUSH_TIMEOUT_SECONDS)
+                held.wait_for_earlier_lines()
                 outcome: bool | BaseException = self._connections.run(
                     lambda conn: store.finish_with_lines(conn, held.finish, held.lines)
                 )

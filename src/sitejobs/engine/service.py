@@ -337,17 +337,19 @@ class JobEngine:
     ) -> Execution | None:
         """Claim the named execution if it is still pending (what a Celery message asks for), and, with
         `job_ids`, of one of those jobs."""
-        claim = self.named_claim(worker, execution_id, job_ids)
-        if self._claims is None:
-            return self.writer.submit_bulk(store.claim_named, claim).result()
-        return self._claims.run(lambda conn: store.claim_named(conn, [claim])[0])
+        return self.claim_named(self.named_claim(worker, execution_id, job_ids))
 
     def named_claim(
         self, worker: str, execution_id: int, job_ids: Sequence[str] | None = None
     ) -> store.NamedClaim:
-        """The claim `claim_one` makes, for a statement that makes it with other writes."""
+        """The claim `claim_one` makes, for `claim_named` or a statement that makes it with other writes."""
         only = None if job_ids is None else tuple(job_ids)
         return store.NamedClaim(execution_id, worker, self._lease_ms, only)
+
+    def claim_named(self, claim: store.NamedClaim) -> Execution | None:
+        if self._claims is None:
+            return self.writer.submit_bulk(store.claim_named, claim).result()
+        return self._claims.run(lambda conn: store.claim_named(conn, [claim])[0])
 
     def heartbeat(self, worker: str, ids: Sequence[int], *, kind: str, pid: int, hostname: str) -> set[int]:
         def op(conn: Connection) -> set[int]:
