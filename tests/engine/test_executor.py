@@ -228,7 +228,10 @@ def test_submit_wakes_the_executor_without_waiting_for_the_poll(
 ) -> None:
     # A long poll, and a reaper (which also wakes the dispatcher) that runs once at start and then not again.
     start_executor(poll_seconds=5.0, reap_seconds=60.0)
-    time.sleep(1.5)  # past the first reap: the dispatcher is now in a 5 s wait
+    # Its workers take jobs (a Celery worker's consumer may still be connecting to the broker once its processes
+    # are up; on a busy machine, for longer than the deadline below).
+    assert finished(jobs_engine, jobs_engine.submit("noop").id, 30).state is State.SUCCEEDED
+    time.sleep(1.5)  # past the first reap and the warm-up's wake: the dispatcher is now in a 5 s wait
     for _ in range(2):
         submitted = jobs_engine.submit("noop")
         asked = time.monotonic()
