@@ -240,13 +240,20 @@ def test_a_stuck_then_gone_database_is_a_clean_503_and_the_server_recovers(
         assert client.post(f"{V}/jobs/noop/executions", headers=bearer, json={}).status_code == 202
 
 
+#: The threads of a server's periodic re-reads of the database (auth.rereads.Reread).
+REREAD_THREADS = ("sitejobs-clients", "sitejobs-users")
+
+
 def test_a_server_shuts_down_while_the_database_has_stopped_answering(
     settings: Settings, proxy: Proxy
 ) -> None:
     # SIGTERM during a database stall: the server's background re-reads (clients, users) are stuck in a query,
     # and stopping must not wait for them.
+    before = set(threading.enumerate())
     client = TestClient(create_app(settings, executor=False))
     client.__enter__()
+    rereads = [t for t in threading.enumerate() if t not in before and t.name in REREAD_THREADS]
+    assert len(rereads) == len(REREAD_THREADS)
     proxy.freeze()
     try:
         time.sleep(
@@ -264,11 +271,8 @@ def test_a_server_shuts_down_while_the_database_has_stopped_answering(
         proxy.thaw()
     # The abandoned reads end once the database answers; their connections belong to a pool the shutdown had
     # already let go of, and are closed by the garbage collector here rather than in a later test.
-    wait_for(
-        lambda: not any(t.name in ("sitejobs-clients", "sitejobs-users") for t in threading.enumerate()),
-        30,
-        "the abandoned re-reads to end",
-    )
+    # Only this server's: another test's server in this process may have left one of its own.
+    wait_for(lambda: not any(t.is_alive() for t in rereads), 30, "the abandoned re-reads to end")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ResourceWarning)
         gc.collect()
