@@ -100,8 +100,9 @@ def insert_executions(conn: Connection, new: Sequence[NewExecution]) -> list[Exe
     try:
         if conn.dialect.name == "sqlite":
             ids = _insert_sqlite(conn, rows)
-        elif len(rows) == 1:
-            ids = [conn.execute(insert(executions).values(rows[0]).returning(E.id)).scalar_one()]
+        elif len(rows) == 1:  # a submission of its own: a prepared statement, not 0.7 ms of Core compiling it
+            ((one,),) = rawsql.fetch(conn, _INSERT_ONE, _insert_params(rows[0]))
+            ids = [one]
         else:
             result = conn.execute(insert(executions).returning(E.id, sort_by_parameter_order=True), rows)
             ids = [r.id for r in result]
@@ -146,6 +147,16 @@ _INSERT_COLUMNS = (
     "created_at", "modified_at", "result", "dispatched_at",
 )  # fmt: skip
 _JSON_COLUMNS = frozenset({"parameters", "request", "result"})
+_INSERT_ONE = (
+    f"INSERT INTO executions ({', '.join(_INSERT_COLUMNS)}) VALUES ({', '.join('?' * len(_INSERT_COLUMNS))}) "
+    "RETURNING id"
+)
+
+
+def _insert_params(row: dict[str, Any]) -> list[Any]:
+    return [_dumps(row[c]) if c in _JSON_COLUMNS else row[c] for c in _INSERT_COLUMNS]
+
+
 #: Rows a multi-row INSERT on SQLite carries (14 values a row, well under its 32,766 variables).
 _SQLITE_INSERT_CHUNK = 500
 
@@ -162,10 +173,7 @@ def _insert_sqlite(conn: Connection, rows: Sequence[dict[str, Any]]) -> list[int
         chunk = rows[start : start + _SQLITE_INSERT_CHUNK]
         params: list[Any] = []
         for offset, row in enumerate(chunk):
-            params.append(ids[start + offset])
-            for column in _INSERT_COLUMNS:
-                value = row[column]
-                params.append(_dumps(value) if column in _JSON_COLUMNS else value)
+            params += [ids[start + offset], *_insert_params(row)]
         rawsql.execute(
             conn,
             f"INSERT INTO executions ({', '.join(columns)}) VALUES {', '.join([one] * len(chunk))}",
