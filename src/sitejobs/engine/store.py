@@ -417,8 +417,7 @@ def claim_named(conn: Connection, claims: Sequence[NamedClaim]) -> list[Executio
             ctes, params = _claim_ctes(c, at)
             claimed.append(_first(rawsql.fetch(conn, f"WITH {ctes} SELECT * FROM claimed", params)))
             continue
-        params = (c.worker, at + c.lease_ms, at, at, c.execution_id, *(c.job_ids or ()))
-        execution = _first(rawsql.fetch(conn, _assign(c.job_ids), params))
+        execution = _first(rawsql.fetch(conn, _assign(c.job_ids), _assign_params(c, at)))
         if execution is not None:
             events.append((execution.id, State.PENDING.value, State.RUNNING.value, c.worker, None))
         claimed.append(execution)
@@ -433,7 +432,11 @@ def _claim_ctes(c: NamedClaim, at: int) -> tuple[str, tuple[Any, ...]]:
         "(execution_id, at, from_state, to_state, worker, note) "
         "SELECT id, ?, 'pending', 'running', ?, NULL FROM claimed)"
     )
-    return sql, (c.worker, at + c.lease_ms, at, at, c.execution_id, *(c.job_ids or ()), at, c.worker)
+    return sql, (*_assign_params(c, at), at, c.worker)
+
+
+def _assign_params(c: NamedClaim, at: int) -> tuple[Any, ...]:
+    return (c.worker, at + c.lease_ms, at, at, c.execution_id, *(c.job_ids or ()))
 
 
 def _first(rows: Sequence[tuple[Any, ...]]) -> Execution | None:
