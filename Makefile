@@ -62,6 +62,7 @@ check: $(STAMP)
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
+	$(BIN)/mypy bench
 
 bench: $(STAMP)
 	command -v wrk > /dev/null || apt-get install -y wrk || echo "wrk not installed: bench.loadgen is used instead"

@@ -48,9 +48,9 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import psutil
+import psutil  # type: ignore[import-untyped]
 import redis
-from kombu import Connection
+from kombu.connection import Connection
 from sqlalchemy import text
 
 from bench.celery_baseline import REPO_ROOT, process_tree_cpu_seconds, redis_client
@@ -318,7 +318,7 @@ def _measure(
 
 def _delete_queue(broker_url: str, queue: str) -> None:
     """Delete the run's queue, and the exchange bindings kombu's Redis transport leaves behind."""
-    with contextlib.suppress(Exception), Connection(broker_url, connect_timeout=3) as conn:
+    with contextlib.suppress(Exception), Connection(broker_url, connect_timeout=3) as conn:  # type: ignore[no-untyped-call]
         conn.default_channel.queue_delete(queue)
     client = redis.Redis.from_url(broker_url)
     try:

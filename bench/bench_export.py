@@ -27,7 +27,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]
 
 from bench.bench_import import run_import
 from bench.gen_site_archive import archive_for, archive_parser

@@ -29,7 +29,7 @@ import time
 import zipfile
 from pathlib import Path
 
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]
 
 from bench.gen_site_archive import archive_for, archive_parser
 from sitejobs.engine.db import is_sqlite

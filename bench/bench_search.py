@@ -82,7 +82,7 @@ def fill(engine: Any, rows: int, now: int) -> None:
 def queries(now: int) -> dict[str, dict[str, Any]]:
     day_ago, month_ago = iso_ms(now - DAY_MS), iso_ms(now - 30 * DAY_MS)
 
-    def term(field, op, *values):
+    def term(field: str, op: str, *values: object) -> dict[str, Any]:
         return {"term_query": {"fields": [field], "operator": op, "values": list(values)}}
 
     return {

@@ -58,7 +58,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import orjson
-import psutil
+import psutil  # type: ignore[import-untyped]
 import redis
 from celery import Celery
 

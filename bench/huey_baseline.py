@@ -25,7 +25,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from huey import RedisHuey
+from huey import RedisHuey  # type: ignore[import-untyped]
 
 from bench.celery_baseline import REPO_ROOT, redis_client
 
